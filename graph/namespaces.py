@@ -1,0 +1,101 @@
+"""The IRIs of the graph: our own bases, the reused vocabularies, and the one fixed prefix table of every output."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    XSD,
+    DefinedNamespace,
+)
+
+from ._namespace import CCKG
+
+BASE = "https://w3id.org/cckg/"
+#: The ontology (umbrella) IRI; modules live under ONTOLOGY + "/module/".
+ONTOLOGY = URIRef(BASE + "ontology")
+MODULE = Namespace(BASE + "ontology/module/")
+#: Every resource of the data: people, countries, meetings, statements, source documents, annotations.
+KG = Namespace(BASE + "id/")
+#: The topic concept scheme.
+TOPIC = Namespace(BASE + "topic/")
+#: Release IRIs: RELEASES + "<version>/<file>".
+RELEASES = BASE + "releases/"
+WD = Namespace("http://www.wikidata.org/entity/")
+
+
+class OA(DefinedNamespace):
+    """The W3C Web Annotation vocabulary (https://www.w3.org/TR/annotation-vocab/), the terms this project uses."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+
+    Annotation: URIRef
+    SpecificResource: URIRef
+    TextQuoteSelector: URIRef
+    TextPositionSelector: URIRef
+    hasBody: URIRef
+    hasTarget: URIRef
+    hasSource: URIRef
+    hasSelector: URIRef
+    motivatedBy: URIRef
+    describing: URIRef
+    identifying: URIRef
+    exact: URIRef
+    prefix: URIRef
+    suffix: URIRef
+    start: URIRef
+    end: URIRef
+
+
+#: The prefixes bound in every output, in this order. Nothing else is bound (no ns1, no schema1).
+PREFIXES: dict[str, str] = {
+    "cckg": str(CCKG),
+    "kg": str(KG),
+    "topic": str(TOPIC),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "oa": str(OA._NS),
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "schema": str(SDO),
+    "sh": str(SH),
+    "skos": str(SKOS),
+    "time": str(TIME),
+    "wd": str(WD),
+    "xsd": str(XSD),
+}
+
+#: Reused vocabularies whose terms the data may use: namespace -> closed namespace that lists the terms.
+REUSED = {
+    str(DCTERMS): DCTERMS,
+    str(FOAF): FOAF,
+    str(OA._NS): OA,
+    str(ORG): ORG,
+    str(OWL): OWL,
+    str(PROV): PROV,
+    str(RDF): RDF,
+    str(RDFS): RDFS,
+    str(SDO): SDO,
+    str(SKOS): SKOS,
+    str(TIME): TIME,
+    str(XSD): XSD,
+}
+
+__all__ = [
+    "BASE", "CCKG", "DCTERMS", "FOAF", "KG", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV",
+    "RDF", "RDFS", "RELEASES", "REUSED", "SDO", "SH", "SKOS", "TIME", "TOPIC", "WD", "XSD",
+]

@@ -1,0 +1,198 @@
+"""The build: ontology and sources in, a validated dataset out (the library API behind `python build.py`)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from . import builder, ontology as onto, output, sources as src, validate
+from .errors import InvalidData, Problem
+from .namespaces import KG
+
+ROOT = onto.ROOT
+DIST = ROOT / "dist"
+
+#: The files of the main build, relative to the output folder.
+OUTPUTS = {
+    "all": "cckg.ttl",
+    "ontology": "ontology.ttl",
+    "data": "data.ttl",
+    "report": "validation-report.txt",
+}
+
+
+class Progress:
+    """Step-by-step progress on stderr, with the time each step took (silent when quiet)."""
+
+    def __init__(self, total: int, *, quiet: bool = False, stream=None):
+        self.total, self.step, self.quiet = total, 0, quiet
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> Callable[[str], None]:
+        self.step += 1
+        t0 = time.perf_counter()
+        if not self.quiet:
+            print(f"[{self.step}/{self.total}] {message} …", file=self.stream, flush=True)
+
+        def done(detail: str = "") -> None:
+            if not self.quiet:
+                print(f"      {detail} ({time.perf_counter() - t0:.2f} s)", file=self.stream, flush=True)
+
+        return done
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            print(f"      {message}", file=self.stream, flush=True)
+
+
+@dataclass
+class Build:
+    """A built, validated graph."""
+
+    version: str
+    ontology: Graph
+    dataset: Dataset
+    sources: list[src.Source]
+    report: validate.Report
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def data_triples(self):
+        """Every triple of every source graph (the ontology graph excluded)."""
+        for source in self.sources:
+            yield from self.dataset.graph(KG[source.id])
+
+    def all_triples(self):
+        yield from self.ontology
+        yield from self.data_triples()
+
+
+def project_version(root: Path = ROOT) -> str:
+    """The version in pyproject.toml: the stamp on every release IRI unless --version overrides it."""
+    with open(root / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["version"]
+
+
+def load_sources(sources_dir: Path = src.SOURCES_DIR, progress: Progress | None = None) -> list[src.Source]:
+    """Read and check every source file; problems of all files are reported together."""
+    loaded, problems = [], []
+    for path in src.source_files(sources_dir):
+        try:
+            loaded.append(src.read_source(path))
+        except InvalidData as exc:
+            problems.extend(exc.problems)
+        if progress:
+            progress.note(f"{src.shown_path(path)}: " + (f"{len(loaded[-1].records)} records" if loaded and loaded[-1].path == path else "invalid"))
+    if problems:
+        raise InvalidData(problems)
+    return loaded
+
+
+def build(
+    *,
+    sources_dir: Path = src.SOURCES_DIR,
+    ontology_dir: Path = onto.ONTOLOGY_DIR,
+    shapes_dir: Path = validate.SHAPES_DIR,
+    checks_dir: Path = validate.CHECKS_DIR,
+    version: str | None = None,
+    quiet: bool = True,
+) -> Build:
+    """Load the ontology and every source, build the dataset and validate it; raise InvalidData on any problem."""
+    progress = Progress(5, quiet=quiet)
+    version = version or project_version()
+
+    done = progress("loading the ontology")
+    ontology = onto.load_ontology(ontology_dir)
+    onto.stamp_version(ontology, version)
+    done(f"{len(ontology)} triples, version {version}")
+
+    done = progress(f"reading sources in {src.shown_path(sources_dir)}")
+    sources = load_sources(sources_dir, progress)
+    done(f"{len(sources)} source files, {sum(len(s.records) for s in sources)} records")
+
+    done = progress("checking ids, references, topics, labels and quotes")
+    topics = {s for s in ontology.subjects() if str(s).startswith("https://w3id.org/cckg/topic/")}
+    problems = builder.check_sources(sources, topics)
+    if problems:
+        raise InvalidData(problems)
+    done("all resolved")
+
+    done = progress("building the graph")
+    dataset = builder.build_dataset(sources, ontology, text_root=sources_dir.resolve().parent)
+    result = Build(version, ontology, dataset, sources, validate.Report())
+    data = output.fresh_graph(result.data_triples())
+    done(f"{len(data)} data triples in {len(sources)} named graphs")
+
+    done = progress("validating (SHACL, terms, check queries)")
+    index = builder.Index(sources)
+    locate = validate.locator(index)
+    report = result.report
+    whole = output.fresh_graph(result.all_triples())
+    report.add("shapes/data.ttl (SHACL)", validate.shacl(whole, shapes_dir / "data.ttl", locate=locate))
+    report.add("shapes/ontology.ttl (SHACL)", validate.shacl(ontology, shapes_dir / "ontology.ttl", locate=_ontology_locator))
+    report.add("terms from the ontology and reused vocabularies", validate.unknown_terms(data, ontology, locate))
+    for name, found in validate.check_queries(whole, locate, checks_dir):
+        report.add(f"queries/checks/{name}", found)
+    done(f"{len(report.checks)} checks, {len(report.problems)} problems")
+    if report.problems:
+        raise InvalidData(report.problems)
+    result.counts = _counts(result, data)
+    return result
+
+
+def _ontology_locator(node: object) -> Problem:
+    return Problem("ontology/", 0, str(node), "")
+
+
+def _counts(result: Build, data: Graph) -> dict[str, int]:
+    counts = {
+        "triples (all)": len(result.ontology) + len(data),
+        "triples (ontology)": len(result.ontology),
+        "triples (data)": len(data),
+    }
+    for source in result.sources:
+        counts[f"triples in {source.shown}"] = len(result.dataset.graph(KG[source.id]))
+        counts[f"records in {source.shown}"] = len(source.records)
+    classes = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
+    for cls, n in sorted(classes.items(), key=lambda kv: str(kv[0])):
+        counts[f"instances of {validate._curie(cls)}"] = n
+    return counts
+
+
+def report_text(result: Build) -> str:
+    """The validation report: version, checks run, counts. No timings, so rebuilds are byte-identical."""
+    lines = [
+        "China–Central Asia Knowledge Graph — validation report",
+        f"version: {result.version}",
+        "result: valid (0 problems)",
+        "",
+        "checks:",
+        *(f"  {name}: {n} violation(s)" for name, n in result.report.checks),
+        "",
+        "counts:",
+        *(f"  {name}: {n}" for name, n in result.counts.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(result: Build, out_dir: Path = DIST, *, quiet: bool = True) -> dict[str, Path]:
+    """Write the main outputs atomically: all, ontology and data as Turtle, and the validation report."""
+    progress = Progress(1, quiet=quiet)
+    done = progress(f"writing {src.shown_path(out_dir)}/")
+    files = {
+        out_dir / OUTPUTS["all"]: output.turtle_bytes(result.all_triples()),
+        out_dir / OUTPUTS["ontology"]: output.turtle_bytes(result.ontology),
+        out_dir / OUTPUTS["data"]: output.turtle_bytes(result.data_triples()),
+        out_dir / OUTPUTS["report"]: report_text(result).encode("utf-8"),
+    }
+    output.write_atomically(files)
+    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+    return {key: out_dir / name for key, name in OUTPUTS.items()}

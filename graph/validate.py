@@ -1,0 +1,129 @@
+"""Validation of the built graph: SHACL (data and ontology term cards), terms, and the zero-row check queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from .builder import Index
+from .errors import Problem
+from .namespaces import KG, REUSED
+from .ontology import ROOT, TERMS_NS, defined_terms
+
+SHAPES_DIR = ROOT / "ontology" / "shapes"
+CHECKS_DIR = ROOT / "queries" / "checks"
+
+
+@dataclass
+class Report:
+    """What validation found: problems (each fails the build) and the figures of every check that ran."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checks: list[tuple[str, int]] = field(default_factory=list)  # (check name, violations found)
+
+    def add(self, name: str, problems: list[Problem]) -> None:
+        self.checks.append((name, len(problems)))
+        self.problems.extend(problems)
+
+
+def shacl(data: Graph, shapes_file: Path, *, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Run pySHACL with RDFS inference over `data` (which includes the ontology); every sh:Violation becomes a Problem located at its focus node's record."""
+    import pyshacl
+
+    shapes = Graph(bind_namespaces="none").parse(shapes_file, format="turtle")
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="rdfs", abort_on_first=False,
+        allow_warnings=True, advanced=True,
+    )
+    if conforms:
+        return []
+    problems = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage) or "violates a shape"
+        base = locate(focus)
+        where = _curie(path) if isinstance(path, URIRef) else base.field
+        problems.append(Problem(base.file, base.line, where, f"{_curie(focus)}: {message}"))
+    return problems
+
+
+def unknown_terms(data: Graph, ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Every predicate and class the data uses is defined by our ontology or by a reused vocabulary."""
+    ours = defined_terms(ontology)
+    problems = []
+    used: dict[URIRef, object] = {}
+    for s, p, o in data:
+        used.setdefault(p, s)
+        if p == RDF.type and isinstance(o, URIRef):
+            used.setdefault(o, s)
+    for term, example in sorted(used.items()):
+        iri = str(term)
+        if iri.startswith(TERMS_NS):
+            if term in ours:
+                continue
+        else:
+            ns = next((n for n in REUSED if iri.startswith(n)), None)
+            if ns is not None and term in REUSED[ns]:
+                continue
+        base = locate(example)
+        problems.append(Problem(base.file, base.line, base.field, f"uses {term}, which no known vocabulary defines"))
+    return problems
+
+
+def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
+    """Run every queries/checks/*-violation.rq; each row is a problem located at its first IRI column."""
+    files = sorted(checks_dir.glob("*-violation.rq"))
+    if not files:
+        raise FileNotFoundError(f"no *-violation.rq check in {checks_dir}")
+    out = []
+    for path in files:
+        rows = graph.query(path.read_text(encoding="utf-8"))
+        problems = []
+        for row in rows:
+            subject = next((v for v in row if isinstance(v, URIRef)), None)
+            base = locate(subject)
+            detail = ", ".join(_curie(v) for v in row if v is not None)
+            problems.append(Problem(base.file, base.line, base.field, f"{path.name}: {detail}"))
+        out.append((path.name, problems))
+    return out
+
+
+def locator(index: Index) -> Callable[[object], Problem]:
+    """Map a graph node back to the source record that made it (file and line), for messages."""
+
+    def locate(node: object) -> Problem:
+        text = str(node) if node is not None else ""
+        if text.startswith(str(KG)):
+            rid = text[len(str(KG)):]
+            if "#" in rid:  # an annotation: <document>#<record>
+                rid = rid.partition("#")[2].partition(".")[0]
+            for suffix in ("-term", "-start", "-end"):
+                if rid.endswith(suffix) and rid.removesuffix(suffix) in index.records:
+                    rid = rid.removesuffix(suffix)
+            records = index.records.get(rid)
+            if records:
+                r = records[0]
+                return Problem(r.source.shown, r.line, rid, "")
+            for source in index.sources:
+                if source.id == rid:
+                    return Problem(source.shown, 1, "document", "")
+        return Problem("(graph)", 0, "", "")
+
+    return locate
+
+
+def _curie(term: object) -> str:
+    from .namespaces import PREFIXES
+
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and "#" not in text[len(ns):] and "/" not in text[len(ns):]:
+            return f"{prefix}:{text[len(ns):]}"
+    return f"<{text}>" if isinstance(term, URIRef) else repr(str(term))
