@@ -6,13 +6,15 @@ Exit codes: 0 ok; 1 the data is invalid (every problem listed as file:line: fiel
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from . import ontology as onto, pipeline, sources as src, validate
 from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, UsageError
 
-COMMANDS = ("build", "check", "namespace")
+#: Modules under graph/commands/ that add more commands; each has `register(subparsers)` and `run(args) -> int`.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +39,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("namespace", help="regenerate graph/_namespace.py from the ontology")
     p.add_argument("--ontology", type=Path, default=onto.ONTOLOGY_DIR)
     p.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"graph.commands.{name}")
+        module.register(sub)
     return parser
 
 
@@ -65,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is not None:  # a command from graph/commands/
+        return handler(args)
     if args.command == "namespace":
         text = onto.namespace_source(onto.load_ontology(args.ontology))
         target = Path(__file__).with_name("_namespace.py")

@@ -1,0 +1,57 @@
+"""Shared fixtures: one build of the real sources per session, and helpers to run the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` in a fresh process; returns the completed process (text mode)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args],
+        cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The real graph, built and validated once per test session (graph.pipeline.Build)."""
+    from graph import pipeline
+
+    return pipeline.build()
+
+
+@pytest.fixture(scope="session")
+def whole_graph(built):
+    """Ontology + data of the real build as one rdflib Graph."""
+    from graph.output import fresh_graph
+
+    return fresh_graph(built.all_triples())
+
+
+@pytest.fixture()
+def minimal_sources(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/minimal (a small valid source) for tests that corrupt it."""
+    target = tmp_path / "sources"
+    shutil.copytree(DATA / "minimal", target)
+    return target
+
+
+def require_tool(path_or_name: str) -> str:
+    """The tool's path; in CI a missing tool fails the test, elsewhere it skips it."""
+    found = shutil.which(path_or_name) or (path_or_name if Path(path_or_name).exists() else None)
+    if found:
+        return found
+    if IN_CI:
+        pytest.fail(f"{path_or_name} is required in CI but is not installed")
+    pytest.skip(f"{path_or_name} is not installed")
