@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 import tomllib
@@ -19,6 +20,10 @@ from .namespaces import KG
 
 ROOT = onto.ROOT
 DIST = ROOT / "dist"
+
+#: Further writers of the main build, as "module:function"; each is called as function(result, out_dir, quiet=…)
+#: after the core files are written, and writes its own files atomically (the graph view, the exports…).
+EXTRA_OUTPUTS: list[str] = []
 
 #: The files of the main build, relative to the output folder.
 OUTPUTS = {
@@ -195,4 +200,9 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, quiet: bool = True) ->
     }
     output.write_atomically(files)
     done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
-    return {key: out_dir / name for key, name in OUTPUTS.items()}
+    written = {key: out_dir / name for key, name in OUTPUTS.items()}
+    for target in EXTRA_OUTPUTS:
+        module_name, _, function = target.partition(":")
+        writer = getattr(importlib.import_module(module_name), function)
+        written.update(writer(result, out_dir, quiet=quiet) or {})
+    return written
