@@ -1,0 +1,179 @@
+"""Reading a SPARQL query before running it: its form, whether it orders its rows, what it may not do, and its
+parameters as RDF terms (https://www.w3.org/TR/sparql11-query/).
+
+Every query is parsed with rdflib's SPARQL grammar, once per distinct text (cached), under a lock: pyparsing's
+packrat cache is process-wide. The endpoint refuses what this module finds unsafe; the query itself then runs on
+Oxigraph, as the original string.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+
+from pyparsing import ParseException
+from rdflib import Literal, URIRef, Variable
+from rdflib.plugins.sparql import parser, prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from .errors import UsageError
+from .namespaces import PREFIXES, XSD
+
+#: The longest query accepted (characters).
+MAX_QUERY_LENGTH = 100_000
+
+_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
+_LOCK = threading.Lock()
+
+
+class QueryError(Exception):
+    """A query that cannot be run: malformed (status 400), not read-only (403) or using a refused feature (400)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the parse tree says about a query."""
+
+    form: str  # select | ask | construct | describe
+    ordered: bool  # the query has a top-level ORDER BY: keep the engine's row order
+    variables: frozenset[str]  # every variable the query mentions
+    has_values: bool  # the query ends with a VALUES clause
+    refusal: str | None  # why the read-only endpoint must not run it, or None
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in ("construct", "describe")
+
+
+def inspect(text: str) -> QueryInfo:
+    """Parse `text` (a query, not an update) and describe it; QueryError with the line and column if malformed."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters", status=413)
+    return _inspect(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _inspect(text: str) -> QueryInfo:
+    with _LOCK:
+        try:
+            tree = parser.parseQuery(text)
+            prepareQuery(text)  # the algebra translation must succeed too (fail closed)
+        except ParseException as exc:
+            if _is_update(text):
+                raise QueryError("updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are not allowed: "
+                                 "this endpoint is read-only", status=403) from None
+            raise QueryError(syntax_message(text, exc)) from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on bad queries
+            raise QueryError(f"the query cannot be prepared: {exc}") from None
+    query = tree[1]
+    names: set[str] = set()
+    variables: set[str] = set()
+    datasets: list[object] = []
+    _walk(tree, names, variables, datasets)
+    refusal = None
+    if "ServiceGraphPattern" in names:
+        refusal = "SERVICE (federated query) is not allowed: this endpoint makes no outbound requests"
+    elif datasets:
+        refusal = "FROM and FROM NAMED are not allowed: queries run on this endpoint's own graph"
+    return QueryInfo(
+        form=_FORMS[query.name],
+        ordered=query.get("orderby") is not None,
+        variables=frozenset(variables),
+        has_values=query.get("valuesClause") is not None,
+        refusal=refusal,
+    )
+
+
+def _walk(node: object, names: set[str], variables: set[str], datasets: list[object]) -> None:
+    if isinstance(node, CompValue):
+        names.add(node.name)
+        if node.name == "DatasetClause" or node.get("datasetClause"):
+            datasets.append(node)
+        for value in node.values():
+            _walk(value, names, variables, datasets)
+    elif isinstance(node, Variable):
+        variables.add(str(node))
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _walk(value, names, variables, datasets)
+    elif hasattr(node, "asList"):  # pyparsing ParseResults
+        for value in node:
+            _walk(value, names, variables, datasets)
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parser.parseUpdate(text)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def syntax_message(text: str, exc: ParseException) -> str:
+    """The parser's message with the line and column of the problem and the offending line."""
+    line_text = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+    return f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}\n  {line_text}\n  {' ' * (exc.col - 1)}^"
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[+-]?\d+$")
+_CURIE = re.compile(r"^([a-z][a-z0-9]*):([^\s<>\"]*)$")
+_LANG = re.compile(r'^"(.*)"@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)$', re.S)
+_TYPED = re.compile(r'^"(.*)"\^\^(\S+)$', re.S)
+
+
+def parse_term(value: str) -> URIRef | Literal:
+    """A parameter value as an RDF term: <IRI>, a CURIE of the graph's prefixes (kg:wang-yi), "text"@lang,
+    "lexical"^^type, a date YYYY-MM-DD (xsd:date), an integer, true/false, or else a plain string."""
+    if value.startswith("<") and value.endswith(">"):
+        iri = value[1:-1]
+        if not iri or any(c in iri for c in ' <>"{}|\\^`'):
+            raise UsageError(f"invalid IRI {value!r}")
+        return URIRef(iri)
+    if match := _LANG.match(value):
+        return Literal(match.group(1), lang=match.group(2).lower())
+    if match := _TYPED.match(value):
+        return Literal(match.group(1), datatype=parse_term(match.group(2)))
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        return Literal(value[1:-1])
+    if (match := _CURIE.match(value)) and match.group(1) in PREFIXES:
+        return URIRef(PREFIXES[match.group(1)] + match.group(2))
+    if _DATE.match(value):
+        return Literal(value, datatype=XSD.date)
+    if _INT.match(value):
+        return Literal(value, datatype=XSD.integer)
+    if value in ("true", "false"):
+        return Literal(value, datatype=XSD.boolean)
+    return Literal(value)
+
+
+def parse_params(pairs: list[str] | None, info: QueryInfo | None = None) -> dict[str, URIRef | Literal]:
+    """`key=value` pairs as {variable name: term}; each key must be a variable of the query (when `info` is given)."""
+    params: dict[str, URIRef | Literal] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise UsageError(f"--param {pair!r}: expected key=value, the key a variable name")
+        if info is not None and key not in info.variables:
+            known = ", ".join(sorted(info.variables))
+            raise UsageError(f"--param {key}: the query has no variable ?{key} (it has: {known})")
+        params[key] = parse_term(value)
+    return params
+
+
+def values_clause(params: dict[str, URIRef | Literal]) -> str:
+    """A trailing VALUES clause binding the parameters, each written by rdflib's N-Triples term writer (escaped),
+    for endpoints that take no pre-bound variables (remote servers)."""
+    if not params:
+        return ""
+    names = sorted(params)
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(params[name].n3() for name in names)
+    return f"\nVALUES ({variables}) {{ ({terms}) }}\n"

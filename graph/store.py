@@ -1,0 +1,218 @@
+"""The embedded SPARQL store: an in-memory Oxigraph (pyoxigraph) loaded from the build or from a dump, and the same
+interface over plain rdflib, so that every query can be run and compared on both.
+
+The build's dataset is serialized to N-Quads once and bulk-loaded: each source document's named graph stays its own
+named graph and the ontology keeps its own. Queries see the union of all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+
+from . import sparql
+from .errors import UsageError
+from .output import fresh_graph
+from .results import Result, RowLimitExceeded
+
+#: Dump formats `from_file` reads, by suffix.
+FILE_FORMATS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
+
+
+class Cancelled(Exception):
+    """The caller stopped the query (its deadline passed)."""
+
+
+class OxigraphStore:
+    """Oxigraph in memory: the fast engine behind `query` and `serve`."""
+
+    engine = "oxigraph"
+
+    def __init__(self, store: ox.Store, *, origin: str):
+        self.store = store
+        self.origin = origin
+
+    @classmethod
+    def from_build(cls, build) -> OxigraphStore:
+        """Load a graph.pipeline.Build: one named graph per source document, plus the ontology graph."""
+        store = ox.Store()
+        store.load(dataset_nquads(build), format=ox.RdfFormat.N_QUADS)
+        return cls(store, origin=f"the build of {len(build.sources)} source(s)")
+
+    @classmethod
+    def from_file(cls, path: Path) -> OxigraphStore:
+        """Load a dump: N-Quads or TriG keep their named graphs; Turtle or N-Triples go to the default graph."""
+        fmt = _file_format(path)
+        store = ox.Store()
+        try:
+            store.load(path=str(path), format=fmt)
+        except SyntaxError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+        return cls(store, origin=str(path))
+
+    def graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
+              cancel: threading.Event | None = None) -> Result:
+        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order."""
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
+        try:
+            answer = self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+        except SyntaxError as exc:
+            raise sparql.QueryError(f"syntax error: {exc}") from None
+        except OSError as exc:  # evaluation errors (e.g. a SERVICE that fails)
+            raise sparql.QueryError(str(exc)) from None
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = _collect(answer, lambda s: tuple(from_oxigraph(s[i]) for i in range(len(variables))),
+                            max_rows, cancel)
+            return Result("select", variables=variables, rows=rows)
+        triples = _collect(answer, lambda t: (from_oxigraph(t.subject), from_oxigraph(t.predicate),
+                                              from_oxigraph(t.object)), max_rows, cancel)
+        return Result(_graph_form(text), triples=triples)
+
+
+class RdflibStore:
+    """The same interface over a plain rdflib Graph (rdflib's own SPARQL engine): the reference for parity tests."""
+
+    engine = "rdflib"
+
+    def __init__(self, graph: Graph, *, origin: str):
+        self.graph = graph
+        self.origin = origin
+
+    @classmethod
+    def from_build(cls, build) -> RdflibStore:
+        return cls(fresh_graph(build.all_triples()), origin=f"the build of {len(build.sources)} source(s)")
+
+    @classmethod
+    def from_file(cls, path: Path) -> RdflibStore:
+        _file_format(path)
+        fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}[path.suffix]
+        if fmt in ("nquads", "trig"):
+            dataset = Dataset()
+            dataset.parse(path, format=fmt)
+            graph = fresh_graph(dataset.triples((None, None, None, None)))  # type: ignore[arg-type]
+        else:
+            graph = fresh_graph()
+            graph.parse(path, format=fmt)
+        return cls(graph, origin=str(path))
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
+              cancel: threading.Event | None = None) -> Result:
+        answer = self.graph.query(text, initBindings=params or {})
+        if answer.type == "ASK":
+            return Result("ask", boolean=bool(answer.askAnswer))
+        if answer.type == "SELECT":
+            variables = [str(v) for v in answer.vars or []]
+            rows = _collect(answer, lambda row: tuple(row), max_rows, cancel)
+            return Result("select", variables=variables, rows=rows)
+        triples = _collect(answer.graph, lambda t: tuple(t), max_rows, cancel)
+        return Result(answer.type.lower(), triples=triples)
+
+
+Store = OxigraphStore | RdflibStore
+
+
+def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | None = None,
+        cancel: threading.Event | None = None) -> Result:
+    """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY."""
+    info = sparql.inspect(text)
+    result = store.query(text, params=params, max_rows=max_rows, cancel=cancel)
+    return result.normalized(ordered=info.ordered)
+
+
+def dataset_nquads(build) -> bytes:
+    """The build's dataset as N-Quads: the ontology graph and one graph per source document."""
+    return build.dataset.serialize(format="nquads", encoding="utf-8")
+
+
+def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: Path | None = None,
+               dist: Path | None = None, quiet: bool = True) -> Store:
+    """The store the CLI queries: `data` (a dump file) if given; else a fresh build of `sources` if given; else
+    dist/cckg.ttl if it is newer than every source and ontology file; else a fresh build of sources/."""
+    from . import ontology as onto, pipeline, sources as src
+
+    cls = OxigraphStore if engine == "oxigraph" else RdflibStore
+    if data is not None:
+        if not data.is_file():
+            raise UsageError(f"{data}: no such file")
+        return cls.from_file(data)
+    dist = dist or pipeline.DIST
+    dumped = dist / pipeline.OUTPUTS["all"]
+    if sources is None and dumped.is_file() and _newer_than_inputs(dumped, src.SOURCES_DIR, onto.ONTOLOGY_DIR):
+        return cls.from_file(dumped)
+    build = pipeline.build(sources_dir=sources or src.SOURCES_DIR, quiet=quiet)
+    return cls.from_build(build)
+
+
+def _newer_than_inputs(path: Path, *folders: Path) -> bool:
+    mtime = path.stat().st_mtime
+    inputs = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    return all(p.stat().st_mtime <= mtime for p in inputs)
+
+
+def _file_format(path: Path) -> ox.RdfFormat:
+    if path.suffix not in FILE_FORMATS:
+        raise UsageError(f"{path}: unknown dump format (expected {', '.join(FILE_FORMATS)})")
+    return FILE_FORMATS[path.suffix]
+
+
+def _collect(items, convert, max_rows: int | None, cancel: threading.Event | None) -> list:
+    out = []
+    for item in items:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        if max_rows is not None and len(out) >= max_rows:
+            raise RowLimitExceeded(max_rows)
+        out.append(convert(item))
+    return out
+
+
+def _graph_form(text: str) -> str:
+    return sparql.inspect(text).form
+
+
+def to_oxigraph(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_oxigraph(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"unsupported term from Oxigraph: {term!r}")
