@@ -1,0 +1,48 @@
+"""`python build.py serve`: the read-only SPARQL endpoint and its query page over the embedded store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import endpoint, pipeline, store as stores
+from ..errors import EXIT_OK
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve the graph as a read-only SPARQL endpoint with a query page",
+        description="SPARQL 1.1 Protocol at /sparql (GET and POST), a query page at /, the graph view at "
+                    "/graph.html when dist/graph.html exists. Read-only: updates, LOAD, SERVICE and FROM are refused.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    parser.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    parser.add_argument("--timeout", type=float, default=endpoint.DEFAULT_TIMEOUT,
+                        help=f"seconds a query may run (default {endpoint.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-rows", type=int, default=endpoint.DEFAULT_MAX_ROWS,
+                        help=f"most rows (or triples) a result may have (default {endpoint.DEFAULT_MAX_ROWS})")
+    parser.add_argument("--cors", metavar="ORIGIN", help="allow this origin (CORS); none by default")
+    parser.add_argument("--data", type=Path, help="serve this dump (.nq, .trig, .ttl, .nt) instead of the build")
+    parser.add_argument("--sources", type=Path, help="build these sources in memory and serve them")
+    parser.add_argument("--dist", type=Path, default=pipeline.DIST, help="output folder holding graph.html (default dist/)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or request log on stderr")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    store = stores.open_store(engine="oxigraph", data=args.data, sources=args.sources, dist=args.dist, quiet=args.quiet)
+    server = endpoint.make_server(
+        store, host=args.host, port=args.port, timeout=args.timeout, max_rows=args.max_rows, cors=args.cors,
+        graph_html=args.dist / "graph.html", log=not args.quiet,
+    )
+    host, port = server.server_address[:2]
+    print(f"serving {len(store)} quads from {store.origin} at http://{host}:{port}/ (SPARQL: /sparql); "
+          "Ctrl-C stops", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
