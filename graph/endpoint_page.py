@@ -3,7 +3,6 @@ library's queries as examples, and results drawn as a table with textContent (ne
 
 from __future__ import annotations
 
-import html
 import json
 
 _SCRIPT = """
@@ -132,4 +131,4 @@ def render_page(examples: list[dict[str, str]], *, graph_view: bool = True) -> t
     return page, _SCRIPT
 
 
-__all__ = ["render_page", "html"]
+__all__ = ["render_page"]

@@ -237,7 +237,10 @@ def to_table(result: Result) -> bytes:
 
 
 def to_turtle(result: Result) -> bytes:
-    return fresh_graph(result.triples).serialize(format="longturtle").encode("utf-8")
+    graph = fresh_graph(result.triples)
+    graph.bind("sd", "http://www.w3.org/ns/sparql-service-description#")
+    graph.bind("formats", "http://www.w3.org/ns/formats/")
+    return graph.serialize(format="longturtle").encode("utf-8")
 
 
 def to_ntriples(result: Result) -> bytes:

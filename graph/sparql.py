@@ -83,9 +83,9 @@ def _inspect(text: str) -> QueryInfo:
         refusal = "FROM and FROM NAMED are not allowed: queries run on this endpoint's own graph"
     return QueryInfo(
         form=_FORMS[query.name],
-        ordered=query.get("orderby") is not None,
+        ordered="orderby" in query,  # CompValue.get returns the key itself when absent
         variables=frozenset(variables),
-        has_values=query.get("valuesClause") is not None,
+        has_values="valuesClause" in query,
         refusal=refusal,
     )
 
@@ -93,7 +93,7 @@ def _inspect(text: str) -> QueryInfo:
 def _walk(node: object, names: set[str], variables: set[str], datasets: list[object]) -> None:
     if isinstance(node, CompValue):
         names.add(node.name)
-        if node.name == "DatasetClause" or node.get("datasetClause"):
+        if node.name == "DatasetClause" or "datasetClause" in node:
             datasets.append(node)
         for value in node.values():
             _walk(value, names, variables, datasets)
