@@ -3,8 +3,8 @@
 (https://www.w3.org/TR/sparql11-protocol/), with urllib and a timeout.
 
 `push` PUTs each named graph of the build — one per source document, plus the ontology — to
-`<store URL>?graph=<graph IRI>`, which replaces that graph on the server. Queries see the data when the server uses
-the union of its graphs as the default graph (Oxigraph: `oxigraph serve --union-default-graph`).
+`<store URL>?graph=<graph IRI>`, which replaces that graph on the server, and the union of them all (each triple
+once) to `<store URL>?default`, so that queries without GRAPH see the whole graph on any server, with set semantics.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from . import sparql
 from .errors import UsageError
 from .namespaces import KG, ONTOLOGY
-from .results import Result
+from .results import Result, ntriples
+from .store import union_ntriples
 
 USER_AGENT = "cckg (python build.py)"
 
 
 @dataclass(frozen=True)
 class Pushed:
-    graph: URIRef
+    graph: URIRef | None  # None: the default graph
     triples: int
     status: int
 
@@ -41,16 +42,18 @@ def graph_payloads(build) -> list[tuple[URIRef, bytes]]:
 
 
 def _ntriples(graph) -> bytes:
-    lines = sorted({" ".join(t.n3() for t in triple) + " ." for triple in graph})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ntriples(graph)
 
 
 def push(build, endpoint: str, *, timeout: float = 60.0) -> list[Pushed]:
-    """PUT every graph of the build to the Graph Store `endpoint`; raise UsageError on the first failure."""
+    """PUT every graph of the build to the Graph Store `endpoint`, then their union to its default graph; raise
+    UsageError on the first failure. Returns what was sent (graph None = the default graph)."""
     _check_url(endpoint)
     done = []
-    for graph, payload in graph_payloads(build):
-        url = _with_query(endpoint, {"graph": str(graph)})
+    payloads = [*graph_payloads(build), (None, union_ntriples(build))]
+    for graph, payload in payloads:
+        query = urllib.parse.urlencode({"graph": str(graph)}) if graph is not None else "default"
+        url = _with_query(endpoint, query)
         request = urllib.request.Request(url, data=payload, method="PUT", headers={
             "Content-Type": "application/n-triples", "User-Agent": USER_AGENT})
         status = _send(request, timeout)[0]
@@ -120,7 +123,7 @@ def _check_url(url: str) -> None:
         raise UsageError(f"{url}: an http(s) URL is required")
 
 
-def _with_query(url: str, params: dict[str, str]) -> str:
+def _with_query(url: str, extra: str) -> str:
     parts = urllib.parse.urlsplit(url)
-    query = "&".join(filter(None, [parts.query, urllib.parse.urlencode(params)]))
+    query = "&".join(filter(None, [parts.query, extra]))
     return urllib.parse.urlunsplit(parts._replace(query=query))

@@ -243,9 +243,15 @@ def to_turtle(result: Result) -> bytes:
     return graph.serialize(format="longturtle").encode("utf-8")
 
 
-def to_ntriples(result: Result) -> bytes:
-    lines = sorted({" ".join(t.n3() for t in triple) + " ." for triple in result.triples})
+def ntriples(triples) -> bytes:
+    """Sorted N-Triples (rdflib's writer escapes line breaks, which n3() would keep in long strings)."""
+    text = fresh_graph(triples).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+
+
+def to_ntriples(result: Result) -> bytes:
+    return ntriples(result.triples)
 
 
 def to_jsonld(result: Result) -> bytes:

@@ -2,7 +2,10 @@
 interface over plain rdflib, so that every query can be run and compared on both.
 
 The build's dataset is serialized to N-Quads once and bulk-loaded: each source document's named graph stays its own
-named graph and the ontology keeps its own. Queries see the union of all graphs as their default graph.
+named graph and the ontology keeps its own. The default graph holds their union, deduplicated: Oxigraph's
+`use_default_graph_as_union` yields a triple once per graph that holds it (a label stated by two sources would
+come back twice), which would make answers differ from rdflib's set semantics. Queries run on the default graph;
+GRAPH ?g still reaches each source's own graph.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from . import sparql
 from .errors import UsageError
 from .output import fresh_graph
-from .results import Result, RowLimitExceeded
+from .results import Result, RowLimitExceeded, ntriples
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -45,17 +48,21 @@ class OxigraphStore:
         """Load a graph.pipeline.Build: one named graph per source document, plus the ontology graph."""
         store = ox.Store()
         store.load(dataset_nquads(build), format=ox.RdfFormat.N_QUADS)
+        store.load(union_ntriples(build), format=ox.RdfFormat.N_TRIPLES)  # into the default graph
         return cls(store, origin=f"the build of {len(build.sources)} source(s)")
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
-        """Load a dump: N-Quads or TriG keep their named graphs; Turtle or N-Triples go to the default graph."""
+        """Load a dump: N-Quads or TriG keep their named graphs (and their union becomes the default graph);
+        Turtle or N-Triples go to the default graph."""
         fmt = _file_format(path)
         store = ox.Store()
         try:
             store.load(path=str(path), format=fmt)
         except SyntaxError as exc:
             raise UsageError(f"{path}: {exc}") from None
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
         return cls(store, origin=str(path))
 
     def graphs(self) -> list[URIRef]:
@@ -69,7 +76,7 @@ class OxigraphStore:
         """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order."""
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
         try:
-            answer = self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+            answer = self.store.query(text, substitutions=substitutions)
         except SyntaxError as exc:
             raise sparql.QueryError(f"syntax error: {exc}") from None
         except OSError as exc:  # evaluation errors (e.g. a SERVICE that fails)
@@ -142,6 +149,11 @@ def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | 
 def dataset_nquads(build) -> bytes:
     """The build's dataset as N-Quads: the ontology graph and one graph per source document."""
     return build.dataset.serialize(format="nquads", encoding="utf-8")
+
+
+def union_ntriples(build) -> bytes:
+    """Every triple of the build once (ontology and data), as N-Triples."""
+    return ntriples(build.all_triples())
 
 
 def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: Path | None = None,

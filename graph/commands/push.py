@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     build = pipeline.build(sources_dir=args.sources, quiet=args.quiet)
     pushed = remote.push(build, args.endpoint, timeout=args.timeout)
     for item in pushed:
-        print(f"PUT <{item.graph}>: {item.triples} triples (HTTP {item.status})")
-    print(f"pushed {sum(p.triples for p in pushed)} triples in {len(pushed)} graphs to {args.endpoint}")
+        name = f"<{item.graph}>" if item.graph is not None else "the default graph (the union)"
+        print(f"PUT {name}: {item.triples} triples (HTTP {item.status})")
+    print(f"pushed {len(pushed) - 1} named graphs and their union to {args.endpoint}")
     return EXIT_OK
