@@ -115,7 +115,9 @@ class Service:
             try:
                 outcome["result"] = self.store.query(text, max_rows=self.max_rows, cancel=cancel)
             except BaseException as exc:  # noqa: BLE001 - handed to the request thread
-                outcome["error"] = exc
+                # Without its traceback: the frames hold Oxigraph's result iterator, which must be dropped
+                # on the thread that made it.
+                outcome["error"] = exc.with_traceback(None)
             finally:
                 self.slots.release()
 

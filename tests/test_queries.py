@@ -1,0 +1,162 @@
+"""The query library and the `query` command: every query documents itself, gives the same answers on plain rdflib
+and on the embedded Oxigraph store, and the command's formats, parameters and errors behave as documented."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.dom.minidom
+
+import pytest
+from rdflib import Graph
+
+from conftest import DATA, run_cli
+from graph import library, pipeline, results, sparql, store as stores
+
+CQ = library.load("cq")
+
+
+def _examples(query: library.LibraryQuery) -> dict:
+    return {p.name: sparql.parse_term(p.example) for p in query.params if p.example}
+
+
+@pytest.fixture(scope="module")
+def engines(built):
+    return stores.OxigraphStore.from_build(built), stores.RdflibStore.from_build(built)
+
+
+@pytest.fixture(scope="module")
+def dump(built, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    return pipeline.write_outputs(built, out)["all"]
+
+
+def test_the_library_has_at_least_15_competency_questions():
+    assert len(CQ) >= 15
+
+
+@pytest.mark.parametrize("query", CQ, ids=lambda q: q.name)
+def test_every_query_documents_itself(query):
+    assert list(query.header) == list(library.HEADER_FIELDS), query.header
+    assert all(query.header[f].strip() for f in library.HEADER_FIELDS)
+    prefixes = re.findall(r"^(prefix|PREFIX) ", query.text, re.M)
+    assert prefixes and set(prefixes) == {"PREFIX"}
+    info = sparql.inspect(query.text)
+    assert info.ordered, "every library query has ORDER BY"
+    assert info.refusal is None
+    for param in query.params:
+        assert param.example, f"?{param.name} has no example"
+        assert re.search(rf"SELECT[^{{]*\?{param.name}\b", query.text), f"?{param.name} must be projected"
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["unbound", "example-params"])
+@pytest.mark.parametrize("query", CQ, ids=lambda q: q.name)
+def test_same_answers_on_rdflib_and_oxigraph(engines, query, bound):
+    params = _examples(query) if bound else {}
+    if not bound and any(p.required for p in query.params):
+        pytest.skip("a required parameter")
+    oxigraph, rdflib_store = engines
+    fast = stores.run(oxigraph, query.text, params=params)
+    slow = stores.run(rdflib_store, query.text, params=params)
+    assert fast.variables == slow.variables
+    assert fast.as_set() == slow.as_set()
+    assert fast.rows, f"{query.name} finds nothing on the real graph with {params}"
+
+
+def test_row_order_is_deterministic(engines):
+    oxigraph, _ = engines
+    text = "SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 50"
+    result = stores.run(oxigraph, text)
+    assert len(result.rows) == 50
+    assert result.rows == sorted(result.rows, key=results.row_key)  # no ORDER BY: sorted by term
+    assert results.serialize(result, "csv") == results.serialize(stores.run(oxigraph, text), "csv")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_cli_select_formats(dump, engines, fmt):
+    run = run_cli("query", "meeting-participants", "--param", "meeting=kg:cc5-fm-2020", "--format", fmt,
+                  "--data", str(dump))
+    assert run.returncode == 0, run.stderr
+    expected = stores.run(engines[0], library.find("meeting-participants").text,
+                          params={"meeting": sparql.parse_term("kg:cc5-fm-2020")})
+    n = len(expected.rows)
+    assert n >= 6
+    text = run.stdout
+    if fmt == "json":
+        assert len(json.loads(text)["results"]["bindings"]) == n
+    elif fmt == "xml":
+        assert len(xml.dom.minidom.parseString(text).getElementsByTagName("result")) == n
+    elif fmt == "csv":
+        assert len(list(csv.reader(io.StringIO(text)))) == n + 1
+    elif fmt == "tsv":
+        assert len(text.strip().splitlines()) == n + 1 and text.startswith("?meeting\t")
+    else:
+        assert f"({n} rows)" in text and "Wang Yi" in text
+
+
+@pytest.mark.parametrize("fmt, parse", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_cli_construct_formats(dump, fmt, parse):
+    text = "PREFIX kg: <https://w3id.org/cckg/id/> CONSTRUCT { kg:wang-yi ?p ?o } WHERE { kg:wang-yi ?p ?o }"
+    run = run_cli("query", "-e", text, "--format", fmt, "--data", str(dump))
+    assert run.returncode == 0, run.stderr
+    graph = Graph().parse(data=run.stdout, format=parse)
+    assert len(graph) >= 3
+    again = run_cli("query", "-e", text, "--format", fmt, "--data", str(dump))
+    assert again.stdout == run.stdout
+
+
+def test_cli_engines_agree(dump):
+    runs = [run_cli("query", "country-memberships", "--format", "csv", "--engine", e, "--data", str(dump))
+            for e in ("oxigraph", "rdflib")]
+    assert [r.returncode for r in runs] == [0, 0]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.count("\n") > 5
+
+
+def test_cli_params_are_bound_not_spliced(dump):
+    # A value that would break the query if it were pasted into its text.
+    run = run_cli("query", "name-lookup", "--param", 'name="x" } ; DROP ALL ; SELECT * { "', "--format", "csv",
+                  "--data", str(dump))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["name,resource,label,type,matched,wikidata"]
+    run = run_cli("query", "name-lookup", "--param", "name=AsiaInfo", "--format", "csv", "--data", str(dump))
+    assert "https://w3id.org/cckg/id/cica" in run.stdout
+
+
+def test_cli_malformed_query_reports_line_and_column(dump):
+    run = run_cli("query", "-e", "SELECT ?s WHERE {\n  ?s ?p\n}", "--data", str(dump))
+    assert run.returncode == 2
+    assert re.search(r"line \d+, column \d+", run.stderr), run.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "no-such-query"], "neither a library query"),
+    (["query", "person-posts", "--param", "nobody=kg:x"], "no variable ?nobody"),
+    (["query", "post-holders-on-date"], "needs --param date"),
+    (["query", "person-posts", "--format", "ttl"], "does not apply"),
+    (["query", "-e", "ASK {}", "--param", "bad"], "expected key=value"),
+])
+def test_cli_usage_errors_exit_2(dump, args, message):
+    run = run_cli(*args, "--data", str(dump))
+    assert run.returncode == 2 and message in run.stderr, run.stderr
+
+
+def test_cli_list_shows_the_library():
+    run = run_cli("query", "--list")
+    assert run.returncode == 0
+    for query in CQ:
+        assert query.name in run.stdout and query.title in run.stdout
+
+
+def test_cli_builds_sources_when_asked():
+    run = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--sources", str(DATA / "minimal"), "-q")
+    assert run.returncode == 0 and run.stdout.strip() == "yes", run.stderr
+
+
+def test_parse_term():
+    assert sparql.parse_term("kg:wang-yi") == sparql.URIRef("https://w3id.org/cckg/id/wang-yi")
+    assert sparql.parse_term("2020-07-16").datatype == sparql.XSD.date
+    assert sparql.parse_term('"Treuberdi"@en').language == "en"
+    assert str(sparql.parse_term("<https://example.org/x>")) == "https://example.org/x"
+    assert sparql.parse_term("42").datatype == sparql.XSD.integer
