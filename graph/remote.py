@@ -62,14 +62,11 @@ def push(build, endpoint: str, *, timeout: float = 60.0) -> list[Pushed]:
 
 
 def query(endpoint: str, text: str, *, params: dict | None = None, timeout: float = 60.0) -> Result:
-    """Run `text` on a SPARQL endpoint (POST, form-encoded). Parameters are bound by a trailing VALUES clause
-    whose terms rdflib writes (escaped), since the protocol has no pre-bound variables."""
+    """Run `text` on a SPARQL endpoint (POST, form-encoded). Parameters are bound by a VALUES block at the start
+    of the WHERE group (graph.sparql.bind_inline), since the protocol has no pre-bound variables."""
     _check_url(endpoint)
     info = sparql.inspect(text)
-    if params:
-        if info.has_values:
-            raise UsageError("this query ends with its own VALUES clause: --param cannot be added to it remotely")
-        text = text + sparql.values_clause(params)
+    text = sparql.bind_inline(text, params or {})
     accept = "application/n-triples" if info.is_graph else "application/sparql-results+json"
     body = urllib.parse.urlencode({"query": text}).encode("utf-8")
     request = urllib.request.Request(endpoint, data=body, method="POST", headers={

@@ -168,12 +168,60 @@ def parse_params(pairs: list[str] | None, info: QueryInfo | None = None) -> dict
     return params
 
 
+_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
 def values_clause(params: dict[str, URIRef | Literal]) -> str:
-    """A trailing VALUES clause binding the parameters, each written by rdflib's N-Triples term writer (escaped),
-    for endpoints that take no pre-bound variables (remote servers)."""
+    """An inline VALUES block binding the parameters, each term written by rdflib (escaped)."""
     if not params:
         return ""
     names = sorted(params)
     variables = " ".join(f"?{name}" for name in names)
     terms = " ".join(params[name].n3() for name in names)
-    return f"\nVALUES ({variables}) {{ ({terms}) }}\n"
+    return f" VALUES ({variables}) {{ ({terms}) }} "
+
+
+def bind_inline(text: str, params: dict[str, URIRef | Literal]) -> str:
+    """The query with a VALUES block for `params` at the start of its WHERE group, for endpoints that take no
+    pre-bound variables (remote servers). Joined first, the values are visible to every FILTER of the group, as
+    pre-bound variables would be; the values are RDF terms written by rdflib, never raw text."""
+    if not params:
+        return text
+    info = inspect(text)
+    braces = _top_level_braces(text)
+    # CONSTRUCT { template } WHERE { … } opens two top-level groups; CONSTRUCT WHERE { … } and the others one.
+    index = 1 if info.form == "construct" and len(braces) > 1 else 0
+    if not braces:
+        raise UsageError("cannot find the query's WHERE clause to bind the parameters")
+    at = braces[index] + 1
+    return text[:at] + values_clause(params) + text[at:]
+
+
+def _top_level_braces(text: str) -> list[int]:
+    """Offsets of the `{` that open a group at depth 0, skipping comments, strings and IRIs."""
+    found, depth, i = [], 0, 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        if c in "\"'":
+            match = _STRING.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if c == "<":
+            match = _IRI.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if c == "{":
+            if depth == 0:
+                found.append(i)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    return found
