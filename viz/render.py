@@ -61,22 +61,43 @@ ACTORS = ("person", "country", "organization", "mechanism")
 # ---------------------------------------------------------------------------------------------------------- layout
 
 def layout(g: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
-    """Seeded positions in vis-network pixels for every node; the same graph always gets the same positions."""
+    """Seeded positions in vis-network pixels for every node; the same graph always gets the same positions.
+
+    Each connected component is laid out on its own (Kamada–Kawai up to KAMADA_KAWAI_LIMIT nodes, else a seeded
+    spring layout), then the components are packed in rows, largest first, so that isolated nodes do not pile up.
+    """
     simple = nx.Graph()
     simple.add_nodes_from(g.nodes)
     simple.add_edges_from((u, v) for u, v in g.edges() if u != v)
-    n = simple.number_of_nodes()
-    if n == 0:
-        return {}
+    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    placed, boxes = {}, []
+    for nodes in components:
+        local = _component_layout(simple.subgraph(nodes))
+        xs, ys = [p[0] for p in local.values()], [p[1] for p in local.values()]
+        boxes.append((local, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    row_width = max(boxes[0][3] if boxes else 0.0, 900.0)
+    x = y = row_height = 0.0
+    gap = 150.0
+    for local, left, top, width, height in boxes:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        for node, (px, py) in local.items():
+            placed[node] = (int(round(x + px - left)), int(round(y + py - top)))
+        x += width + gap
+        row_height = max(row_height, height)
+    return {node: placed[node] for node in g.nodes}
+
+
+def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:
+    n = component.number_of_nodes()
     if n == 1:
-        return {next(iter(simple.nodes)): (0, 0)}
-    scale = max(300.0, 55.0 * math.sqrt(n))
+        return {next(iter(component.nodes)): (0.0, 0.0)}
+    scale = max(80.0, 110.0 * math.sqrt(n))
     if n <= KAMADA_KAWAI_LIMIT:
-        start = nx.circular_layout(simple)
-        pos = nx.kamada_kawai_layout(simple, pos=start, scale=scale)
+        pos = nx.kamada_kawai_layout(component, pos=nx.circular_layout(component), scale=scale)
     else:
-        pos = nx.spring_layout(simple, seed=7, iterations=60, scale=scale)
-    return {node: (int(round(x)), int(round(y))) for node, (x, y) in pos.items()}
+        pos = nx.spring_layout(component, seed=7, iterations=60, scale=scale)
+    return {node: (float(x), float(y)) for node, (x, y) in pos.items()}
 
 
 # ------------------------------------------------------------------------------------------------------ the page
