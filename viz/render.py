@@ -72,7 +72,7 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
     components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     placed, boxes = {}, []
     for nodes in components:
-        local = _component_layout(simple.subgraph(nodes))
+        local = _component_layout(_induced(simple, nodes))
         xs, ys = [p[0] for p in local.values()], [p[1] for p in local.values()]
         boxes.append((local, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
     row_width = max(boxes[0][3] if boxes else 0.0, 900.0)
@@ -86,6 +86,15 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
         x += width + gap
         row_height = max(row_height, height)
     return {node: placed[node] for node in g.nodes}
+
+
+def _induced(simple: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """A new graph of these nodes in this order (subgraph views iterate a set: hash-seed dependent order)."""
+    keep = set(nodes)
+    part = nx.Graph()
+    part.add_nodes_from(nodes)
+    part.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in simple.edges(nodes) if u in keep and v in keep))
+    return part
 
 
 def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:

@@ -35,8 +35,10 @@ def resolve(g: nx.MultiDiGraph, entity: str) -> str:
 def neighbourhood(g: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDiGraph:
     """The nodes within `depth` edges of `centre` (edges in either direction) and every edge between them."""
     reach = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), centre, cutoff=depth)
-    keep = [n for n in g.nodes if n in reach]  # the projection's order
-    return g.subgraph(keep).copy()
+    part = nx.MultiDiGraph()  # built in the projection's order (a subgraph view would iterate a set)
+    part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in reach)
+    part.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if u in reach and v in reach)
+    return part
 
 
 def check_construct(text: str, *, name: str = "query") -> None:
