@@ -146,7 +146,7 @@ def test_hostile_labels_appear_only_json_escaped(hostile, tmp_path):
         assert bad not in page and bad not in report, bad
     assert page.count("</script>") == 3  # the data blob, vis-network and our script; none from the data
     assert "\\u003cimg src=x onerror=window.PWNED=1\\u003e" in page
-    labels = {n["label"] for n in _blob(page)["nodes"]}
+    labels = {n["name"] for n in _blob(page)["nodes"]}
     assert {"<img src=x onerror=window.PWNED=1>", "</script><script>window.PWNED=1</script>"} <= labels
 
 

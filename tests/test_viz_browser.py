@@ -135,6 +135,7 @@ def test_clicking_meredov_shows_a_quote_from_the_article(browser, real_view, rea
         panel = page.page.inner_text("#panel")
         assert any(q in panel for q in quotes), panel[:2000]
         assert page.page.locator("#panel blockquote").count() >= 1
+        page.page.evaluate("() => window.cckg.network.fit({animation: false})")
         shot = ROOT / "dist" / "graph.png"
         shot.parent.mkdir(exist_ok=True)
         page.page.screenshot(path=str(shot))

@@ -14,7 +14,6 @@ at load: the graph is still as soon as it is drawn; physics can be switched on i
 from __future__ import annotations
 
 import math
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -53,7 +52,7 @@ STYLES: dict[str, tuple[str, str, str]] = {
 assert {g for _, g in GROUPS} <= set(STYLES), "every projection group needs a style"
 
 #: Up to this many nodes the layout is Kamada–Kawai (tidier); above it a seeded spring layout (faster).
-KAMADA_KAWAI_LIMIT = 250
+KAMADA_KAWAI_LIMIT = 60
 #: Groups counted as actors in the report's "most central actors".
 ACTORS = ("person", "country", "organization", "mechanism")
 
@@ -121,7 +120,7 @@ def network(g: nx.MultiDiGraph, positions: dict[str, tuple[int, int]]) -> Networ
         x, y = positions.get(node, (0, 0))
         net.add_node(
             node,
-            label=attrs.get("label") or node,
+            label=_short(attrs.get("label") or node),
             title=_node_title(node, attrs),
             group=group,
             shape=shape,
@@ -134,6 +133,14 @@ def network(g: nx.MultiDiGraph, positions: dict[str, tuple[int, int]]) -> Networ
         net.add_edge(u, v, id=f"e{i}", label=text, title=f"{g.nodes[u].get('label', u)} → {text} → "
                                                            f"{g.nodes[v].get('label', v)}", predicate=key)
     return net
+
+
+#: Drawn labels are cut to this many characters (the tooltip, the search and the panel have the whole label).
+LABEL_CHARS = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _node_title(node: str, attrs: dict) -> str:
@@ -183,6 +190,7 @@ def page_data(g: nx.MultiDiGraph, panel: dict, *, title: str, docs_href: dict[st
         nodes.append({
             **{k: entry[k] for k in ("id", "label", "title", "group", "shape", "size", "x", "y")},
             "color": STYLES[entry["group"]][0],
+            "name": attrs.get("label") or entry["id"],
             "alt": [a for a in attrs.get("alt_labels", "").split("; ") if a],
             "countries": [c for c in attrs.get("countries", "").split("; ") if c],
             "meetings": [m for m in attrs.get("meetings", "").split("; ") if m],
@@ -196,7 +204,7 @@ def page_data(g: nx.MultiDiGraph, panel: dict, *, title: str, docs_href: dict[st
         counts[entry["group"]] = counts.get(entry["group"], 0) + 1
     legend = [{"group": name, "color": colour, "shape": shape, "label": text, "count": counts[name]}
               for name, (colour, shape, text) in STYLES.items() if name in counts]
-    labels = {n["id"]: n["label"] for n in nodes}
+    labels = {n["id"]: n["name"] for n in nodes}
     docs = {d: {**info, "href": docs_href.get(d, "")} for d, info in panel.get("docs", {}).items()}
     return {
         "title": title,
@@ -303,12 +311,24 @@ def render_report(data: dict) -> bytes:
 
 # ------------------------------------------------------------------------------------------------------ writers
 
-def document_links(sources, out_dir: Path) -> dict[str, str]:
-    """doc CURIE → link: the document's URL if it has one, else its text file relative to the output folder."""
+def document_links(sources) -> dict[str, str]:
+    """doc CURIE → link: the document's URL if it has one, else its text file as seen from dist/ ("../sources/…").
+
+    The file link assumes the page sits in the repository's dist/ (the default), so that the output does not depend
+    on where it is written and rebuilds elsewhere stay byte-identical.
+    """
+    from graph.pipeline import ROOT
+
     links = {}
     for source in sources:
         url = source.meta.get("url")
-        links[f"kg:{source.id}"] = url or Path(os.path.relpath(source.text_path.resolve(), out_dir.resolve())).as_posix()
+        if not url:
+            path = source.text_path.resolve()
+            try:
+                url = "../" + path.relative_to(ROOT.resolve()).as_posix()
+            except ValueError:
+                url = path.name
+        links[f"kg:{source.id}"] = url
     return links
 
 
@@ -320,7 +340,7 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
     if g is None:
         g = project(fresh_graph(result.all_triples()))
     panel = details(result.dataset, g.nodes)
-    data = page_data(g, panel, title=title, docs_href=document_links(result.sources, out_file.parent),
+    data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
                      report_href=report_href)
     return render_html(data)
 
