@@ -43,6 +43,7 @@ def _peak_mb() -> float:
 def child_build(sources: Path, out: Path) -> dict:
     from graph import pipeline
 
+    pipeline.EXTRA_OUTPUTS = []  # the core build; the view and export writers are timed by child_exports
     t0 = time.perf_counter()
     result = pipeline.build(sources_dir=sources, quiet=True)
     pipeline.write_outputs(result, out, quiet=True)
@@ -104,32 +105,35 @@ def child_queries(ttl: Path, engine: str, runs: int) -> dict:
 
 
 def child_exports(sources: Path, out: Path) -> dict:
-    """Time every export format of graph/export.py and a 1,000-node focus view, when those modules exist."""
+    """Time each extra writer of the main build (pipeline.EXTRA_OUTPUTS: the graph view, the exports) and a
+    1,000-node focus view (viz, when present). Skipped above RDFLIB_MAX triples: they work on rdflib graphs."""
+    import importlib
+
     from graph import pipeline
 
     result = pipeline.build(sources_dir=sources, quiet=True)
-    found: dict = {"exports": {}, "view": None}
-    try:
-        from graph import export
-    except ImportError:
-        export = None
-    if export is not None:
-        for name in sorted(getattr(export, "FORMATS", {})):
-            t = time.perf_counter()
-            try:
-                export.export(result, name, out / f"export.{name}")
-                found["exports"][name] = time.perf_counter() - t
-            except Exception as exc:  # report, do not stop the benchmark
-                found["exports"][name] = f"error: {exc}"
-    try:
-        from viz import render
-    except ImportError:
-        render = None
-    if render is not None and hasattr(render, "focus_html"):
+    found: dict = {"writers": {}, "view": None, "skipped": None}
+    if result.counts["triples (all)"] > RDFLIB_MAX:
+        found["skipped"] = f"above {RDFLIB_MAX:,} triples (the writers build rdflib graphs and networkx projections)"
+        return found
+    for target in pipeline.EXTRA_OUTPUTS:
+        module_name, _, function = target.partition(":")
         t = time.perf_counter()
-        render.focus_html(result, limit=1000)
-        found["view"] = time.perf_counter() - t
-    found["peak_mb"] = _peak_mb()
+        getattr(importlib.import_module(module_name), function)(result, out, quiet=True)
+        found["writers"][target] = time.perf_counter() - t
+    try:
+        from bench.view_render import focus_of_size
+        from graph.output import fresh_graph
+        from viz import render
+        from viz.projection import project
+    except ImportError:
+        return found
+    g = project(fresh_graph(result.all_triples()))
+    t = time.perf_counter()
+    focus = focus_of_size(g, 1000)
+    render.build_view(result, out_file=out / "focus.html", title="focus", g=focus)
+    found["view"] = time.perf_counter() - t
+    found["view_nodes"] = focus.number_of_nodes()
     return found
 
 
@@ -219,12 +223,15 @@ def table(rows: list[dict]) -> str:
                          f"| {f'{ratio:.0f}x' if ratio else '–'} | {q['rows']} |")
         gm = r["geomean_speedup"]
         lines.append(f"| {r['size']} | **geometric mean** | | | {f'{gm:.0f}x' if gm else 'rdflib skipped'} | |")
-    lines += ["", "| size | exports (s per format) | 1,000-node focus view s |", "|---|---|---|"]
+    lines += ["", "| size | extra writers of the build (s) | 1,000-node focus view HTML s |", "|---|---|---|"]
     for r in rows:
         ex = r["extras"]
-        exports = ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in ex["exports"].items())
-        view = f"{ex['view']:.2f}" if isinstance(ex.get("view"), float) else "n/a (viz/render.py focus_html absent)"
-        lines.append(f"| {r['size']} | {exports or 'n/a (graph/export.py absent)'} | {view} |")
+        if ex.get("skipped"):
+            lines.append(f"| {r['size']} | skipped: {ex['skipped']} | skipped |")
+            continue
+        writers = ", ".join(f"{k.split(':')[0]} {v:.2f}" for k, v in ex["writers"].items())
+        view = f"{ex['view']:.2f} ({ex['view_nodes']} nodes)" if isinstance(ex.get("view"), float) else "n/a"
+        lines.append(f"| {r['size']} | {writers or 'none'} | {view} |")
     return "\n".join(lines)
 
 
