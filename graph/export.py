@@ -90,9 +90,23 @@ Triple = tuple
 # ---------------------------------------------------------------- the VoID / DCAT description
 
 
-def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
+@dataclass(frozen=True)
+class NamedGraph:
+    iri: URIRef
+    triples: tuple
+
+
+def source_graphs(result) -> list[NamedGraph]:
+    """The ontology graph and one graph per source document, each read from the build once, sorted by IRI."""
+    graphs = [NamedGraph(ONTOLOGY, tuple(result.ontology))]
+    graphs += [NamedGraph(KG[s.id], tuple(result.dataset.graph(KG[s.id]))) for s in result.sources]
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> list[Triple]:
     """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
-    whole = set(result.ontology) | set(result.data_triples())
+    graphs = graphs if graphs is not None else source_graphs(result)
+    whole = {t for g in graphs for t in g.triples}
     triples: list[Triple] = []
     add = triples.append
     add((DATASET, RDF.type, VOID.Dataset))
@@ -123,7 +137,7 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
         add((part, RDF.type, VOID.Dataset))
         add((part, VOID["class"], cls))
         add((part, VOID.entities, _count(len(members))))
-    for graph_iri, title, source, n in subsets(result):
+    for graph_iri, title, source, n in subsets(result, graphs):
         part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
         add((DATASET, VOID.subset, part))
         if graph_iri != ONTOLOGY:
@@ -135,13 +149,11 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
     return triples
 
 
-def subsets(result) -> list[tuple[URIRef, str, URIRef, int]]:
+def subsets(result, graphs: list[NamedGraph]) -> list[tuple[URIRef, str, URIRef, int]]:
     """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
-    found = [(ONTOLOGY, "The ontology", ONTOLOGY, len(result.ontology))]
-    for source in result.sources:
-        graph = result.dataset.graph(KG[source.id])
-        found.append((KG[source.id], f"Statements from “{source.meta['title']}”", KG[source.id], len(graph)))
-    return sorted(found, key=lambda row: str(row[0]))
+    titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
+    titles[ONTOLOGY] = "The ontology"
+    return [(g.iri, titles[g.iri], g.iri, len(g.triples)) for g in sorted(graphs, key=lambda g: str(g.iri))]
 
 
 def entities(triples: Iterable[Triple]) -> set[URIRef]:
@@ -169,9 +181,9 @@ def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
     return [URIRef(ns) for ns in sorted(found)]
 
 
-def void_turtle(result, *, endpoint: str = SPARQL_ENDPOINT) -> bytes:
+def void_turtle(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> bytes:
     """dist/void.ttl: the description alone."""
-    return output.turtle_bytes(void_triples(result, endpoint=endpoint))
+    return output.turtle_bytes(void_triples(result, endpoint=endpoint, graphs=graphs))
 
 
 def _count(n: int) -> Literal:
@@ -188,29 +200,19 @@ def _slug(term: URIRef) -> str:
 # ---------------------------------------------------------------- the parts of a build as named graphs
 
 
-@dataclass(frozen=True)
-class NamedGraph:
-    iri: URIRef
-    triples: tuple
-
-
 def named_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[NamedGraph]:
     """The named graphs of a part, sorted by IRI: the ontology, each source document, and (all) the VoID graph."""
     if part not in PARTS:
         raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
-    graphs = []
-    if part in ("all", "ontology"):
-        graphs.append(NamedGraph(ONTOLOGY, tuple(result.ontology)))
-    if part in ("all", "data"):
-        for source in result.sources:
-            graphs.append(NamedGraph(KG[source.id], tuple(result.dataset.graph(KG[source.id]))))
+    built = source_graphs(result)
+    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
     if part == "all":
-        graphs.append(NamedGraph(VOID_GRAPH, tuple(void_triples(result, endpoint=endpoint))))
+        graphs.append(NamedGraph(VOID_GRAPH, tuple(void_triples(result, endpoint=endpoint, graphs=built))))
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
 class Exporter:
-    """Serializes one part of a build to any format; conversions are shared between formats of one run."""
+    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
         self.result, self.part = result, part
@@ -218,24 +220,36 @@ class Exporter:
 
     # -- inputs shared by the writers
 
+    def iter_triples(self) -> Iterable[Triple]:
+        for graph in self.graphs:
+            yield from graph.triples
+
     @cached_property
-    def triples(self) -> set[Triple]:
-        return {t for g in self.graphs for t in g.triples}
+    def nquads(self) -> list[str]:
+        """Canonical N-Quads lines, sorted and unique (strings sort and hash far faster than rdflib terms)."""
+        lines = set()
+        for graph in self.graphs:
+            name = f" <{graph.iri}> .\n"
+            lines.update(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}{name}" for s, p, o in graph.triples)
+        return sorted(lines)
+
+    @cached_property
+    def ntriples(self) -> list[str]:
+        lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in self.iter_triples()}
+        return sorted(lines)
 
     @cached_property
     def quads(self) -> list[ox.Quad]:
         """Every quad as pyoxigraph terms, sorted by (graph, subject, predicate, object)."""
-        convert = _OxTerms()
-        quads = [
-            ox.Quad(convert(s), convert(p), convert(o), convert(g.iri)) for g in self.graphs for s, p, o in g.triples
-        ]
-        quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+        quads = list(ox.parse("".join(self.nquads).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        quads.sort(key=lambda q: q.graph_name.value)  # stable: (s, p, o) order of the sorted lines is kept
         return quads
 
     @cached_property
-    def sorted_triples(self) -> list[ox.Triple]:
-        unique = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads}
-        return sorted(unique, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    def prefixes(self) -> dict[str, str]:
+        """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
+        text = "".join(self.ntriples)
+        return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
 
     @cached_property
     def projection(self):
@@ -252,24 +266,24 @@ class Exporter:
         return getattr(self, f"_{fmt}")()
 
     def _ttl(self) -> dict[str, bytes]:
-        return {"": output.turtle_bytes(self.triples)}
+        return {"": output.turtle_bytes(self.iter_triples())}
 
     def _nt(self) -> dict[str, bytes]:
-        return {"": _sorted_lines(ox.serialize(self.sorted_triples, format=ox.RdfFormat.N_TRIPLES))}
+        return {"": "".join(self.ntriples).encode("utf-8")}
 
     def _nq(self) -> dict[str, bytes]:
-        return {"": _sorted_lines(ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS))}
+        return {"": "".join(self.nquads).encode("utf-8")}
 
     def _trig(self) -> dict[str, bytes]:
-        body = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=_used_prefixes(self.triples))
+        body = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         return {"": output.HEADER.encode("utf-8") + body}
 
     def _xml(self) -> dict[str, bytes]:
-        prefixes = _used_prefixes(self.triples)
-        return {"": ox.serialize(self.sorted_triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)}
+        triples = ox.parse("".join(self.ntriples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
-        return {"": jsonld_bytes(self.triples)}
+        return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
         import networkx as nx
@@ -289,43 +303,30 @@ class Exporter:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
 
 
-class _OxTerms:
-    """rdflib term -> pyoxigraph term, memoized (terms repeat a lot across triples)."""
-
-    def __init__(self):
-        self.cache: dict = {}
-
-    def __call__(self, term):
-        found = self.cache.get(term)
-        if found is None:
-            found = self.cache[term] = _to_ox(term)
-        return found
+# Canonical N-Triples (https://www.w3.org/TR/n-triples/#canonical-ntriples): ", \, LF and CR as ECHAR, the other
+# control characters as UCHAR, everything else as itself.
+_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r"}
+_ESCAPES.update({c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F] if c not in _ESCAPES})
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_XSD_STRING = str(XSD.string)
 
 
-def _to_ox(term):
+def nt_term(term) -> str:
+    """One term in canonical N-Triples syntax."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+        return f"<{term}>"
     if isinstance(term, Literal):
+        text = str(term)
+        if _NEEDS_ESCAPE.search(text):
+            text = text.translate(_ESCAPES)
         if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+            return f'"{text}"@{term.language}'
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
     raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted(set(data.splitlines()))
-    return b"\n".join(lines) + b"\n" if lines else b""
-
-
-def _used_prefixes(triples: Iterable[Triple]) -> dict[str, str]:
-    """The fixed prefix table, cut to the namespaces the triples use (in the table's order)."""
-    text = {str(term) for triple in triples for term in triple if isinstance(term, URIRef)}
-    text |= {str(t.datatype) for triple in triples for t in triple if isinstance(t, Literal) and t.datatype}
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in text)}
 
 
 # ---------------------------------------------------------------- JSON-LD
@@ -337,28 +338,92 @@ def load_context(path: Path = CONTEXT_FILE) -> dict:
         return json.load(handle)["@context"]
 
 
+class Compactor:
+    """Compacts flat RDF (IRIs and literals; no lists, no blank nodes) with a JSON-LD 1.0 context of terms and
+    prefixes: each predicate by its term (else a compact IRI), @id-typed terms with bare IRI strings, literals in
+    the context's default language as plain strings."""
+
+    def __init__(self, context: dict):
+        self.language = context.get("@language")
+        self.prefixes = sorted(
+            ((ns, name) for name, ns in context.items() if isinstance(ns, str) and ns.endswith(("/", "#"))),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
+        for name, value in sorted(context.items()):
+            if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
+                continue
+            iri = self.expand(value["@id"] if isinstance(value, dict) else value)
+            coerced = isinstance(value, dict) and value.get("@type") == "@id"
+            self.terms.setdefault(iri, (name, coerced))
+
+    def expand(self, value: str) -> str:
+        prefix, _, local = value.partition(":")
+        for ns, name in self.prefixes:
+            if name == prefix:
+                return ns + local
+        return value
+
+    def compact_iri(self, iri: str) -> str:
+        """prefix:local for the longest matching prefix, else the IRI itself."""
+        for ns, name in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                return f"{name}:{iri[len(ns):]}"
+        return iri
+
+    def type_name(self, iri: str) -> str:
+        term = self.terms.get(iri)
+        return term[0] if term and not term[1] and term[0][:1].isupper() else self.compact_iri(iri)
+
+    def value(self, obj, coerced: bool):
+        if isinstance(obj, URIRef):
+            return self.compact_iri(str(obj)) if coerced else {"@id": self.compact_iri(str(obj))}
+        if isinstance(obj, BNode):
+            return f"_:{obj}" if coerced else {"@id": f"_:{obj}"}
+        text = str(obj)
+        if obj.language:
+            if obj.language == self.language and not coerced:
+                return text
+            return {"@language": obj.language, "@value": text}
+        if obj.datatype and str(obj.datatype) != _XSD_STRING:
+            return {"@type": self.compact_iri(str(obj.datatype)), "@value": text}
+        return {"@value": text} if self.language or coerced else text
+
+    def nodes(self, triples: Iterable[Triple]) -> list[dict]:
+        by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for s, p, o in triples:
+            node = by_subject[self.compact_iri(str(s)) if isinstance(s, URIRef) else f"_:{s}"]
+            if p == RDF.type and isinstance(o, URIRef):
+                node["@type"].append(self.type_name(str(o)))
+                continue
+            found = self.terms.get(str(p))
+            key, coerced = found if found else (self.compact_iri(str(p)), False)
+            node[key].append(self.value(o, coerced))
+        nodes = []
+        for subject, properties in by_subject.items():
+            node = {"@id": subject}
+            for key in sorted(properties):
+                values = sorted(_unique(properties[key]), key=_json_key)
+                node[key] = values[0] if len(values) == 1 else values
+            nodes.append(node)
+        return sorted(nodes, key=lambda n: n["@id"])
+
+
 def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
-    """Compact JSON-LD with the shipped context embedded, normalized so the bytes are stable."""
+    """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
     context = context if context is not None else load_context()
-    graph = output.fresh_graph(triples)
-    text = graph.serialize(format="json-ld", context=context, auto_compact=False, use_native_types=False)
-    document = json.loads(text)
-    nodes = document.get("@graph", [] if "@id" not in document else [document])
-    nodes = [_normalized(node) for node in nodes]
-    nodes = [{k: v for k, v in node.items() if k != "@context"} for node in nodes]
-    nodes.sort(key=lambda node: (str(node.get("@id", "")), _json_key(node)))
-    result = {"@context": context, "@graph": nodes}
-    return (json.dumps(result, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _normalized(value, *, in_list: bool = False):
-    """Sort keys of every object and the items of every array that is a set (arrays under @list keep order)."""
-    if isinstance(value, dict):
-        return {k: _normalized(value[k], in_list=(k == "@list")) for k in sorted(value)}
-    if isinstance(value, list):
-        items = [_normalized(v) for v in value]
-        return items if in_list else sorted(items, key=_json_key)
-    return value
+def _unique(values: list) -> list:
+    seen, kept = set(), []
+    for value in values:
+        key = _json_key(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
 
 
 def _json_key(value) -> str:
@@ -467,7 +532,7 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
             files[path] = content
             written[fmt] = path
     void_path = out_dir / "void.ttl"
-    files[void_path] = void_turtle(result)
+    files[void_path] = output.turtle_bytes(next(g.triples for g in exporter.graphs if g.iri == VOID_GRAPH))
     written["void"] = void_path
     output.write_atomically(files)
     done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))

@@ -141,8 +141,8 @@ def test_context_defines_every_predicate_and_class_the_graph_uses(exporters):
             continue
         prefix, _, local = iri.partition(":")
         defined.add(prefixes[prefix] + local)
-    used = {str(p) for _, p, _ in exporters["all"].triples if p != RDF.type}
-    used |= {str(o) for _, p, o in exporters["all"].triples if p == RDF.type}
+    used = {str(p) for _, p, _ in exporters["all"].iter_triples() if p != RDF.type}
+    used |= {str(o) for _, p, o in exporters["all"].iter_triples() if p == RDF.type}
     used -= {str(VOID.Dataset)}  # shares its word with dcat:Dataset; written as void:Dataset
     assert sorted(used - defined) == []
 
