@@ -221,8 +221,12 @@ class Exporter:
     # -- inputs shared by the writers
 
     def iter_triples(self) -> Iterable[Triple]:
+        """The triples of the single-graph formats (ttl, nt, jsonld, xml). The VoID description is left out, so that
+        `cckg.ttl`, `cckg.nt`, `cckg.jsonld` and `cckg.rdf` hold the same graph (ontology + data) as the core build's
+        `dist/cckg.ttl`; it travels as `dist/void.ttl` and as its own named graph in N-Quads and TriG."""
         for graph in self.graphs:
-            yield from graph.triples
+            if graph.iri != VOID_GRAPH:
+                yield from graph.triples
 
     @cached_property
     def nquads(self) -> list[str]:
@@ -248,7 +252,7 @@ class Exporter:
     @cached_property
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
-        text = "".join(self.ntriples)
+        text = "".join(self.nquads)
         return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
 
     @cached_property
