@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from . import builder, ontology as onto, output, sources as src, validate
+from . import builder, drafts, ontology as onto, output, sources as src, validate
 from .errors import InvalidData, Problem
 from .namespaces import KG
 
@@ -69,6 +69,7 @@ class Build:
     sources: list[src.Source]
     report: validate.Report
     counts: dict[str, int] = field(default_factory=dict)
+    drafts: list[drafts.DraftStatus] = field(default_factory=list)  # sources/drafts/, reported, never loaded
 
     def data_triples(self):
         """Every triple of every source graph (the ontology graph excluded)."""
@@ -109,6 +110,7 @@ def build(
     checks_dir: Path = validate.CHECKS_DIR,
     version: str | None = None,
     quiet: bool = True,
+    verbose: bool = False,
 ) -> Build:
     """Load the ontology and every source, build the dataset and validate it; raise InvalidData on any problem."""
     progress = Progress(5, quiet=quiet)
@@ -150,6 +152,10 @@ def build(
     if report.problems:
         raise InvalidData(report.problems)
     result.counts = _counts(result, data)
+    result.drafts = drafts.scan(sources_dir)
+    for line in ["statements added, per source:", *drafts.source_lines(sources, verbose=verbose),
+                 "drafts awaiting confirmation (not loaded):", *drafts.draft_lines(result.drafts, verbose=verbose)]:
+        progress.note(line)
     return result
 
 
@@ -184,6 +190,12 @@ def report_text(result: Build) -> str:
         "",
         "counts:",
         *(f"  {name}: {n}" for name, n in result.counts.items()),
+        "",
+        "statements added, per source:",
+        *drafts.source_lines(result.sources),
+        "",
+        "drafts awaiting confirmation (sources/drafts/, not loaded):",
+        *drafts.draft_lines(result.drafts),
     ]
     return "\n".join(lines) + "\n"
 
