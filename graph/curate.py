@@ -382,7 +382,12 @@ def fuzzy_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
 
 
 def _adjacent(text: str, window: list[tuple[str, int, int]]) -> bool:
-    return all(text[a[2]:b[1]].isspace() for a, b in zip(window, window[1:]))
+    return all(_space(text, a[2], b[1]) for a, b in zip(window, window[1:]))
+
+
+def _space(text: str, start: int, end: int) -> bool:
+    """Words of one name are separated by spaces only (no punctuation, no line break)."""
+    return end > start and not text[start:end].strip(" \t\u00a0")
 
 
 def _window_score(window: list[tuple[str, int, int]], name_words: tuple[str, ...]) -> float:
@@ -549,7 +554,7 @@ def candidate_names(text: str, sentences: list[Sentence], covered: list[Mention]
         initial = _sentence_initial(text, s, starts)
         name_like = (word[0].isupper() and word not in MONTHS and word not in TITLE_WORDS
                      and word.lower() not in COMMON_WORDS and not (initial and word.lower() in lower_words))
-        gap_ok = bool(runs[-1]) and text[runs[-1][-1][2]:s].isspace()
+        gap_ok = bool(runs[-1]) and _space(text, runs[-1][-1][2], s)
         if name_like and gap_ok:
             runs[-1].append((word, s, e))
         elif name_like:
@@ -562,6 +567,8 @@ def candidate_names(text: str, sentences: list[Sentence], covered: list[Mention]
     for run in (part for whole in runs for part in _split_known(whole, covered)):
         while run and run[-1][0] in JOINERS:
             run.pop()
+        while run and run[0][0] in JOINERS:
+            run.pop(0)
         if not run:
             continue
         start, end = run[0][1], run[-1][2]
