@@ -81,9 +81,11 @@ def read_yaml(path: Path, shown: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (e.g. an unclosed "["); the problem mark is where
+        # the parser gave up, often a line later.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark else 0
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+        message = "; ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
         raise InvalidData([Problem(shown, line, "", f"malformed YAML: {message}")]) from exc
     except yaml.YAMLError as exc:
         raise InvalidData([Problem(shown, 0, "", f"malformed YAML: {exc}")]) from exc

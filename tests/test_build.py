@@ -1,0 +1,216 @@
+"""The build: outputs, determinism, round trips, and what bad input does (exit code, message, nothing written)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from conftest import DATA, ROOT, run_cli
+
+OUTPUT_FILES = ("cckg.ttl", "ontology.ttl", "data.ttl", "validation-report.txt")
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def real_outputs(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = run_cli("--out", str(out), env={"PYTHONHASHSEED": "1"})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_build_writes_every_output(real_outputs):
+    for name in OUTPUT_FILES:
+        assert (real_outputs / name).stat().st_size > 0, name
+    report = (real_outputs / "validation-report.txt").read_text(encoding="utf-8")
+    assert "result: valid (0 problems)" in report
+    assert re.search(r"queries/checks/\S+-violation\.rq: 0 violation", report)
+
+
+def test_two_builds_are_byte_identical_whatever_the_hash_seed(real_outputs, tmp_path):
+    again = tmp_path / "again"
+    result = run_cli("--out", str(again), "-q", env={"PYTHONHASHSEED": "12345"})
+    assert result.returncode == 0, result.stderr
+    assert _digests(again) == _digests(real_outputs)
+
+
+def test_turtle_round_trips_isomorphic_and_parses_with_oxigraph(real_outputs, built):
+    from graph.output import fresh_graph
+
+    expected = fresh_graph(built.all_triples())
+    parsed = Graph().parse(real_outputs / "cckg.ttl", format="turtle")
+    assert len(parsed) == len(expected)
+    assert isomorphic(parsed, expected)
+    store = pyoxigraph.Store()
+    store.load(path=str(real_outputs / "cckg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(expected)
+
+
+def test_parts_add_up(real_outputs):
+    whole = Graph().parse(real_outputs / "cckg.ttl")
+    onto = Graph().parse(real_outputs / "ontology.ttl")
+    data = Graph().parse(real_outputs / "data.ttl")
+    assert len(whole) == len(onto) + len(data)
+
+
+def test_only_our_prefixes_are_written(real_outputs):
+    from graph.namespaces import PREFIXES
+
+    text = (real_outputs / "cckg.ttl").read_text(encoding="utf-8")
+    written = set(re.findall(r"^PREFIX (\w*):", text, flags=re.M))
+    assert written <= set(PREFIXES)
+    assert not re.search(r"\b(ns\d+|schema\d+):", text)
+
+
+def test_ontology_is_version_stamped(real_outputs):
+    text = (real_outputs / "ontology.ttl").read_text(encoding="utf-8")
+    assert "owl:versionIRI <https://w3id.org/cckg/releases/" in text
+
+
+def test_no_blank_nodes_in_the_data(built):
+    from rdflib import BNode
+
+    assert not [t for t in built.data_triples() if any(isinstance(x, BNode) for x in t)]
+
+
+def test_no_ill_typed_literals(built):
+    from rdflib import Literal
+
+    bad = [o for _, _, o in built.all_triples() if isinstance(o, Literal) and o.ill_typed]
+    assert not bad
+
+
+# ---- bad input: exit code, message naming file/line/field, nothing changed in the output folder
+
+
+def _prefilled(tmp_path: Path) -> Path:
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in OUTPUT_FILES:
+        (out / name).write_text(f"previous {name}\n", encoding="utf-8")
+    return out
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture lacks {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+BAD_INPUTS = {
+    "malformed-yaml": ("label: Kazakhstan\n", "label: [Kazakhstan\n", 1, "malformed YAML"),
+    "unknown-entity": ("actors: [mukhtar-tleuberdi]", "actors: [mukhtar-tleuberdy]", 1, "unknown id 'mukhtar-tleuberdy'"),
+    "quote-not-in-text": ("quote: The ministers support the WHO.", "quote: The ministers oppose the WHO.", 1,
+                          "not found verbatim"),
+    "impossible-date": ("start: 2013-03-16", "start: 2013-02-30", 1, "not a real date"),
+    "unknown-field": ("    chair: true\n", "    chiar: true\n", 1, "unknown field"),
+    "wrong-kind-reference": ("chair: wang-yi", "chair: china", 1, "is a Country; expected Person"),
+    "unknown-topic": ("topics: [epidemic-cooperation]\n    quote: Wang", "topics: [epidemics]\n    quote: Wang", 1,
+                      "unknown topic 'epidemics'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_reported_and_nothing_is_written(case, minimal_sources, tmp_path):
+    old, new, expected_code, message = BAD_INPUTS[case]
+    source = minimal_sources / "000-minimal.yaml"
+    _replace(source, old, new)
+    line = _line_of(source, new.strip().splitlines()[0])
+    out = _prefilled(tmp_path)
+    before = _digests(out)
+    result = run_cli("--sources", str(minimal_sources), "--out", str(out), "-q")
+    assert result.returncode == expected_code, result.stderr
+    assert message in result.stderr
+    assert f"000-minimal.yaml:{line}" in result.stderr, result.stderr
+    assert _digests(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # no temp file left behind
+
+
+def test_a_second_label_in_another_source_is_refused(minimal_sources):
+    (minimal_sources / "001-second.yaml").write_text(
+        "document:\n  id: second-note\n  kind: article\n  title: Second note\n  text: texts/note.txt\n"
+        "  language: en\nrecords:\n  - id: kazakhstan\n    a: Country\n    label: Republic of Kazakhstan\n"
+        "    quote: Kazakhstan's Foreign Minister\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--sources", str(minimal_sources), "-q")
+    assert result.returncode == 1
+    assert "001-second.yaml:10: kazakhstan.label: 'kazakhstan' already has the label 'Kazakhstan'" in result.stderr
+
+
+def test_missing_text_file_names_the_field(minimal_sources, tmp_path):
+    (minimal_sources / "texts" / "note.txt").unlink()
+    out = _prefilled(tmp_path)
+    before = _digests(out)
+    result = run_cli("--sources", str(minimal_sources), "--out", str(out), "-q")
+    assert result.returncode == 1
+    assert "000-minimal.yaml:6: document.text: no such file" in result.stderr
+    assert _digests(out) == before
+
+
+def test_missing_sources_folder_is_a_usage_error(tmp_path):
+    result = run_cli("--sources", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 2
+    assert "no such directory" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_option_is_a_usage_error():
+    assert run_cli("--no-such-option").returncode == 2
+
+
+def test_missing_required_field_is_listed_with_its_record(minimal_sources, tmp_path):
+    _replace(minimal_sources / "000-minimal.yaml", "    actors: [china]\n", "")
+    result = run_cli("check", "--sources", str(minimal_sources), "-q")
+    assert result.returncode == 1
+    assert "(commitment-aid).actors: required for a Commitment" in result.stderr
+
+
+def test_shacl_violation_is_located_at_its_record(minimal_sources):
+    # A meeting held by a post, not by a person: the kind check catches it before SHACL, so break SHACL directly:
+    # a diplomatic relation needs exactly two parties.
+    source = minimal_sources / "000-minimal.yaml"
+    text = source.read_text(encoding="utf-8") + (
+        "  - id: relation-china-kazakhstan\n    a: DiplomaticRelation\n    parties: [china, kazakhstan, china]\n"
+        "    quote: Kazakhstan's Foreign Minister\n"
+    )
+    source.write_text(text, encoding="utf-8")
+    result = run_cli("check", "--sources", str(minimal_sources), "-q")
+    assert result.returncode == 1
+    assert "parties" in result.stderr
+
+
+def test_check_writes_nothing(minimal_sources, tmp_path):
+    result = run_cli("check", "--sources", str(minimal_sources), "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "valid:" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sources"]  # no dist/ appeared
+
+
+def test_fixture_is_valid():
+    assert (DATA / "minimal" / "000-minimal.yaml").exists()
+    assert run_cli("check", "--sources", str(DATA / "minimal"), "-q").returncode == 0
+
+
+def test_readme_quick_start_has_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.strip().splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert "build.py" in commands[0] and "pytest" in commands[1]

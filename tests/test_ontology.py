@@ -1,0 +1,97 @@
+"""The ontology: modules and umbrella, term cards, the closed namespace, alignment to standard vocabularies."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from conftest import ROOT, run_cli
+from graph.ontology import load_ontology, module_files, namespace_source
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    return load_ontology()
+
+
+def test_every_module_is_imported_by_the_umbrella(onto):
+    modules = set(onto.subjects(RDF.type, OWL.Ontology)) - {URIRef("https://w3id.org/cckg/ontology")}
+    imported = set(onto.objects(URIRef("https://w3id.org/cckg/ontology"), OWL.imports))
+    assert modules and modules == imported
+    assert len(module_files()) == len(modules) + 1
+
+
+def test_every_term_has_its_card(onto):
+    from graph.ontology import defined_terms
+
+    terms = defined_terms(onto)
+    assert len(terms) > 40
+    for term in terms:
+        labels = [l for l in onto.objects(term, RDFS.label) if l.language == "en"]
+        definitions = [d for d in onto.objects(term, SKOS.definition) if d.language == "en"]
+        assert len(labels) == 1, term
+        assert len(definitions) == 1, term
+        assert onto.value(term, RDFS.isDefinedBy) in set(onto.subjects(RDF.type, OWL.Ontology)), term
+
+
+def test_term_card_shapes_catch_a_missing_definition(tmp_path):
+    import shutil
+
+    copy = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", copy)
+    agents = copy / "agents.ttl"
+    text = agents.read_text(encoding="utf-8")
+    text = text.replace('    skos:definition "Links a tenure to the post held during it."@en ;\n', "")
+    agents.write_text(text, encoding="utf-8")
+    result = run_cli("check", "--ontology", str(copy), "--sources", str(ROOT / "tests/data/minimal"), "-q")
+    assert result.returncode == 1
+    assert "cckg:post" in result.stderr and "definition" in result.stderr
+
+
+def test_generated_namespace_is_fresh(onto):
+    current = (ROOT / "graph" / "_namespace.py").read_text(encoding="utf-8")
+    assert current == namespace_source(onto), "run: python build.py namespace"
+
+
+def test_closed_namespace_rejects_typos():
+    from graph.namespaces import CCKG, OA
+
+    assert str(CCKG.Tenure) == "https://w3id.org/cckg/ontology/Tenure"
+    with pytest.raises(AttributeError):
+        CCKG.Tenur  # noqa: B018
+    with pytest.raises(AttributeError):
+        OA.hasBodyy  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("ours", "standard"),
+    [
+        ("Tenure", "http://www.w3.org/ns/org#Membership"),
+        ("Meeting", "https://schema.org/Event"),
+        ("Mechanism", "http://www.w3.org/ns/org#OrganizationalCollaboration"),
+        ("Statement", "http://www.w3.org/ns/prov#Entity"),
+        ("SourceDocument", "https://schema.org/CreativeWork"),
+        ("InternationalOrganization", "http://www.w3.org/ns/org#FormalOrganization"),
+    ],
+)
+def test_classes_align_to_standard_vocabularies(onto, ours, standard):
+    from graph.namespaces import CCKG
+
+    assert URIRef(standard) in set(onto.transitive_objects(CCKG[ours], RDFS.subClassOf))
+
+
+@pytest.mark.parametrize(
+    ("ours", "standard"),
+    [
+        ("chairedBy", "https://schema.org/attendee"),
+        ("actor", "http://www.w3.org/ns/prov#wasAttributedTo"),
+        ("madeAt", "http://www.w3.org/ns/prov#wasGeneratedBy"),
+        ("partOf", "http://purl.org/dc/terms/isPartOf"),
+        ("adopted", "http://www.w3.org/ns/prov#generated"),
+    ],
+)
+def test_properties_align_to_standard_vocabularies(onto, ours, standard):
+    from graph.namespaces import CCKG
+
+    assert URIRef(standard) in set(onto.transitive_objects(CCKG[ours], RDFS.subPropertyOf))
