@@ -626,7 +626,8 @@ class Draft:
     def to_yaml(self) -> str:
         body = {"document": self.document, "records": self.records, "mentions": self.mentions,
                 "candidates": self.candidates}
-        text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+        text = yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
+                         default_flow_style=False)
         return DRAFT_HEADER + text
 
     def summary(self) -> dict[str, int]:
@@ -636,6 +637,13 @@ class Draft:
         return {"entities": len({m["entity"] for m in self.mentions if m["type"] == "entity"}),
                 "entity mentions": by_type["entity"], "dates": by_type["date"], "posts": by_type["post"],
                 "records": len(self.records), "candidates": len(self.candidates)}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block YAML with list items indented under their key, as in the hand-written source files."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
 
 
 DRAFT_HEADER = """\
