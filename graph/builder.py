@@ -171,8 +171,8 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
         yield node, SKOS.note, Literal(values["note"], lang="en")
     for citation in values.get("citations", []):
         yield node, DCTERMS.bibliographicCitation, Literal(citation, lang="en")
-    if "row" in values:
-        yield node, CCKG.referenceRow, Literal(values["row"])
+    for row in values.get("row", []):
+        yield node, CCKG.referenceRow, Literal(row)
     if "confidence" in values:
         yield node, CCKG.confidence, _CONFIDENCE[values["confidence"]]
     for url in values.get("urls", []):

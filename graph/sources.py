@@ -341,9 +341,10 @@ def _parse_value(spec: Field, value: Any) -> Any:
     if t == "confidence":
         return value if value in CONFIDENCES else _Bad(
             f"{value!r} is not one of {', '.join(CONFIDENCES)} (unverified facts stay out of the graph)")
-    if t == "row":
-        value = str(value)
-        return value if ROW.match(value) else _Bad(f"{value!r} is not a row id such as 2b")
+    if t == "row":  # one row id, or a list of them where a record combines rows
+        items = [str(v) for v in (value if isinstance(value, list) else [value])]
+        bad = [v for v in items if not ROW.match(v)]
+        return _Bad(f"{bad[0]!r} is not a row id such as 2b") if bad else items
     if t == "lang":
         return value if isinstance(value, str) and LANG.match(value) else _Bad(f"{value!r} is not a language tag")
     raise AssertionError(f"unknown field type {t}")
