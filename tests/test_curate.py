@@ -213,7 +213,7 @@ def _confirm(draft_path: Path, target: Path) -> None:
     """What a curator does once every stub is checked: drop `confirmed: false` and move the file to sources/."""
     text = draft_path.read_text(encoding="utf-8")
     confirmed = re.sub(r"^ +confirmed: false\n", "", text, flags=re.M)
-    assert "confirmed: false" not in confirmed
+    assert not re.search(r"^ +confirmed:", confirmed, flags=re.M)
     target.write_text(confirmed, encoding="utf-8")
     draft_path.unlink()
 
