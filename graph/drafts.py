@@ -7,7 +7,7 @@ checks it. The build never loads sources/drafts/; it only reports here which dra
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidData, UsageError

@@ -359,3 +359,12 @@ def test_draft_is_deterministic(minimal_sources, tmp_path):
                     "--title", "A note", "--force", env={"PYTHONHASHSEED": "7"})
     assert again.returncode == 0
     assert (minimal_sources / "drafts" / "fm-2022-note.yaml").read_bytes() == first
+
+
+def test_a_malformed_draft_does_not_break_the_build(minimal_sources, tmp_path):
+    (minimal_sources / "drafts").mkdir()
+    (minimal_sources / "drafts" / "broken.yaml").write_text("records: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", "--sources", str(minimal_sources), "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    assert "broken.yaml: unreadable: " in (out / "validation-report.txt").read_text(encoding="utf-8")
