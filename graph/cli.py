@@ -14,7 +14,7 @@ from . import ontology as onto, pipeline, sources as src, validate
 from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, UsageError
 
 #: Modules under graph/commands/ that add more commands; each has `register(subparsers)` and `run(args) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("add_source", "drafts")
+COMMAND_MODULES: tuple[str, ...] = ("view", "export", "add_source", "drafts")
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
