@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from . import builder, bulk, ontology as onto, output, shacl_sparql, sources as src, validate
+from . import builder, bulk, drafts, ontology as onto, output, shacl_sparql, sources as src, validate
 from .errors import InvalidData, Problem
 from .namespaces import KG
 
@@ -83,6 +83,7 @@ class Build:
     sources: list[src.Source]
     report: validate.Report
     counts: dict[str, int] = field(default_factory=dict)
+    drafts: list[drafts.DraftStatus] = field(default_factory=list)  # sources/drafts/, reported, never loaded
     store: object = None  # pyoxigraph.Store
     large: bool = False
     text_root: Path | None = None
@@ -140,6 +141,7 @@ def build(
     version: str | None = None,
     quiet: bool = True,
     large: bool | None = None,
+    verbose: bool = False,
 ) -> Build:
     """Load the ontology and every source, build the dataset and validate it; raise InvalidData on any problem.
 
@@ -199,6 +201,10 @@ def _build_small(sources, ontology, version, text_root, progress, shapes_dir, ch
     if report.problems:
         raise InvalidData(report.problems)
     result.counts = _counts(result, data)
+    result.drafts = drafts.scan(sources_dir)
+    for line in ["statements added, per source:", *drafts.source_lines(sources, verbose=verbose),
+                 "drafts awaiting confirmation (not loaded):", *drafts.draft_lines(result.drafts, verbose=verbose)]:
+        progress.note(line)
     return result
 
 
@@ -264,6 +270,12 @@ def report_text(result: Build) -> str:
         "",
         "counts:",
         *(f"  {name}: {n}" for name, n in result.counts.items()),
+        "",
+        "statements added, per source:",
+        *drafts.source_lines(result.sources),
+        "",
+        "drafts awaiting confirmation (sources/drafts/, not loaded):",
+        *drafts.draft_lines(result.drafts),
     ]
     return "\n".join(lines) + "\n"
 
