@@ -174,6 +174,11 @@ def build(
     else:
         result = _build_small(sources, ontology, version, text_root, progress, shapes_dir, checks_dir)
     result.timings = progress.timings
+    # The curator's report (both paths): what each source added, and the drafts still waiting in sources/drafts/.
+    result.drafts = drafts.scan(sources_dir)
+    for line in ["statements added, per source:", *drafts.source_lines(sources, verbose=verbose),
+                 "drafts awaiting confirmation (not loaded):", *drafts.draft_lines(result.drafts, verbose=verbose)]:
+        progress.note(line)
     return result
 
 
@@ -201,10 +206,6 @@ def _build_small(sources, ontology, version, text_root, progress, shapes_dir, ch
     if report.problems:
         raise InvalidData(report.problems)
     result.counts = _counts(result, data)
-    result.drafts = drafts.scan(sources_dir)
-    for line in ["statements added, per source:", *drafts.source_lines(sources, verbose=verbose),
-                 "drafts awaiting confirmation (not loaded):", *drafts.draft_lines(result.drafts, verbose=verbose)]:
-        progress.note(line)
     return result
 
 
