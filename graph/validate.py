@@ -84,20 +84,28 @@ def check_terms(used: dict[URIRef, object], ontology: Graph, locate: Callable[[o
 
 def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
     """Run every queries/checks/*-violation.rq; each row is a problem located at its first IRI column."""
+    return [
+        (path.name, _row_problems(path.name, graph.query(path.read_text(encoding="utf-8")), locate))
+        for path in _check_files(checks_dir)
+    ]
+
+
+def _check_files(checks_dir: Path) -> list[Path]:
     files = sorted(checks_dir.glob("*-violation.rq"))
     if not files:
         raise FileNotFoundError(f"no *-violation.rq check in {checks_dir}")
-    out = []
-    for path in files:
-        rows = graph.query(path.read_text(encoding="utf-8"))
-        problems = []
-        for row in rows:
-            subject = next((v for v in row if isinstance(v, URIRef)), None)
-            base = locate(subject)
-            detail = ", ".join(_curie(v) for v in row if v is not None)
-            problems.append(Problem(base.file, base.line, base.field, f"{path.name}: {detail}"))
-        out.append((path.name, problems))
-    return out
+    return files
+
+
+def _row_problems(name: str, rows: Iterable, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Each result row of a check is a problem, located at the record of its first IRI column."""
+    problems = []
+    for row in rows:
+        subject = next((v for v in row if isinstance(v, URIRef)), None)
+        base = locate(subject)
+        detail = ", ".join(_curie(v) for v in row if v is not None)
+        problems.append(Problem(base.file, base.line, base.field, f"{name}: {detail}"))
+    return problems
 
 
 def check_queries_store(store, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
@@ -105,19 +113,11 @@ def check_queries_store(store, locate: Callable[[object], Problem], checks_dir: 
     takes seconds; the rows, as rdflib terms, are located and worded exactly as check_queries does)."""
     from .shacl_sparql import to_rdflib
 
-    files = sorted(checks_dir.glob("*-violation.rq"))
-    if not files:
-        raise FileNotFoundError(f"no *-violation.rq check in {checks_dir}")
     out = []
-    for path in files:
-        problems = []
-        for solution in store.query(path.read_text(encoding="utf-8")):
-            row = [to_rdflib(v) if v is not None else None for v in solution]
-            subject = next((v for v in row if isinstance(v, URIRef)), None)
-            base = locate(subject)
-            detail = ", ".join(_curie(v) for v in row if v is not None)
-            problems.append(Problem(base.file, base.line, base.field, f"{path.name}: {detail}"))
-        out.append((path.name, problems))
+    for path in _check_files(checks_dir):
+        rows = ([to_rdflib(v) if v is not None else None for v in solution]
+                for solution in store.query(path.read_text(encoding="utf-8")))
+        out.append((path.name, _row_problems(path.name, rows, locate)))
     return out
 
 
