@@ -14,7 +14,7 @@ from . import ontology as onto, pipeline, sources as src, validate
 from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, UsageError
 
 #: Modules under graph/commands/ that add more commands; each has `register(subparsers)` and `run(args) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("query", "serve", "push")
+COMMAND_MODULES: tuple[str, ...] = ("view", "export", "add_source", "drafts", "query", "serve", "push")
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +22,8 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ontology", type=Path, default=onto.ONTOLOGY_DIR, help="folder of ontology modules (default: ontology/)")
     parser.add_argument("--version", dest="release", help="release version stamped on the outputs (default: pyproject.toml's)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also list, per source, the ids of the statements it added, and each unconfirmed draft record")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -86,7 +88,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wrote {src.shown_path(target)}")
         return EXIT_OK
     result = pipeline.build(
-        sources_dir=args.sources, ontology_dir=args.ontology, version=args.release, quiet=args.quiet
+        sources_dir=args.sources, ontology_dir=args.ontology, version=args.release, quiet=args.quiet,
+        verbose=args.verbose,
     )
     if args.command == "check":
         print(f"valid: {result.counts['triples (all)']} triples, {len(result.report.checks)} checks passed")

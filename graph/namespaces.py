@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import (
+    DCAT,
     DCTERMS,
     FOAF,
     ORG,
@@ -15,6 +16,7 @@ from rdflib.namespace import (
     SH,
     SKOS,
     TIME,
+    VOID,
     XSD,
     DefinedNamespace,
 )
@@ -63,6 +65,7 @@ PREFIXES: dict[str, str] = {
     "cckg": str(CCKG),
     "kg": str(KG),
     "topic": str(TOPIC),
+    "dcat": str(DCAT),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "oa": str(OA._NS),
@@ -75,12 +78,14 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "skos": str(SKOS),
     "time": str(TIME),
+    "void": str(VOID),
     "wd": str(WD),
     "xsd": str(XSD),
 }
 
 #: Reused vocabularies whose terms the data may use: namespace -> closed namespace that lists the terms.
 REUSED = {
+    str(DCAT): DCAT,
     str(DCTERMS): DCTERMS,
     str(FOAF): FOAF,
     str(OA._NS): OA,
@@ -92,10 +97,11 @@ REUSED = {
     str(SDO): SDO,
     str(SKOS): SKOS,
     str(TIME): TIME,
+    str(VOID): VOID,
     str(XSD): XSD,
 }
 
 __all__ = [
-    "BASE", "CCKG", "DCTERMS", "FOAF", "KG", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV",
-    "RDF", "RDFS", "RELEASES", "REUSED", "SDO", "SH", "SKOS", "TIME", "TOPIC", "WD", "XSD",
+    "BASE", "CCKG", "DCAT", "DCTERMS", "FOAF", "KG", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV",
+    "RDF", "RDFS", "RELEASES", "REUSED", "SDO", "SH", "SKOS", "TIME", "TOPIC", "VOID", "WD", "XSD",
 ]

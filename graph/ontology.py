@@ -102,10 +102,9 @@ def namespace_source(graph: Graph) -> str:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    from .sources import shown_path
+
+    return shown_path(path)
 
 
 def _line_of(exc: Exception) -> int:

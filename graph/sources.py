@@ -29,6 +29,9 @@ DOCUMENT_FIELDS = {
     "published": False, "publisher": False, "translationOf": False, "url": False, "note": False,
 }
 DOCUMENT_KINDS = ("article", "reference")
+#: Top-level keys a draft written by `add-source` carries beside `document` and `records`: the curator's working
+#: notes. A confirmed draft may keep them in sources/; the build ignores their content (they must be lists).
+DRAFT_NOTES = ("mentions", "candidates")
 MODES = ("online", "offline", "mixed")
 CONFIDENCES = ("verified", "likely")
 
@@ -107,7 +110,10 @@ def read_source(path: Path) -> Source:
     if not isinstance(data, LinedDict):
         raise InvalidData([Problem(shown, 1, "", "a source file is a mapping with `document` and `records`")])
     for key in data:
-        if key not in ("document", "records"):
+        if key in DRAFT_NOTES:
+            if not isinstance(data[key], list) and data[key] is not None:
+                problems.append(Problem(shown, data.line_of(key), key, "a draft's notes are a list"))
+        elif key not in ("document", "records"):
             problems.append(Problem(shown, data.line_of(key), key, "unknown top-level field"))
     doc = data.get("document")
     if not isinstance(doc, LinedDict):
@@ -223,7 +229,10 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
     allowed = {**COMMON, **kind.fields}
     record = Record(source, rid, kind.name, item.line, {}, {k: item.line_of(k) for k in item})
     before = len(problems)
+    _check_confirmed(item, shown, at, problems)
     for key in item:
+        if key == "confirmed":
+            continue
         if key not in allowed:
             problems.append(Problem(shown, item.line_of(key), f"{at}.{key}",
                                     f"unknown field for a {kind.name}; fields: {', '.join(sorted(allowed))}"))
@@ -260,6 +269,19 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
             problems.append(Problem(shown, item.line_of("end"), f"{at}.end",
                                     f"ends ({end.lexical}) before it starts ({start.lexical})"))
     return record if len(problems) == before else None
+
+
+def _check_confirmed(item: LinedDict, shown: str, at: str, problems: list[Problem]) -> None:
+    """A record from a draft: `confirmed: true` keeps it; `confirmed: false` means no curator has checked it yet."""
+    if "confirmed" not in item:
+        return
+    value = item["confirmed"]
+    if value is False:
+        problems.append(Problem(shown, item.line_of("confirmed"), f"{at}.confirmed",
+                                "unconfirmed draft record: check it against the text, then delete "
+                                "`confirmed: false` (or set it to true), or delete the record"))
+    elif value is not True:
+        problems.append(Problem(shown, item.line_of("confirmed"), f"{at}.confirmed", f"{value!r} is not true or false"))
 
 
 class _Bad:

@@ -159,7 +159,8 @@ def union_ntriples(build) -> bytes:
 def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: Path | None = None,
                dist: Path | None = None, quiet: bool = True) -> Store:
     """The store the CLI queries: `data` (a dump file) if given; else a fresh build of `sources` if given; else
-    dist/cckg.ttl if it is newer than every source and ontology file; else a fresh build of sources/."""
+    dist/cckg.nq (or dist/cckg.ttl) if it is newer than every source and ontology file; else a fresh build of
+    sources/."""
     from . import ontology as onto, pipeline, sources as src
 
     cls = OxigraphStore if engine == "oxigraph" else RdflibStore
@@ -168,9 +169,10 @@ def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: P
             raise UsageError(f"{data}: no such file")
         return cls.from_file(data)
     dist = dist or pipeline.DIST
-    dumped = dist / pipeline.OUTPUTS["all"]
-    if sources is None and dumped.is_file() and _newer_than_inputs(dumped, src.SOURCES_DIR, onto.ONTOLOGY_DIR):
-        return cls.from_file(dumped)
+    # The N-Quads export keeps one named graph per source; the Turtle dump has the same triples in one graph.
+    for dumped in (dist / "cckg.nq", dist / pipeline.OUTPUTS["all"]):
+        if sources is None and dumped.is_file() and _newer_than_inputs(dumped, src.SOURCES_DIR, onto.ONTOLOGY_DIR):
+            return cls.from_file(dumped)
     build = pipeline.build(sources_dir=sources or src.SOURCES_DIR, quiet=quiet)
     return cls.from_build(build)
 

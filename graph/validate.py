@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,13 +56,18 @@ def shacl(data: Graph, shapes_file: Path, *, locate: Callable[[object], Problem]
 
 def unknown_terms(data: Graph, ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
     """Every predicate and class the data uses is defined by our ontology or by a reused vocabulary."""
-    ours = defined_terms(ontology)
-    problems = []
     used: dict[URIRef, object] = {}
     for s, p, o in data:
         used.setdefault(p, s)
         if p == RDF.type and isinstance(o, URIRef):
             used.setdefault(o, s)
+    return check_terms(used, ontology, locate)
+
+
+def check_terms(used: dict[URIRef, object], ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
+    """The check of unknown_terms on the terms already collected (predicate or class -> a subject using it)."""
+    ours = defined_terms(ontology)
+    problems = []
     for term, example in sorted(used.items()):
         iri = str(term)
         if iri.startswith(TERMS_NS):
@@ -79,20 +84,63 @@ def unknown_terms(data: Graph, ontology: Graph, locate: Callable[[object], Probl
 
 def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
     """Run every queries/checks/*-violation.rq; each row is a problem located at its first IRI column."""
+    return [
+        (path.name, _row_problems(path.name, graph.query(path.read_text(encoding="utf-8")), locate))
+        for path in _check_files(checks_dir)
+    ]
+
+
+def _check_files(checks_dir: Path) -> list[Path]:
     files = sorted(checks_dir.glob("*-violation.rq"))
     if not files:
         raise FileNotFoundError(f"no *-violation.rq check in {checks_dir}")
+    return files
+
+
+def _row_problems(name: str, rows: Iterable, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Each result row of a check is a problem, located at the record of its first IRI column."""
+    problems = []
+    for row in rows:
+        subject = next((v for v in row if isinstance(v, URIRef)), None)
+        base = locate(subject)
+        detail = ", ".join(_curie(v) for v in row if v is not None)
+        problems.append(Problem(base.file, base.line, base.field, f"{name}: {detail}"))
+    return problems
+
+
+def check_queries_store(store, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
+    """check_queries on a pyoxigraph Store whose default graph is the whole graph (Oxigraph: ms where rdflib
+    takes seconds; the rows, as rdflib terms, are located and worded exactly as check_queries does)."""
+    from .shacl_sparql import to_rdflib
+
     out = []
-    for path in files:
-        rows = graph.query(path.read_text(encoding="utf-8"))
-        problems = []
-        for row in rows:
-            subject = next((v for v in row if isinstance(v, URIRef)), None)
-            base = locate(subject)
-            detail = ", ".join(_curie(v) for v in row if v is not None)
-            problems.append(Problem(base.file, base.line, base.field, f"{path.name}: {detail}"))
-        out.append((path.name, problems))
+    for path in _check_files(checks_dir):
+        rows = ([to_rdflib(v) if v is not None else None for v in solution]
+                for solution in store.query(path.read_text(encoding="utf-8")))
+        out.append((path.name, _row_problems(path.name, rows, locate)))
     return out
+
+
+def shacl_on_store(store, shapes_file: Path, ontology: Graph, *, locate: Callable[[object], Problem],
+                   triples: Callable[[], Iterable] | None = None) -> list[Problem]:
+    """shacl() for the large-graph path: the shapes compiled to SPARQL on the store (graph/shacl_sparql.py), with
+    the same RDFS inference and the same Problem per violation. Falls back to pySHACL for unsupported shapes."""
+    from . import shacl_sparql
+    shapes = Graph(bind_namespaces="none").parse(shapes_file, format="turtle")
+    try:
+        violations = shacl_sparql.validate(store, shapes, ontology)
+    except shacl_sparql.Unsupported:  # slow but exact: pySHACL on the whole graph as rdflib terms
+        from .output import fresh_graph
+
+        if triples is None:
+            raise
+        return shacl(fresh_graph(triples()), shapes_file, locate=locate)
+    problems = []
+    for v in violations:
+        base = locate(v.focus)
+        where = _curie(v.path) if isinstance(v.path, URIRef) else base.field
+        problems.append(Problem(base.file, base.line, where, f"{_curie(v.focus)}: {v.message}"))
+    return problems
 
 
 def locator(index: Index) -> Callable[[object], Problem]:

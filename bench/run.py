@@ -1,0 +1,269 @@
+"""The benchmark: builds generated graphs of about 10k, 100k and 1M triples and prints a table of times and memory.
+
+    python bench/run.py [--sizes 10k,100k,1m] [--runs 3] [--query-runs 20] [--out bench/results.json]
+
+For each size it generates the sources (bench/generate.py, seeded), then, each measurement in a fresh process:
+the build split by step (read, check, build RDF, validate, write) and its peak RSS; the load of the built
+cckg.ttl into an in-memory pyoxigraph Store and into a plain rdflib Graph; p50/p95 of every library query
+(queries/cq/*.rq, or queries/checks/*.rq where the library is absent) on both, with the ratio rdflib/Oxigraph
+and its geometric mean; the time of each export format (graph/export.py, when present) and of a 1,000-node
+focus view (viz/render.py, when present). rdflib is skipped at 1M (its load alone takes minutes), and the
+table says so. Medians over `--runs` builds (one at 1M). Results go to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERY_TIMEOUT = 120  # seconds: a query still running then is reported as "> 120 s" (its ratio a lower bound)
+RDFLIB_MAX = 200_000  # triples above which plain rdflib is not measured (load ~75 s, queries up to minutes at 1M)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------------------------------------ child processes
+
+def child_build(sources: Path, out: Path) -> dict:
+    from graph import pipeline
+
+    pipeline.EXTRA_OUTPUTS = []  # the core build; the view and export writers are timed by child_exports
+    t0 = time.perf_counter()
+    result = pipeline.build(sources_dir=sources, quiet=True)
+    pipeline.write_outputs(result, out, quiet=True)
+    total = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"total_s": total, "cpu_s": usage.ru_utime + usage.ru_stime, "steps": result.timings,
+            "triples": result.counts["triples (all)"], "large": result.large, "peak_mb": _peak_mb()}
+
+
+def _queries() -> list[Path]:
+    cq = sorted((ROOT / "queries" / "cq").glob("*.rq"))
+    return cq or sorted((ROOT / "queries" / "checks").glob("*.rq"))
+
+
+def child_queries(ttl: Path, engine: str, runs: int) -> dict:
+    out: dict = {"engine": engine, "queries": {}}
+    t0 = time.perf_counter()
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.load(path=str(ttl), format=ox.RdfFormat.TURTLE)
+        run = lambda q: sum(1 for _ in store.query(q))  # noqa: E731
+    else:
+        from rdflib import Graph
+
+        graph = Graph()
+        graph.parse(ttl, format="turtle")
+        run = lambda q: sum(1 for _ in graph.query(q))  # noqa: E731
+    out["load_s"] = time.perf_counter() - t0
+    out["load_peak_mb"] = _peak_mb()
+    import signal
+
+    def _timeout(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, _timeout)
+    for path in _queries():
+        text = path.read_text(encoding="utf-8")
+        times, rows = [], 0
+        for _ in range(runs):
+            t = time.perf_counter()
+            signal.alarm(QUERY_TIMEOUT)  # rdflib is pure Python: the alarm interrupts a runaway query
+            try:
+                rows = run(text)
+            except TimeoutError:
+                out["queries"][path.stem] = {"timeout_s": QUERY_TIMEOUT, "rows": None}
+                break
+            finally:
+                signal.alarm(0)
+            times.append((time.perf_counter() - t) * 1000)
+            if sum(times) > 60_000:  # a minute per query at most
+                break
+        if times:
+            times.sort()
+            out["queries"][path.stem] = {"p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "n": len(times),
+                                         "rows": rows}
+    return out
+
+
+def child_exports(sources: Path, out: Path) -> dict:
+    """Time each extra writer of the main build (pipeline.EXTRA_OUTPUTS: the graph view, the exports) and a
+    1,000-node focus view (viz, when present). Skipped above RDFLIB_MAX triples: they work on rdflib graphs."""
+    import importlib
+
+    from graph import pipeline
+
+    result = pipeline.build(sources_dir=sources, quiet=True)
+    found: dict = {"writers": {}, "view": None, "skipped": None}
+    if result.counts["triples (all)"] > RDFLIB_MAX:
+        found["skipped"] = f"above {RDFLIB_MAX:,} triples (the writers build rdflib graphs and networkx projections)"
+        return found
+    for target in pipeline.EXTRA_OUTPUTS:
+        module_name, _, function = target.partition(":")
+        t = time.perf_counter()
+        getattr(importlib.import_module(module_name), function)(result, out, quiet=True)
+        found["writers"][target] = time.perf_counter() - t
+    try:
+        from bench.view_render import focus_of_size
+        from graph.output import fresh_graph
+        from viz import render
+        from viz.projection import project
+    except ImportError:
+        return found
+    g = project(fresh_graph(result.all_triples()))
+    t = time.perf_counter()
+    focus = focus_of_size(g, 1000)
+    render.build_view(result, out_file=out / "focus.html", title="focus", g=focus)
+    found["view"] = time.perf_counter() - t
+    found["view_nodes"] = focus.number_of_nodes()
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ the driver
+
+def _pct(values: list[float], pct: int) -> float:
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, math.ceil(pct / 100 * len(values)) - 1))
+    return values[k]
+
+
+def _child(*args: str, timeout: int = 3600) -> dict:
+    """Run this script's child mode in a fresh process; return its JSON (peak RSS is the child's own)."""
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(size: str, *, runs: int, query_runs: int, work: Path) -> dict:
+    from bench.generate import generate, parse_size
+
+    target = parse_size(size)
+    sources, out = work / f"sources-{size}", work / f"out-{size}"
+    generate(sources, triples=target)
+    builds = [_child("build", str(sources), str(out)) for _ in range(1 if target >= 1_000_000 else runs)]
+    row: dict = {"size": size, "triples": builds[0]["triples"], "large_path": builds[0]["large"],
+                 "build_runs": len(builds),
+                 "build_s": statistics.median(b["total_s"] for b in builds),
+                 "build_cpu_s": statistics.median(b["cpu_s"] for b in builds),
+                 "steps_s": {k: statistics.median(b["steps"].get(k, 0.0) for b in builds)
+                             for k in ("read", "check", "rdf", "validate", "write")},
+                 "build_peak_mb": statistics.median(b["peak_mb"] for b in builds)}
+    ttl = out / "cckg.ttl"
+    row["oxigraph"] = _child("queries", str(ttl), "oxigraph", str(query_runs))
+    if row["triples"] <= RDFLIB_MAX:
+        row["rdflib"] = _child("queries", str(ttl), "rdflib", str(max(3, query_runs // 4)))
+    else:
+        row["rdflib"] = None
+    ratios = {}
+    if row["rdflib"]:
+        for name, ox_q in row["oxigraph"]["queries"].items():
+            rd = row["rdflib"]["queries"].get(name)
+            if rd and ox_q["p50_ms"] > 0:
+                ratios[name] = rd.get("p50_ms", rd.get("timeout_s", 0) * 1000) / ox_q["p50_ms"]
+    row["ratio_rdflib_over_oxigraph"] = ratios
+    row["geomean_speedup"] = math.exp(statistics.mean(math.log(r) for r in ratios.values())) if ratios else None
+    row["extras"] = _child("extras", str(sources), str(work / f"extras-{size}"))
+    return row
+
+
+def machine() -> dict:
+    packages = {}
+    for name in ("rdflib", "pyoxigraph", "pyshacl", "PyYAML", "pyvis", "networkx"):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = None
+    with open("/proc/meminfo") as handle:
+        mem_kb = int(handle.readline().split()[1])
+    return {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "packages": packages}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| size | triples | path | build s wall (runs) | build CPU s | read | check | build RDF | validate | write "
+             "| peak MB | store load s (Oxigraph / rdflib) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s = r["steps_s"]
+        rd = f"{r['rdflib']['load_s']:.2f}" if r["rdflib"] else "skipped"
+        lines.append(f"| {r['size']} | {r['triples']:,} | {'large' if r['large_path'] else 'small'} "
+                     f"| {r['build_s']:.2f} ({r['build_runs']}) | {r['build_cpu_s']:.2f} | {s['read']:.2f} | {s['check']:.2f} | {s['rdf']:.2f} "
+                     f"| {s['validate']:.2f} | {s['write']:.2f} | {r['build_peak_mb']:.0f} "
+                     f"| {r['oxigraph']['load_s']:.2f} / {rd} |")
+    lines += ["", "| size | query | Oxigraph p50 / p95 ms | rdflib p50 / p95 ms | rdflib / Oxigraph | rows |",
+              "|---|---|---|---|---|---|"]
+    for r in rows:
+        for name, q in r["oxigraph"]["queries"].items():
+            rd = r["rdflib"]["queries"].get(name) if r["rdflib"] else None
+            rds = ("skipped" if not rd else f"> {rd['timeout_s']} s (stopped)" if "timeout_s" in rd
+                   else f"{rd['p50_ms']:.1f} / {rd['p95_ms']:.1f}")
+            ratio = r["ratio_rdflib_over_oxigraph"].get(name)
+            lines.append(f"| {r['size']} | {name} | {q['p50_ms']:.2f} / {q['p95_ms']:.2f} | {rds} "
+                         f"| {f'{ratio:.0f}x' if ratio else '–'} | {q['rows']} |")
+        gm = r["geomean_speedup"]
+        lines.append(f"| {r['size']} | **geometric mean** | | | {f'{gm:.0f}x' if gm else 'rdflib skipped'} | |")
+    lines += ["", "| size | extra writers of the build (s) | 1,000-node focus view HTML s |", "|---|---|---|"]
+    for r in rows:
+        ex = r["extras"]
+        if ex.get("skipped"):
+            lines.append(f"| {r['size']} | skipped: {ex['skipped']} | skipped |")
+            continue
+        writers = ", ".join(f"{k.split(':')[0]} {v:.2f}" for k, v in ex["writers"].items())
+        view = f"{ex['view']:.2f} ({ex['view_nodes']} nodes)" if isinstance(ex.get("view"), float) else "n/a"
+        lines.append(f"| {r['size']} | {writers or 'none'} | {view} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        kind, *rest = argv[1:]
+        if kind == "build":
+            data = child_build(Path(rest[0]), Path(rest[1]))
+        elif kind == "queries":
+            data = child_queries(Path(rest[0]), rest[1], int(rest[2]))
+        else:
+            data = child_exports(Path(rest[0]), Path(rest[1]))
+        print(json.dumps(data))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1m")
+    parser.add_argument("--runs", type=int, default=3, help="builds per size (one at 1M)")
+    parser.add_argument("--query-runs", type=int, default=20, help="runs of each query on Oxigraph (rdflib: a quarter)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cckg-bench-") as tmp:
+        for size in args.sizes.split(","):
+            print(f"measuring {size} …", file=sys.stderr, flush=True)
+            rows.append(measure(size.strip(), runs=args.runs, query_runs=args.query_runs, work=Path(tmp)))
+    result = {"machine": machine(), "rows": rows}
+    args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(json.dumps(result["machine"]))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,543 @@
+"""Exports of the built graph in every format people load it into, and the dataset's own VoID/DCAT description.
+
+RDF formats (`ttl`, `nt`, `nq`, `trig`, `jsonld`, `xml`) carry the triples of one part of the build: the ontology,
+the data, or all of it (ontology, data and the VoID description). N-Quads and TriG keep one named graph per source
+document (its IRI the document's, `kg:<doc-id>`), the ontology in `https://w3id.org/cckg/ontology` and the VoID
+description in `https://w3id.org/cckg/void`. Graph formats (`graphml`, `gexf`, `csv`) are written from the networkx
+projection (viz.projection.project).
+
+Every output is deterministic (byte-identical whatever the insertion order or PYTHONHASHSEED) and written atomically:
+- Turtle is rdflib's longturtle (graph.output.turtle_bytes), the same writer as dist/cckg.ttl;
+- N-Triples and N-Quads are written by pyoxigraph (about 50x faster than rdflib) and their lines sorted;
+- TriG and RDF/XML are written by pyoxigraph from quads sorted by (graph, subject, predicate, object), so
+  subjects stay grouped and the order is fixed;
+- JSON-LD is compacted by rdflib with the shipped context (ontology/context.jsonld, passed as a dict: never
+  fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
+  The output embeds the context, so it reads offline;
+- GEXF has networkx's date stamp (meta/@lastmodifieddate) removed.
+
+The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
+build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
+with the instances of each class, one subset per source document with its triple count, the SPARQL endpoint,
+example resources and the vocabularies used. It holds no timestamp; the version is the build's.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from . import output
+from .errors import UsageError
+from .namespaces import BASE, DCAT, DCTERMS, KG, ONTOLOGY, OWL, PREFIXES, RDF, RDFS, VOID, XSD
+from .ontology import ROOT
+from .validate import _curie
+
+#: Format name -> file extension.
+FORMATS: dict[str, str] = {
+    "ttl": "ttl",
+    "nt": "nt",
+    "nq": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "xml": "rdf",
+    "graphml": "graphml",
+    "gexf": "gexf",
+    "csv": "csv",
+}
+RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+PARTS = ("all", "ontology", "data")
+#: What the main build (`python build.py`) writes besides the core Turtle; the rest on demand with `export`.
+BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
+
+CONTEXT_FILE = ROOT / "ontology" / "context.jsonld"
+#: Where the context is published (the JSON-LD output embeds a copy, so nothing is ever fetched).
+CONTEXT_IRI = BASE + "context.jsonld"
+
+#: The VoID description: its document (also the named graph that holds it), the dataset and its parts.
+VOID_GRAPH = URIRef(BASE + "void")
+DATASET = URIRef(BASE + "void#dataset")
+#: The local SPARQL endpoint (`python build.py serve`); a placeholder until the dataset has a public one.
+SPARQL_ENDPOINT = "http://127.0.0.1:7878/sparql"
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+TITLE = "China–Central Asia Knowledge Graph"
+DESCRIPTION = (
+    "An open, sourced knowledge graph of the relations between China and the five Central Asian states: who met "
+    "whom, in which post and mechanism, and what was proposed, committed, supported or opposed, every statement "
+    "traced to the sentence of a source document that says so."
+)
+#: Resources a newcomer can start from; those the graph holds become void:exampleResource.
+EXAMPLES = (KG["wang-yi"], KG["cc5-fm-2020"], KG["china-central-asia"])
+
+GEXF_DATE = re.compile(rb'\s+lastmodifieddate="[^"]*"')
+#: GEXF attributes networkx treats specially (dynamics, ids, drawing); never passed through from the projection.
+GEXF_RESERVED = {"id", "start", "end", "viz", "pid", "type", "key"}
+
+Triple = tuple
+
+
+# ---------------------------------------------------------------- the VoID / DCAT description
+
+
+@dataclass(frozen=True)
+class NamedGraph:
+    iri: URIRef
+    triples: tuple
+
+
+def source_graphs(result) -> list[NamedGraph]:
+    """The ontology graph and one graph per source document, each read from the build once, sorted by IRI."""
+    graphs = [NamedGraph(ONTOLOGY, tuple(result.ontology))]
+    graphs += [NamedGraph(KG[s.id], tuple(result.dataset.graph(KG[s.id]))) for s in result.sources]
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> list[Triple]:
+    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
+    graphs = graphs if graphs is not None else source_graphs(result)
+    whole = {t for g in graphs for t in g.triples}
+    triples: list[Triple] = []
+    add = triples.append
+    add((DATASET, RDF.type, VOID.Dataset))
+    add((DATASET, RDF.type, DCAT.Dataset))
+    add((DATASET, DCTERMS.title, Literal(TITLE, lang="en")))
+    add((DATASET, RDFS.label, Literal(TITLE, lang="en")))
+    add((DATASET, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    add((DATASET, DCTERMS.license, LICENSE))
+    add((DATASET, OWL.versionInfo, Literal(result.version)))
+    add((DATASET, VOID.uriSpace, Literal(str(KG))))
+    add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
+    subjects = {s for s, _, _ in whole}
+    for resource in EXAMPLES:
+        if resource in subjects:
+            add((DATASET, VOID.exampleResource, resource))
+    for vocabulary in vocabularies(whole):
+        add((DATASET, VOID.vocabulary, vocabulary))
+    add((DATASET, VOID.triples, _count(len(whole))))
+    add((DATASET, VOID.entities, _count(len(entities(whole)))))
+    add((DATASET, VOID.distinctSubjects, _count(len(subjects))))
+    add((DATASET, VOID.distinctObjects, _count(len({o for _, _, o in whole}))))
+    add((DATASET, VOID.properties, _count(len({p for _, p, _ in whole}))))
+    instances = class_instances(whole)
+    add((DATASET, VOID.classes, _count(len(instances))))
+    for cls, members in sorted(instances.items(), key=lambda kv: str(kv[0])):
+        part = URIRef(f"{DATASET}-class-{_slug(cls)}")
+        add((DATASET, VOID.classPartition, part))
+        add((part, RDF.type, VOID.Dataset))
+        add((part, VOID["class"], cls))
+        add((part, VOID.entities, _count(len(members))))
+    for graph_iri, title, source, n in subsets(result, graphs):
+        part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
+        add((DATASET, VOID.subset, part))
+        if graph_iri != ONTOLOGY:
+            add((DATASET, DCTERMS.source, source))
+        add((part, RDF.type, VOID.Dataset))
+        add((part, DCTERMS.title, Literal(title, lang="en")))
+        add((part, DCTERMS.source, source))
+        add((part, VOID.triples, _count(n)))
+    return triples
+
+
+def subsets(result, graphs: list[NamedGraph]) -> list[tuple[URIRef, str, URIRef, int]]:
+    """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
+    titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
+    titles[ONTOLOGY] = "The ontology"
+    return [(g.iri, titles[g.iri], g.iri, len(g.triples)) for g in sorted(graphs, key=lambda g: str(g.iri))]
+
+
+def entities(triples: Iterable[Triple]) -> set[URIRef]:
+    """The dataset's entities in the VoID sense: subjects whose IRI is in void:uriSpace (kg:)."""
+    return {s for s, _, _ in triples if isinstance(s, URIRef) and str(s).startswith(str(KG))}
+
+
+def class_instances(triples: Iterable[Triple]) -> dict[URIRef, set]:
+    members: dict[URIRef, set] = defaultdict(set)
+    for s, p, o in triples:
+        if p == RDF.type and isinstance(o, URIRef):
+            members[o].add(s)
+    return members
+
+
+def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
+    """The namespaces of the fixed prefix table whose terms are used as a predicate or a class."""
+    used = set()
+    for _, p, o in triples:
+        used.add(str(p))
+        if p == RDF.type:
+            used.add(str(o))
+    ours = {PREFIXES[name] for name in ("kg", "topic")}
+    found = {ns for ns in PREFIXES.values() if ns not in ours and any(term.startswith(ns) for term in used)}
+    return [URIRef(ns) for ns in sorted(found)]
+
+
+def void_turtle(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> bytes:
+    """dist/void.ttl: the description alone."""
+    return output.turtle_bytes(void_triples(result, endpoint=endpoint, graphs=graphs))
+
+
+def _count(n: int) -> Literal:
+    return Literal(n, datatype=XSD.integer)
+
+
+def _slug(term: URIRef) -> str:
+    curie = _curie(term)
+    if curie.startswith("<"):
+        return "iri-" + hashlib.sha256(str(term).encode()).hexdigest()[:12]
+    return curie.replace(":", "-")
+
+
+# ---------------------------------------------------------------- the parts of a build as named graphs
+
+
+def named_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[NamedGraph]:
+    """The named graphs of a part, sorted by IRI: the ontology, each source document, and (all) the VoID graph."""
+    if part not in PARTS:
+        raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+    built = source_graphs(result)
+    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
+    if part == "all":
+        graphs.append(NamedGraph(VOID_GRAPH, tuple(void_triples(result, endpoint=endpoint, graphs=built))))
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+class Exporter:
+    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once."""
+
+    def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
+        self.result, self.part = result, part
+        self.graphs = named_graphs(result, part, endpoint=endpoint)
+
+    # -- inputs shared by the writers
+
+    def iter_triples(self) -> Iterable[Triple]:
+        """The triples of the single-graph formats (ttl, nt, jsonld, xml). The VoID description is left out, so that
+        `cckg.ttl`, `cckg.nt`, `cckg.jsonld` and `cckg.rdf` hold the same graph (ontology + data) as the core build's
+        `dist/cckg.ttl`; it travels as `dist/void.ttl` and as its own named graph in N-Quads and TriG."""
+        for graph in self.graphs:
+            if graph.iri != VOID_GRAPH:
+                yield from graph.triples
+
+    @cached_property
+    def nquads(self) -> list[str]:
+        """Canonical N-Quads lines, sorted and unique (strings sort and hash far faster than rdflib terms)."""
+        lines = set()
+        for graph in self.graphs:
+            name = f" <{graph.iri}> .\n"
+            lines.update(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}{name}" for s, p, o in graph.triples)
+        return sorted(lines)
+
+    @cached_property
+    def ntriples(self) -> list[str]:
+        lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in self.iter_triples()}
+        return sorted(lines)
+
+    @cached_property
+    def quads(self) -> list[ox.Quad]:
+        """Every quad as pyoxigraph terms, sorted by (graph, subject, predicate, object)."""
+        quads = list(ox.parse("".join(self.nquads).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        quads.sort(key=lambda q: q.graph_name.value)  # stable: (s, p, o) order of the sorted lines is kept
+        return quads
+
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
+        text = "".join(self.nquads)
+        return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
+
+    @cached_property
+    def projection(self):
+        from viz.projection import project
+
+        return project(output.fresh_graph(t for g in self.graphs if g.iri != VOID_GRAPH for t in g.triples))
+
+    # -- the formats
+
+    def to_bytes(self, fmt: str) -> dict[str, bytes]:
+        """The files of one format: {suffix: content}; the suffix is "" except for csv ("nodes", "edges")."""
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        return getattr(self, f"_{fmt}")()
+
+    def _ttl(self) -> dict[str, bytes]:
+        return {"": output.turtle_bytes(self.iter_triples())}
+
+    def _nt(self) -> dict[str, bytes]:
+        return {"": "".join(self.ntriples).encode("utf-8")}
+
+    def _nq(self) -> dict[str, bytes]:
+        return {"": "".join(self.nquads).encode("utf-8")}
+
+    def _trig(self) -> dict[str, bytes]:
+        body = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
+        return {"": output.HEADER.encode("utf-8") + body}
+
+    def _xml(self) -> dict[str, bytes]:
+        triples = ox.parse("".join(self.ntriples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
+
+    def _jsonld(self) -> dict[str, bytes]:
+        return {"": jsonld_bytes(self.iter_triples())}
+
+    def _graphml(self) -> dict[str, bytes]:
+        import networkx as nx
+
+        buffer = io.BytesIO()
+        nx.write_graphml(_portable(self.projection), buffer, encoding="utf-8", prettyprint=True)
+        return {"": buffer.getvalue()}
+
+    def _gexf(self) -> dict[str, bytes]:
+        import networkx as nx
+
+        graph = _portable(self.projection, reserved=GEXF_RESERVED)
+        text = "\n".join(nx.generate_gexf(graph, encoding="utf-8", prettyprint=True)) + "\n"
+        return {"": GEXF_DATE.sub(b"", text.encode("utf-8"))}
+
+    def _csv(self) -> dict[str, bytes]:
+        return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
+
+
+# Canonical N-Triples (https://www.w3.org/TR/n-triples/#canonical-ntriples): ", \, LF and CR as ECHAR, the other
+# control characters as UCHAR, everything else as itself.
+_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r"}
+_ESCAPES.update({c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F] if c not in _ESCAPES})
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_XSD_STRING = str(XSD.string)
+
+
+def nt_term(term) -> str:
+    """One term in canonical N-Triples syntax."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = str(term)
+        if _NEEDS_ESCAPE.search(text):
+            text = text.translate(_ESCAPES)
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def load_context(path: Path = CONTEXT_FILE) -> dict:
+    """The shipped JSON-LD context (the value of its "@context")."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)["@context"]
+
+
+class Compactor:
+    """Compacts flat RDF (IRIs and literals; no lists, no blank nodes) with a JSON-LD 1.0 context of terms and
+    prefixes: each predicate by its term (else a compact IRI), @id-typed terms with bare IRI strings, literals in
+    the context's default language as plain strings."""
+
+    def __init__(self, context: dict):
+        self.language = context.get("@language")
+        self.prefixes = sorted(
+            ((ns, name) for name, ns in context.items() if isinstance(ns, str) and ns.endswith(("/", "#"))),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
+        for name, value in sorted(context.items()):
+            if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
+                continue
+            iri = self.expand(value["@id"] if isinstance(value, dict) else value)
+            coerced = isinstance(value, dict) and value.get("@type") == "@id"
+            self.terms.setdefault(iri, (name, coerced))
+
+    def expand(self, value: str) -> str:
+        prefix, _, local = value.partition(":")
+        for ns, name in self.prefixes:
+            if name == prefix:
+                return ns + local
+        return value
+
+    def compact_iri(self, iri: str) -> str:
+        """prefix:local for the longest matching prefix, else the IRI itself."""
+        for ns, name in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                return f"{name}:{iri[len(ns):]}"
+        return iri
+
+    def type_name(self, iri: str) -> str:
+        term = self.terms.get(iri)
+        return term[0] if term and not term[1] and term[0][:1].isupper() else self.compact_iri(iri)
+
+    def value(self, obj, coerced: bool):
+        if isinstance(obj, URIRef):
+            return self.compact_iri(str(obj)) if coerced else {"@id": self.compact_iri(str(obj))}
+        if isinstance(obj, BNode):
+            return f"_:{obj}" if coerced else {"@id": f"_:{obj}"}
+        text = str(obj)
+        if obj.language:
+            if obj.language == self.language and not coerced:
+                return text
+            return {"@language": obj.language, "@value": text}
+        if obj.datatype and str(obj.datatype) != _XSD_STRING:
+            return {"@type": self.compact_iri(str(obj.datatype)), "@value": text}
+        return {"@value": text} if self.language or coerced else text
+
+    def nodes(self, triples: Iterable[Triple]) -> list[dict]:
+        by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for s, p, o in triples:
+            node = by_subject[self.compact_iri(str(s)) if isinstance(s, URIRef) else f"_:{s}"]
+            if p == RDF.type and isinstance(o, URIRef):
+                node["@type"].append(self.type_name(str(o)))
+                continue
+            found = self.terms.get(str(p))
+            key, coerced = found if found else (self.compact_iri(str(p)), False)
+            node[key].append(self.value(o, coerced))
+        nodes = []
+        for subject, properties in by_subject.items():
+            node = {"@id": subject}
+            for key in sorted(properties):
+                values = sorted(_unique(properties[key]), key=_json_key)
+                node[key] = values[0] if len(values) == 1 else values
+            nodes.append(node)
+        return sorted(nodes, key=lambda n: n["@id"])
+
+
+def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
+    """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
+    context = context if context is not None else load_context()
+    document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _unique(values: list) -> list:
+    seen, kept = set(), []
+    for value in values:
+        key = _json_key(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def _json_key(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- graph formats
+
+
+def _portable(projection, *, reserved: frozenset | set = frozenset()):
+    """A copy of the projection in sorted order with only scalar attributes of one type per name (GraphML/GEXF)."""
+    import networkx as nx
+
+    node_attrs = _scalar_attributes((data for _, data in projection.nodes(data=True)), reserved)
+    edge_attrs = _scalar_attributes((data for *_, data in projection.edges(keys=True, data=True)), reserved)
+    graph = nx.MultiDiGraph()
+    for node in sorted(projection.nodes):
+        data = projection.nodes[node]
+        graph.add_node(node, **_keep(data, node_attrs))
+    for u, v, key, data in sorted(projection.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
+        graph.add_edge(u, v, key=key, **_keep(data, edge_attrs))
+    return graph
+
+
+def _scalar_attributes(datas: Iterable[dict], reserved) -> dict[str, type]:
+    """name -> the type its values are written as: their own if all share one scalar type, else str."""
+    types: dict[str, set] = defaultdict(set)
+    for data in datas:
+        for name, value in data.items():
+            if name not in reserved and value is not None:
+                types[name].add(type(value))
+    kept = {}
+    for name, found in types.items():
+        if found <= {str, int, float, bool}:
+            kept[name] = next(iter(found)) if len(found) == 1 else str
+    return kept
+
+
+def _keep(data: dict, attrs: dict[str, type]) -> dict:
+    return {name: attrs[name](value) for name, value in sorted(data.items()) if name in attrs and value is not None}
+
+
+NODE_COLUMNS = ("id", "iri", "label", "class", "group", "altLabels")
+EDGE_COLUMNS = ("source", "target", "predicate", "label")
+
+
+def nodes_csv(projection) -> bytes:
+    rows = []
+    for node in sorted(projection.nodes):
+        data = projection.nodes[node]
+        rows.append((node, data.get("iri", ""), data.get("label", ""), data.get("cls", ""), data.get("group", ""),
+                     data.get("alt_labels", "")))
+    return _csv_bytes(NODE_COLUMNS, rows)
+
+
+def edges_csv(projection) -> bytes:
+    rows = sorted(
+        (u, v, data.get("predicate", str(key)), data.get("label", ""))
+        for u, v, key, data in projection.edges(keys=True, data=True)
+    )
+    return _csv_bytes(EDGE_COLUMNS, rows)
+
+
+def _csv_bytes(header: tuple[str, ...], rows: Iterable[tuple]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(("" if v is None else str(v) for v in row) for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- files
+
+
+def default_path(out_dir: Path, fmt: str, part: str) -> Path:
+    """dist/cckg[-part].<ext>: the file an export writes unless --out says otherwise."""
+    stem = "cckg" if part == "all" else f"cckg-{part}"
+    return out_dir / f"{stem}.{FORMATS[fmt]}"
+
+
+def file_paths(path: Path, files: dict[str, bytes]) -> dict[Path, bytes]:
+    """Where each file of a format goes: csv's nodes and edges sit beside PATH as <stem>-nodes.csv, <stem>-edges.csv."""
+    placed = {}
+    for suffix, content in files.items():
+        placed[path if not suffix else path.with_name(f"{path.stem}-{suffix}{path.suffix or '.csv'}")] = content
+    return placed
+
+
+def export(result, fmt: str, *, part: str = "all", out: Path, endpoint: str = SPARQL_ENDPOINT) -> list[Path]:
+    """Write one format of one part atomically; returns the files written."""
+    files = file_paths(out, Exporter(result, part=part, endpoint=endpoint).to_bytes(fmt))
+    output.write_atomically(files)
+    return sorted(files)
+
+
+def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
+    """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl."""
+    from .pipeline import Progress
+
+    done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
+    exporter = Exporter(result, part="all")
+    files: dict[Path, bytes] = {}
+    written: dict[str, Path] = {}
+    for fmt in BUILD_FORMATS:
+        for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_bytes(fmt)).items():
+            files[path] = content
+            written[fmt] = path
+    void_path = out_dir / "void.ttl"
+    files[void_path] = output.turtle_bytes(next(g.triples for g in exporter.graphs if g.iri == VOID_GRAPH))
+    written["void"] = void_path
+    output.write_atomically(files)
+    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+    return written

@@ -1,0 +1,353 @@
+"""The exports (graph/export.py, `python build.py export`): round trips, JSON-LD offline, graph formats, VoID, bytes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from conftest import ROOT, run_cli
+from graph import export
+from graph.errors import Problem
+from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID
+from graph.output import fresh_graph
+
+TRIPLE_FORMATS = {  # format -> (rdflib parser, pyoxigraph format)
+    "ttl": ("turtle", ox.RdfFormat.TURTLE),
+    "nt": ("nt", ox.RdfFormat.N_TRIPLES),
+    "jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
+    "xml": ("xml", ox.RdfFormat.RDF_XML),
+}
+QUAD_FORMATS = {"nq": ("nquads", ox.RdfFormat.N_QUADS), "trig": ("trig", ox.RdfFormat.TRIG)}
+
+
+@pytest.fixture(scope="module")
+def exporters(built):
+    return {part: export.Exporter(built, part=part) for part in export.PARTS}
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Any attempt to open a connection or resolve a name fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+def expected_triples(built, part: str) -> Graph:
+    """What a part holds, assembled straight from the build (not through the exporter)."""
+    triples = {
+        "ontology": list(built.ontology),
+        "data": list(built.data_triples()),
+        "all": list(built.all_triples()),  # single-graph formats leave the VoID graph to void.ttl, nq and trig
+    }[part]
+    return fresh_graph(triples)
+
+
+# ---------------------------------------------------------------- RDF round trips
+
+
+@pytest.mark.parametrize("part", export.PARTS)
+@pytest.mark.parametrize("fmt", TRIPLE_FORMATS)
+def test_triple_export_parses_back_isomorphic_with_rdflib_and_oxigraph(built, exporters, fmt, part, no_network):
+    data = exporters[part].to_bytes(fmt)[""]
+    rdflib_format, ox_format = TRIPLE_FORMATS[fmt]
+    expected = expected_triples(built, part)
+    parsed = Graph().parse(data=data, format=rdflib_format)
+    assert len(parsed) == len(expected) > 0
+    assert isomorphic(parsed, expected)
+    assert len(set(ox.parse(data, format=ox_format))) == len(expected)
+
+
+@pytest.mark.parametrize("part", export.PARTS)
+@pytest.mark.parametrize("fmt", QUAD_FORMATS)
+def test_quad_export_has_one_isomorphic_named_graph_per_source(built, exporters, fmt, part):
+    data = exporters[part].to_bytes(fmt)[""]
+    rdflib_format, ox_format = QUAD_FORMATS[fmt]
+    dataset = Dataset()
+    dataset.parse(data=data, format=rdflib_format)
+    parsed = {g.identifier: g for g in dataset.graphs() if len(g)}
+    wanted = {g.iri: g for g in export.named_graphs(built, part)}
+    assert set(parsed) == set(wanted)
+    for iri, graph in wanted.items():
+        assert isomorphic(parsed[iri], fresh_graph(graph.triples)), iri
+    by_graph: dict[str, int] = {}
+    for quad in ox.parse(data, format=ox_format):
+        by_graph[quad.graph_name.value] = by_graph.get(quad.graph_name.value, 0) + 1
+    assert by_graph == {str(iri): len(set(g.triples)) for iri, g in wanted.items()}
+
+
+def test_named_graphs_are_the_source_documents_the_ontology_and_the_void(built):
+    iris = [g.iri for g in export.named_graphs(built, "all")]
+    assert set(iris) == {ONTOLOGY, export.VOID_GRAPH} | {KG[s.id] for s in built.sources}
+    assert iris == sorted(iris, key=str)
+    assert len(built.sources) >= 1
+
+
+@pytest.mark.parametrize("fmt", ["trig", "xml"])
+def test_only_our_prefixes_are_written(exporters, fmt):
+    text = exporters["all"].to_bytes(fmt)[""].decode("utf-8")
+    assert "ns1" not in text and "schema1" not in text
+    assert "prefix kg: <https://w3id.org/cckg/id/>" in text.lower() or 'xmlns:kg="https://w3id.org/cckg/id/"' in text
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def test_jsonld_embeds_the_shipped_context_and_expands_offline(built, exporters, no_network):
+    shipped = json.loads(export.CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    document = json.loads(exporters["all"].to_bytes("jsonld")[""])
+    assert document["@context"] == shipped
+    expanded = Graph().parse(data=json.dumps(document), format="json-ld")
+    assert isomorphic(expanded, expected_triples(built, "all"))
+
+
+def test_jsonld_keys_read_as_words(exporters):
+    document = json.loads(exporters["all"].to_bytes("jsonld")[""])
+    keys = {key for node in document["@graph"] for key in node}
+    assert keys, "no node in @graph"
+    not_words = sorted(k for k in keys if not k.startswith("@") and not k.isalnum())
+    assert not not_words, f"keys that are IRIs or CURIEs, not context terms: {not_words}"
+    types = {t for node in document["@graph"] for t in _as_list(node.get("@type", []))}
+    assert {"Person", "Country", "MinisterialMeeting"} <= types
+    assert not [t for t in types if t.startswith("http")]
+
+
+def test_context_defines_every_predicate_and_class_the_graph_uses(exporters):
+    context = export.load_context()
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.startswith("http")}
+    defined = set()
+    for term, value in context.items():
+        iri = value["@id"] if isinstance(value, dict) else value
+        if term.startswith("@") or term in prefixes:
+            continue
+        prefix, _, local = iri.partition(":")
+        defined.add(prefixes[prefix] + local)
+    used = {str(p) for _, p, _ in exporters["all"].iter_triples() if p != RDF.type}
+    used |= {str(o) for _, p, o in exporters["all"].iter_triples() if p == RDF.type}
+    used -= {str(VOID.Dataset)}  # shares its word with dcat:Dataset; written as void:Dataset
+    assert sorted(used - defined) == []
+
+
+def test_jsonld_arrays_are_sorted(exporters):
+    document = json.loads(exporters["all"].to_bytes("jsonld")[""])
+    ids = [node["@id"] for node in document["@graph"]]
+    assert ids == sorted(ids)
+    for node in document["@graph"]:
+        for key, value in node.items():
+            if isinstance(value, list):
+                assert value == sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)), key
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+# ---------------------------------------------------------------- graph formats and CSV
+
+
+@pytest.fixture(scope="module")
+def projection(exporters):
+    return exporters["all"].projection
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graph_formats_load_back_with_the_same_nodes_and_edges(exporters, projection, fmt, reader, tmp_path):
+    path = tmp_path / f"g.{fmt}"
+    path.write_bytes(exporters["all"].to_bytes(fmt)[""])
+    loaded = reader(path) if fmt == "gexf" else reader(path, force_multigraph=True)
+    assert loaded.number_of_nodes() == projection.number_of_nodes() > 0
+    assert loaded.number_of_edges() == projection.number_of_edges() > 0
+    assert set(loaded.nodes) == set(projection.nodes)
+    for node in ("kg:wang-yi", "kg:china"):
+        assert loaded.nodes[node]["label"] == projection.nodes[node]["label"]
+        assert loaded.nodes[node]["cls"] == projection.nodes[node]["cls"]
+        assert loaded.nodes[node]["group"] == projection.nodes[node]["group"]
+
+
+def test_gexf_has_no_date_stamp(exporters):
+    assert b"lastmodifieddate" not in exporters["all"].to_bytes("gexf")[""]
+
+
+def test_csv_ids_match_the_projection(exporters, projection):
+    files = exporters["all"].to_bytes("csv")
+    nodes = list(csv.DictReader(io.StringIO(files["nodes"].decode("utf-8"))))
+    edges = list(csv.DictReader(io.StringIO(files["edges"].decode("utf-8"))))
+    assert [row["id"] for row in nodes] == sorted(projection.nodes)
+    assert list(nodes[0]) == list(export.NODE_COLUMNS) and list(edges[0]) == list(export.EDGE_COLUMNS)
+    for row in nodes:
+        data = projection.nodes[row["id"]]
+        assert (row["iri"], row["label"], row["class"], row["group"]) == (data["iri"], data["label"], data["cls"], data["group"])
+    assert len(edges) == projection.number_of_edges()
+    assert {(r["source"], r["target"], r["predicate"]) for r in edges} == {
+        (u, v, d["predicate"]) for u, v, d in projection.edges(data=True)
+    }
+
+
+def test_csv_writes_nodes_and_edges_beside_out(built, tmp_path):
+    written = export.export(built, "csv", out=tmp_path / "kg.csv")
+    assert [p.name for p in written] == ["kg-edges.csv", "kg-nodes.csv"]
+
+
+# ---------------------------------------------------------------- VoID
+
+
+@pytest.fixture(scope="module")
+def store(exporters) -> ox.Store:
+    """The N-Quads export loaded into Oxigraph, for counting with SPARQL."""
+    store = ox.Store()
+    store.load(exporters["all"].to_bytes("nq")[""], format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _void(store: ox.Store, query: str) -> list:
+    prefix = f"PREFIX void: <{VOID}> PREFIX dcterms: <{DCTERMS}> PREFIX owl: <{OWL}> "
+    return list(store.query(prefix + query.replace("VOIDGRAPH", f"<{export.VOID_GRAPH}>")))
+
+
+def _number(term) -> int:
+    return int(term.value)
+
+
+NOT_VOID = "GRAPH ?g { ?s ?p ?o } FILTER(?g != VOIDGRAPH)"
+
+
+def test_void_counts_equal_sparql_counts(store):
+    (stated,) = _void(store, "SELECT ?t ?e ?ds ?do ?np ?nc { GRAPH VOIDGRAPH { ?d a void:Dataset ; void:uriSpace ?u ;"
+                             " void:triples ?t ; void:entities ?e ; void:distinctSubjects ?ds ; void:distinctObjects ?do ;"
+                             " void:properties ?np ; void:classes ?nc } }")
+    (counted,) = _void(store, f"""SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?ds) (COUNT(DISTINCT ?o) AS ?do)
+        (COUNT(DISTINCT ?p) AS ?np) {{ SELECT DISTINCT ?s ?p ?o {{ {NOT_VOID} }} }}""")
+    (entities,) = _void(store, f"""SELECT (COUNT(DISTINCT ?s) AS ?e) {{ {NOT_VOID}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{KG}")) }}""")
+    (classes,) = _void(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) { GRAPH ?g { ?s a ?c } FILTER(?g != VOIDGRAPH) }")
+    assert _number(stated["t"]) == _number(counted["t"]) > 0
+    assert _number(stated["ds"]) == _number(counted["ds"])
+    assert _number(stated["do"]) == _number(counted["do"])
+    assert _number(stated["np"]) == _number(counted["np"])
+    assert _number(stated["e"]) == _number(entities["e"]) > 0
+    assert _number(stated["nc"]) == _number(classes["n"])
+
+
+def test_void_class_partitions_equal_sparql_counts(store):
+    stated = {row["c"].value: _number(row["n"]) for row in _void(
+        store, "SELECT ?c ?n { GRAPH VOIDGRAPH { ?d void:classPartition ?p . ?p void:class ?c ; void:entities ?n } }")}
+    counted = {row["c"].value: _number(row["n"]) for row in _void(
+        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a ?c } FILTER(?g != VOIDGRAPH) } GROUP BY ?c")}
+    assert stated == counted
+    assert stated[str(FOAF.Person)] > 0
+
+
+def test_void_subsets_equal_sparql_counts_per_named_graph(store, built):
+    stated = {row["src"].value: _number(row["n"]) for row in _void(
+        store, "SELECT ?src ?n { GRAPH VOIDGRAPH { ?d void:subset ?p . ?p dcterms:source ?src ; void:triples ?n } }")}
+    counted = {row["g"].value: _number(row["n"]) for row in _void(
+        store, f"SELECT ?g (COUNT(*) AS ?n) {{ {NOT_VOID} }} GROUP BY ?g")}
+    assert stated == counted
+    assert set(stated) == {str(ONTOLOGY)} | {str(KG[s.id]) for s in built.sources}
+
+
+def test_void_describes_title_licence_version_sources_endpoint_and_examples(built):
+    void = fresh_graph(export.void_triples(built, endpoint="http://localhost:9999/sparql"))
+    dataset = export.DATASET
+    assert (dataset, RDF.type, VOID.Dataset) in void
+    assert (dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
+    assert (dataset, OWL.versionInfo, Literal(built.version)) in void
+    assert void.value(dataset, DCTERMS.title) is not None
+    assert set(void.objects(dataset, DCTERMS.source)) == {KG[s.id] for s in built.sources}
+    assert set(void.objects(dataset, VOID.sparqlEndpoint)) == {URIRef("http://localhost:9999/sparql")}
+    examples = set(void.objects(dataset, VOID.exampleResource))
+    subjects = set(fresh_graph(built.data_triples()).subjects())
+    assert examples and examples <= subjects
+    assert URIRef("http://xmlns.com/foaf/0.1/") in set(void.objects(dataset, VOID.vocabulary))
+
+
+def test_void_uses_only_known_terms(built):
+    from graph.validate import unknown_terms
+
+    void = fresh_graph(export.void_triples(built))
+    assert unknown_terms(void, built.ontology, lambda node: Problem("void", 0, str(node), "")) == []
+
+
+# ---------------------------------------------------------------- the command line and determinism
+
+EXPORT_ALL = """
+import sys
+from pathlib import Path
+from graph import export, pipeline
+result = pipeline.build()
+out = Path(sys.argv[1])
+for part in export.PARTS:
+    for fmt in export.FORMATS:
+        export.export(result, fmt, part=part, out=export.default_path(out, fmt, part))
+"""
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_every_format_is_byte_identical_whatever_the_hash_seed(tmp_path):
+    digests = []
+    for seed in ("0", "4242"):
+        out = tmp_path / seed
+        done = subprocess.run([sys.executable, "-c", EXPORT_ALL, str(out)], cwd=ROOT, capture_output=True,
+                              text=True, env={**_env(), "PYTHONHASHSEED": seed}, timeout=600)
+        assert done.returncode == 0, done.stderr
+        digests.append(_digests(out))
+    assert len(digests[0]) == len(export.PARTS) * (len(export.FORMATS) + 1)  # csv writes two files
+    assert digests[0] == digests[1]
+
+
+def _env() -> dict:
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def test_cli_export_writes_the_library_bytes(built, tmp_path):
+    out = tmp_path / "x.trig"
+    done = run_cli("export", "--format", "trig", "--part", "data", "--out", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == export.Exporter(built, part="data").to_bytes("trig")[""]
+
+
+@pytest.mark.parametrize("args", [["--format", "yaml"], ["--format", "ttl", "--part", "everything"], []])
+def test_bad_format_or_part_is_a_usage_error(args, tmp_path):
+    done = run_cli("export", *args, "--out", str(tmp_path / "x"))
+    assert done.returncode == 2
+    assert not any(tmp_path.iterdir())
+
+
+def test_main_build_writes_the_common_exports_and_void(tmp_path, built):
+    done = run_cli("--out", str(tmp_path), "-q")
+    assert done.returncode == 0, done.stderr
+    for name in ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    void = Graph().parse(tmp_path / "void.ttl")
+    assert isomorphic(void, fresh_graph(export.void_triples(built)))
+
+
+def test_turtle_export_of_all_is_the_core_builds_cckg_ttl(built, exporters):
+    """`export --format ttl` and the main build write the same dist/cckg.ttl (no flip-flop between them)."""
+    from graph.output import turtle_bytes
+
+    assert exporters["all"].to_bytes("ttl")[""] == turtle_bytes(built.all_triples())

@@ -1,0 +1,161 @@
+"""The large-graph path (graph/bulk.py, graph/shacl_sparql.py) against the reference path, and the generator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from graph import bulk, pipeline, shacl_sparql, validate
+from graph.errors import InvalidData
+from graph.namespaces import CCKG, KG, SDO, TIME
+from graph.output import fresh_graph
+
+from conftest import ROOT
+
+SHAPES = validate.SHAPES_DIR / "data.ttl"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A small generated sources folder (about 10k triples)."""
+    from bench.generate import generate
+
+    out = tmp_path_factory.mktemp("gen") / "sources"
+    generate(out, triples=10_000, seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(generated):
+    """The same sources built by the small (rdflib + pySHACL) and the large (Oxigraph) path."""
+    return (pipeline.build(sources_dir=generated, version="0.1.0", large=False),
+            pipeline.build(sources_dir=generated, version="0.1.0", large=True))
+
+
+def test_generator_is_deterministic(tmp_path):
+    from bench.generate import generate
+
+    generate(tmp_path / "a", triples=10_000, seed=5)
+    generate(tmp_path / "b", triples=10_000, seed=5)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert len(files) > 10
+    for rel in files:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_both_paths_give_the_same_report_and_graph(both, tmp_path):
+    small, large = both
+    assert not small.large and large.large
+    assert small.counts == large.counts
+    assert small.report.checks == large.report.checks
+    pipeline.write_outputs(small, tmp_path / "small")
+    pipeline.write_outputs(large, tmp_path / "large")
+    assert (tmp_path / "small" / "validation-report.txt").read_bytes() == (tmp_path / "large" / "validation-report.txt").read_bytes()
+    for name in ("cckg.ttl", "data.ttl", "ontology.ttl"):
+        a = {str(q) for q in ox.parse(path=str(tmp_path / "small" / name))}
+        b = {str(q) for q in ox.parse(path=str(tmp_path / "large" / name))}
+        assert a == b, name
+    # data_triples() without the Dataset regenerates the same triples
+    assert set(large.data_triples()) == set(small.data_triples())
+
+
+def test_large_outputs_are_byte_identical_across_hash_seeds(generated, tmp_path):
+    code = ("import sys; from pathlib import Path; from graph import pipeline; "
+            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
+            "pipeline.write_outputs(r, Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", code, str(generated), str(tmp_path / seed)], cwd=ROOT, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    for name in ("cckg.ttl", "data.ttl", "validation-report.txt"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    text = (tmp_path / "1" / "cckg.ttl").read_text(encoding="utf-8")
+    assert "positiveInteger" in text  # Oxigraph's integer normalization does not reach the outputs
+
+
+def _faulty(build) -> Graph:
+    """The whole graph with one fault per kind of constraint the shapes carry."""
+    g = fresh_graph(build.all_triples())
+    parts = sorted(set(g.subjects(RDF.type, CCKG.Participation)))
+    meetings = sorted(set(g.subjects(RDF.type, CCKG.MinisterialMeeting)) | set(g.subjects(RDF.type, CCKG.Meeting)))
+    g.remove((parts[0], RDFS.label, None))                                   # minCount
+    g.add((parts[1], RDFS.label, Literal("another", lang="en")))             # maxCount
+    g.add((parts[2], RDFS.label, Literal("no language")))                    # datatype langString / languageIn
+    g.add((parts[3], CCKG.isChair, Literal("yes")))                          # datatype boolean
+    g.add((meetings[0], SDO.startDate, Literal("2020-13-45", datatype=XSD.date)))  # ill-typed, or, maxCount
+    g.add((meetings[1], CCKG.chairedBy, KG["china"]))                        # sh:class
+    g.add((KG["x-instant"], RDF.type, TIME.Instant))                         # xone: two dates
+    g.add((KG["x-instant"], TIME.inXSDDate, Literal("2020-01-01", datatype=XSD.date)))
+    g.add((KG["x-instant"], TIME.inXSDgYear, Literal("2020", datatype=XSD.gYear)))
+    g.add((KG["x-statement"], CCKG.actor, KG["china"]))                      # typed only by rdfs:domain
+    g.add((parts[4], URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"), URIRef("http://example.org/Q1")))
+    return g
+
+
+def test_compiled_shacl_finds_what_pyshacl_finds(both):
+    import pyshacl
+
+    whole = _faulty(both[0])
+    shapes = Graph(bind_namespaces="none").parse(SHAPES, format="turtle")
+    _, results, _ = pyshacl.validate(whole, shacl_graph=shapes, inference="rdfs", allow_warnings=True, advanced=True)
+    expected = set()
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(r, SH.resultSeverity) == SH.Violation:
+            path = results.value(r, SH.resultPath)
+            expected.add((results.value(r, SH.focusNode), path if isinstance(path, URIRef) else None))
+    found = {(v.focus, v.path) for v in shacl_sparql.validate(bulk.store_from_triples(whole), shapes, both[0].ontology)}
+    assert len(expected) >= 8
+    assert found == expected
+
+
+def test_check_queries_agree_on_rdflib_and_oxigraph(both):
+    whole = _faulty(both[0])
+    whole.add((KG["x-proposal"], RDF.type, CCKG.Proposal))  # no source, no quote, no label
+    locate = validate.locator(pipeline.builder.Index(both[0].sources))
+    on_rdflib = {(n, p.message) for n, ps in validate.check_queries(whole, locate) for p in ps}
+    on_store = {(n, p.message) for n, ps in validate.check_queries_store(bulk.store_from_triples(whole), locate) for p in ps}
+    assert on_store == on_rdflib
+    assert {n for n, _ in on_store} >= {"missing-label-violation.rq", "unsourced-statement-violation.rq"}
+
+
+def test_large_path_reports_file_line_and_field(generated, tmp_path):
+    import shutil
+
+    copy = tmp_path / "sources"
+    shutil.copytree(generated, copy)
+    target = sorted(copy.glob("bench-meeting-*.yaml"))[0]
+    text = target.read_text(encoding="utf-8")
+    assert "mode: " in text
+    text = text.replace('mode: "offline"', 'mode: "pigeon"').replace('mode: "online"', 'mode: "pigeon"')
+    target.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidData) as info:
+        pipeline.build(sources_dir=copy, large=True)
+    problem = info.value.problems[0]
+    assert problem.file.endswith(target.name) and problem.line > 1 and problem.field.endswith(".mode")
+
+
+def test_unsupported_shapes_are_refused(both):
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:sparql [ sh:select "SELECT $this {}" ] .
+    """, format="turtle")
+    with pytest.raises(shacl_sparql.Unsupported):
+        shacl_sparql.validate(bulk.store_from_triples([]), shapes, both[0].ontology)
+
+
+def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
+    from graph import yamlfile
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("document:\n  id: x\n  title: [unclosed\nrecords: []\n", encoding="utf-8")
+    with pytest.raises(InvalidData) as fast:
+        yamlfile.read_yaml(path, "bad.yaml")
+    monkeypatch.setattr(yamlfile, "_FastLoader", yamlfile._Loader)  # the pure-Python loader only
+    with pytest.raises(InvalidData) as slow:
+        yamlfile.read_yaml(path, "bad.yaml")
+    assert fast.value.problems == slow.value.problems
+    assert fast.value.problems[0].line == 3

@@ -1,0 +1,209 @@
+"""The graph view without a browser: the projection (nodes, edges, order), the panel details, the page's safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import yaml
+
+from graph import pipeline
+from graph.output import fresh_graph
+from viz import render
+from viz.details import details
+from viz.projection import project
+
+from conftest import DATA, ROOT, run_cli
+
+MINIMAL = DATA / "minimal"
+HOSTILE = DATA / "hostile"
+#: Source kinds drawn as nodes; the others (n-ary statements, roles) are folded into the panel.
+DRAWN_KINDS = {"Person", "Country", "Mechanism", "MeetingSeries", "MinisterialMeeting", "Meeting", "Summit",
+               "Proposal", "Measure", "Commitment", "Support", "Opposition", "Assessment", "Post", "Government",
+               "Ministry", "InternationalOrganization", "Secretariat", "Initiative", "OutcomeDocument", "City",
+               "Place", "NewsOrganization"}
+HOSTILE_STRINGS = ["<img src=x onerror=window.PWNED=1>", "</script><script>window.PWNED=1</script>",
+                   "<svg onload=window.PWNED=1>", "<b onmouseover=window.PWNED=1>"]
+
+
+@pytest.fixture(scope="module")
+def minimal():
+    return pipeline.build(sources_dir=MINIMAL)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return pipeline.build(sources_dir=HOSTILE)
+
+
+def _records(folder: Path) -> list[dict]:
+    return [r for path in sorted(folder.glob("*.yaml")) for r in yaml.safe_load(path.read_text())["records"]]
+
+
+def _page(result, tmp_path: Path) -> str:
+    render.write_build_outputs(result, tmp_path)
+    return (tmp_path / "graph.html").read_text(encoding="utf-8")
+
+
+def _blob(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S)
+    assert match, "the page has no data blob"
+    return json.loads(match.group(1))
+
+
+# --------------------------------------------------------------------------------------------------- projection
+
+def test_projection_draws_entities_and_statements_not_nary_records_or_plumbing(minimal):
+    g = project(fresh_graph(minimal.all_triples()))
+    records = _records(MINIMAL)
+    drawn = {f"kg:{r['id']}" for r in records if r["a"] in DRAWN_KINDS}
+    folded = {f"kg:{r['id']}" for r in records if r["a"] not in DRAWN_KINDS}
+    assert drawn and folded
+    assert drawn <= set(g.nodes)
+    assert not folded & set(g.nodes), "tenures, participations and roles are panel details, not nodes"
+    assert all(n.startswith(("kg:", "topic:")) and "#" not in n for n in g.nodes), "no literal or annotation node"
+    assert "kg:minimal-note" not in g, "the source document is provenance, not a node"
+
+
+def test_projection_edges_are_labelled_relations_between_drawn_nodes(minimal):
+    g = project(fresh_graph(minimal.all_triples()))
+    edges = {(u, v, k) for u, v, k in g.edges(keys=True)}
+    assert ("kg:wang-yi", "kg:post-china-foreign-minister", "org:holds") in edges  # derived from the tenure
+    assert ("kg:cc5-fm-2020", "kg:wang-yi", "cckg:chairedBy") in edges
+    assert ("kg:proposal-health", "topic:epidemic-cooperation", "dcterms:subject") in edges
+    assert all(g.edges[e]["label"] for e in g.edges(keys=True))
+    assert not [e for e in edges if e[2] in ("rdf:type", "prov:wasDerivedFrom", "rdfs:label")]
+
+
+def test_projection_order_is_stable_whatever_the_insertion_order(minimal):
+    triples = sorted(minimal.all_triples())
+    a = project(fresh_graph(triples))
+    b = project(fresh_graph(reversed(triples)))
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    assert list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+    assert list(a.nodes) == sorted(a.nodes, key=lambda c: str(a.nodes[c]["iri"]))
+
+
+def test_projection_attributes_are_scalar_and_export_as_graphml(minimal):
+    g = project(fresh_graph(minimal.all_triples()))
+    for _, attrs in g.nodes(data=True):
+        assert all(isinstance(v, (str, int, float)) for v in attrs.values()), attrs
+        assert {"centrality", "degree", "countries", "meetings"} <= set(attrs)
+    assert "kg:china" in g.nodes["kg:wang-yi"]["countries"].split("; ")  # through the post he holds
+    assert "kg:cc5-fm-2020" in g.nodes["kg:proposal-health"]["meetings"].split("; ")
+    assert "\n".join(nx.generate_graphml(g))
+
+
+# ------------------------------------------------------------------------------------------------------ details
+
+def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
+    text = (MINIMAL / "texts" / "note.txt").read_text(encoding="utf-8")
+    panel = details(minimal.dataset)
+    wang = panel["nodes"]["kg:wang-yi"]
+    assert wang["sources"] and all(q["text"] in text for q in wang["sources"])
+    holds = [f for f in wang["facts"] if f["pred"] == "holds"]
+    assert holds and holds[0]["node"] == "kg:post-china-foreign-minister"
+    tenure_quote = _records(MINIMAL)[[r["id"] for r in _records(MINIMAL)].index("tenure-wang-yi-fm")]["quote"]
+    assert tenure_quote in [q["text"] for q in holds[0]["quotes"]]
+    kinds = {s["kind"] for s in wang["statements"]}
+    assert {"tenure", "participation"} <= kinds
+    tenure = next(s for s in wang["statements"] if s["kind"] == "tenure")
+    assert {"pred": "from", "value": "2013-03-16"} in tenure["fields"]
+    assert panel["docs"]["kg:minimal-note"]["title"].startswith("A minimal note")
+
+
+# -------------------------------------------------------------------------------------------------- the page
+
+def test_page_is_self_contained_and_its_data_matches_the_projection(minimal, tmp_path):
+    page = _page(minimal, tmp_path)
+    data = _blob(page)
+    g = project(fresh_graph(minimal.all_triples()))
+    assert [n["id"] for n in data["nodes"]] == list(g.nodes)
+    assert len(data["edges"]) == g.number_of_edges()
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert data["options"]["physics"]["enabled"] is False
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I), "an external reference"
+    assert "<link" not in page and not re.search(r"<script[^>]*\ssrc=", page)
+    assert "@version 9.1.2" in page and "dual licensed" in page  # vis-network inlined with its licence
+    assert (tmp_path / "report.html").exists()
+
+
+def test_template_never_uses_html_sinks():
+    template = (ROOT / "viz" / "templates" / "graph.html.j2").read_text(encoding="utf-8")
+    own_script = template.split("{{ vis_js }}", 1)[1]
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "|safe"):
+        assert sink not in own_script, sink
+    assert "|tojson" in template
+
+
+def test_hostile_labels_appear_only_json_escaped(hostile, tmp_path):
+    page = _page(hostile, tmp_path)
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for bad in HOSTILE_STRINGS + ["</title><script>"]:
+        assert bad not in page and bad not in report, bad
+    assert page.count("</script>") == 3  # the data blob, vis-network and our script; none from the data
+    assert "\\u003cimg src=x onerror=window.PWNED=1\\u003e" in page
+    labels = {n["name"] for n in _blob(page)["nodes"]}
+    assert {"<img src=x onerror=window.PWNED=1>", "</script><script>window.PWNED=1</script>"} <= labels
+
+
+def test_vendored_vis_network_cannot_break_out_of_its_element():
+    js, css = render.vis_assets()
+    assert "</script" not in js.lower() and "</style" not in css.lower()
+
+
+# --------------------------------------------------------------------------------------------------- the CLI
+
+def test_build_writes_the_view_byte_identically(tmp_path):
+    out = tmp_path / "dist"
+    digests = []
+    for seed in ("1", "2"):
+        result = run_cli("--sources", str(MINIMAL), "--out", str(out), "-q", env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        digests.append({name: (out / name).read_bytes() for name in ("graph.html", "report.html")})
+    assert digests[0] == digests[1]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_view_focus_draws_the_neighbourhood(tmp_path, minimal):
+    out = tmp_path / "wang.html"
+    result = run_cli("view", "--sources", str(MINIMAL), "--focus", "wang-yi", "--depth", "1", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    g = project(fresh_graph(minimal.all_triples()))
+    expected = {"kg:wang-yi", *g.successors("kg:wang-yi"), *g.predecessors("kg:wang-yi")}
+    assert {n["id"] for n in _blob(out.read_text(encoding="utf-8"))["nodes"]} == expected
+
+
+def test_view_query_draws_a_construct_result(tmp_path):
+    query = tmp_path / "actors.rq"
+    query.write_text("PREFIX cckg: <https://w3id.org/cckg/ontology/>\n"
+                     "CONSTRUCT { ?s cckg:actor ?a } WHERE { ?s cckg:actor ?a }\n", encoding="utf-8")
+    out = tmp_path / "actors.html"
+    result = run_cli("view", "--sources", str(MINIMAL), "--query", str(query), "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    data = _blob(out.read_text(encoding="utf-8"))
+    actors = {(r["id"], a) for r in _records(MINIMAL) for a in r.get("actors", [])}
+    assert {(e["from"], e["to"]) for e in data["edges"]} == {(f"kg:{s}", f"kg:{a}") for s, a in actors}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--focus", "nobody-at-all"], "no node"),
+    (["--depth", "-1"], "--depth"),
+])
+def test_view_usage_errors_exit_2(args, message, tmp_path):
+    result = run_cli("view", "--sources", str(MINIMAL), "--out", str(tmp_path / "v.html"), "-q", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "v.html").exists()
+
+
+@pytest.mark.parametrize("text", ["SELECT * WHERE { ?s ?p ?o }",
+                                  "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+                                  "CONSTRUCT { ?s ?p ?o } FROM <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }"])
+def test_view_refuses_queries_that_are_not_a_local_construct(text, tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_text(text, encoding="utf-8")
+    result = run_cli("view", "--sources", str(MINIMAL), "--query", str(query), "--out", str(tmp_path / "v.html"))
+    assert result.returncode == 2, result.stderr

@@ -1,0 +1,246 @@
+"""What the graph view's side panel shows for each node: its facts, each with the quotes and documents behind it.
+
+`details(source, nodes)` reads an rdflib Graph or, better, the build's Dataset (one named graph per source
+document): with the Dataset a fact's quotes are taken only from the documents whose graphs state the fact. Each
+fact carries the supporting quote(s): the `oa:exact` of the Web Annotations whose `oa:hasBody` is the record that
+states it (the n-ary statement joining the two ends where there is one, else the subject, else the object).
+The n-ary statements a node takes part in (tenures, participations, memberships, diplomatic relations,
+non-memberships) are listed with their own fields and quotes. Quotes from reference documents carry the fact's row,
+confidence and web pages. Everything is plain data (str, list, dict), sorted, ready for JSON.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
+from viz.projection import curie, label, predicate_label
+
+#: Statement resources that join several things; listed in the panel of each thing they concern.
+NARY = (CCKG.Tenure, CCKG.Participation, ORG.Membership, CCKG.NonMembership, CCKG.DiplomaticRelation)
+#: Predicates never shown as facts (typing, names shown elsewhere, provenance plumbing).
+HIDDEN = {
+    RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, PROV.wasDerivedFrom, DCTERMS.source, CCKG.referenceRow,
+    CCKG.confidence, RDFS.isDefinedBy, SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept, ORG.memberDuring,
+}
+#: Predicates the build derives from an n-ary statement (sources/README.md, "Also adds"): their quotes are the
+#: statement's.
+DERIVED_FROM = {
+    ORG.holds: CCKG.Tenure,
+    SDO.attendee: CCKG.Participation,
+    CCKG.chairedBy: CCKG.Participation,
+    CCKG.participatingCountry: CCKG.Participation,
+    ORG.memberOf: ORG.Membership,
+}
+_INTERVAL_ENDS = ((TIME.hasBeginning, "from"), (TIME.hasEnd, "until"))
+_INSTANT_VALUES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
+
+Triple = tuple[object, object, object]
+
+
+class _Sources:
+    """The union graph, which documents state each triple, and every annotation by the resource it is about."""
+
+    def __init__(self, source: Graph):
+        self.docs_of: dict[Triple, set[URIRef]] | None = None
+        if isinstance(source, Dataset):
+            self.graph = Graph(bind_namespaces="none")
+            self.docs_of = defaultdict(set)
+            for s, p, o, g in source.quads((None, None, None, None)):
+                self.graph.add((s, p, o))
+                name = getattr(g, "identifier", g)
+                if isinstance(name, URIRef) and str(name).startswith(str(KG)):
+                    self.docs_of[(s, p, o)].add(name)
+        else:
+            self.graph = source
+        self.annotations: dict[URIRef, list[tuple[str, int, str]]] = defaultdict(list)
+        g = self.graph
+        for ann in g.subjects(RDF.type, OA.Annotation):
+            for body in g.objects(ann, OA.hasBody):
+                for target in g.objects(ann, OA.hasTarget):
+                    doc = g.value(target, OA.hasSource)
+                    exact, start = None, 0
+                    for selector in g.objects(target, OA.hasSelector):
+                        exact = g.value(selector, OA.exact) or exact
+                        start = int(g.value(selector, OA.start) or start)
+                    if doc is not None and exact is not None:
+                        self.annotations[body].append((curie(doc), start, str(exact)))
+        for found in self.annotations.values():
+            found.sort()
+
+    def stated_in(self, triple: Triple) -> set[str] | None:
+        """The documents (CURIEs) whose graphs hold the triple, or None when the source has no named graphs."""
+        if self.docs_of is None:
+            return None
+        return {curie(d) for d in self.docs_of.get(triple, ())}
+
+    def quotes(self, resource: object, docs: set[str] | None = None) -> list[dict]:
+        """The quotes about a resource (from the given documents only, if any), with reference details."""
+        found = []
+        for doc, _start, exact in self.annotations.get(resource, []):
+            if docs is not None and doc not in docs:
+                continue
+            quote = {"text": exact, "doc": doc}
+            quote.update(self._reference(resource, doc))
+            if quote not in found:
+                found.append(quote)
+        return found
+
+    def _reference(self, resource: object, doc: str) -> dict:
+        """Row, confidence and web pages of a reference record (restricted to the document when known)."""
+        g, out = self.graph, {}
+
+        def values(prop):
+            return sorted(
+                (v for v in g.objects(resource, prop)
+                 if (docs := self.stated_in((resource, prop, v))) is None or doc in docs),
+                key=str,
+            )
+
+        rows = values(CCKG.referenceRow)
+        if rows:
+            out["row"] = ", ".join(str(r) for r in rows)
+        levels = values(CCKG.confidence)
+        if levels:
+            out["confidence"] = ", ".join(label(g, c) for c in levels)
+        pages = values(DCTERMS.source)
+        if pages:
+            out["pages"] = [str(p) for p in pages]
+        return out
+
+
+def details(source: Graph, nodes: Iterable[str] | None = None) -> dict:
+    """{"docs": {doc: {...}}, "nodes": {curie: {...}}} for the given node CURIEs (default: every projected node)."""
+    sources = _Sources(source)
+    g = sources.graph
+    if nodes is None:
+        from viz.projection import project
+
+        nodes = list(project(g).nodes)
+    wanted = sorted(set(nodes))
+    by_curie = {curie(s): s for s in set(g.subjects()) | set(g.objects()) if isinstance(s, URIRef)}
+    drawn = {by_curie[c]: c for c in wanted if c in by_curie}
+    panel = {c: _node(sources, by_curie[c], drawn) for c in wanted if c in by_curie}
+    used = sorted({q["doc"] for info in panel.values() for q in _all_quotes(info)})
+    return {"docs": {d: _document(g, by_curie[d]) for d in used if d in by_curie}, "nodes": panel}
+
+
+def _all_quotes(info: dict) -> Iterable[dict]:
+    yield from info["sources"]
+    for fact in info["facts"]:
+        yield from fact["quotes"]
+    for statement in info["statements"]:
+        yield from statement["quotes"]
+
+
+def _document(g: Graph, doc: URIRef) -> dict:
+    title = g.value(doc, DCTERMS.title) or g.value(doc, RDFS.label) or curie(doc)
+    out = {"title": str(title)}
+    url = g.value(doc, SDO.url)
+    if url is not None:
+        out["url"] = str(url)
+    text_file = g.value(doc, CCKG.textFile)
+    if text_file is not None:
+        out["file"] = str(text_file)
+    return out
+
+
+def _node(sources: _Sources, node: URIRef, drawn: dict[URIRef, str]) -> dict:
+    g = sources.graph
+    cls = _class_label(g, node)
+    facts = []
+    for p, o in g.predicate_objects(node):
+        if p in HIDDEN or _is_nary(g, o) or _is_plumbing(o):
+            continue
+        facts.append({"dir": "out", "pred": predicate_label(g, p), **_value(g, o, drawn),
+                      "quotes": _fact_quotes(sources, (node, p, o), drawn)})
+    for s, p in g.subject_predicates(node):
+        if p in HIDDEN or s not in drawn or s == node:
+            continue
+        facts.append({"dir": "in", "pred": predicate_label(g, p), **_value(g, s, drawn),
+                      "quotes": _fact_quotes(sources, (s, p, node), drawn)})
+    facts.sort(key=lambda f: (f["dir"] == "in", f["pred"], f["value"], f.get("node", "")))
+    statements = [_statement(sources, s, node, drawn) for s in sorted({s for s in g.subjects(None, node)
+                                                                        if _is_nary(g, s)}, key=str)]
+    statements.sort(key=lambda s: (s["kind"], s["label"]))
+    return {
+        "label": label(g, node),
+        "kind": cls,
+        "iri": str(node),
+        "alt_labels": sorted(str(a) for a in g.objects(node, SKOS.altLabel)),
+        "sources": sources.quotes(node),
+        "facts": facts,
+        "statements": statements,
+    }
+
+
+def _statement(sources: _Sources, statement: URIRef, about: URIRef, drawn: dict[URIRef, str]) -> dict:
+    g = sources.graph
+    fields = []
+    for p, o in g.predicate_objects(statement):
+        if p == ORG.memberDuring:
+            for link, name in _INTERVAL_ENDS:
+                for instant in g.objects(o, link):
+                    for when in (v for prop in _INSTANT_VALUES for v in g.objects(instant, prop)):
+                        fields.append({"pred": name, "value": str(when)})
+            continue
+        if p in HIDDEN or o == about and p not in (CCKG.party,):
+            continue
+        fields.append({"pred": predicate_label(g, p), **_value(g, o, drawn)})
+    fields.sort(key=lambda f: (f["pred"], f["value"]))
+    return {
+        "label": label(g, statement),
+        "kind": _class_label(g, statement),
+        "fields": fields,
+        "quotes": sources.quotes(statement),
+    }
+
+
+def _fact_quotes(sources: _Sources, triple: Triple, drawn: dict[URIRef, str]) -> list[dict]:
+    """The quotes behind a triple: of the n-ary statement it derives from, else of its subject, else its object."""
+    g = sources.graph
+    s, p, o = triple
+    docs = sources.stated_in(triple)
+    joining = []
+    if p in DERIVED_FROM:
+        kind = DERIVED_FROM[p]
+        joining = sorted({x for x in g.subjects(None, s) if (x, RDF.type, kind) in g}
+                         & set(g.subjects(None, o)), key=str)
+    for carriers in (joining, [s], [o]):
+        found = [q for c in carriers for q in sources.quotes(c, docs)]
+        if found:
+            return found
+    return []
+
+
+def _value(g: Graph, value: object, drawn: dict[URIRef, str]) -> dict:
+    if isinstance(value, Literal):
+        return {"value": str(value)}
+    if value in drawn:
+        return {"value": label(g, value), "node": drawn[value]}
+    text = label(g, value) if (value, RDFS.label, None) in g or (value, SKOS.prefLabel, None) in g else curie(value)
+    out = {"value": text}
+    if str(value).startswith(("https://", "http://")) and not str(value).startswith(str(KG)):
+        out["href"] = str(value)
+    return out
+
+
+def _is_nary(g: Graph, node: object) -> bool:
+    return isinstance(node, URIRef) and any((node, RDF.type, cls) in g for cls in NARY)
+
+
+def _is_plumbing(node: object) -> bool:
+    return isinstance(node, URIRef) and "#" in str(node) and str(node).startswith(str(KG))
+
+
+def _class_label(g: Graph, node: URIRef) -> str:
+    from viz.projection import _main_class
+
+    return label(g, _main_class(g, node))
+
+
+__all__ = ["NARY", "details"]
