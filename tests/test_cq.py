@@ -26,13 +26,6 @@ CQT = Namespace("https://w3id.org/cckg/tests/cq#")
 
 #: Entries whose answer on the real graph differs from the texts: entry name -> what is wrong in the data.
 ALLOWED_FAILURES: dict[str, str] = {
-    "four-proposals": "reference row 1d is recorded as further, unnumbered Proposals made at cc5-fm-2020, so the "
-                      "meeting has more than the article's four numbered suggestions (they repeat its measures)",
-    "posts-aidarbekov": "row 2d gives the end of Aidarbekov's term as Oct 2020 (likely); the data has no end date",
-    "holders-kyrgyz-fm-2021": "without the end of his term (row 2d, Oct 2020), Aidarbekov still holds the post in 2021",
-    "timeline": "the 25 Jan 2022 video summit (row 5e) is in no series and linked to no mechanism, so the "
-                "mechanism's timeline misses it",
-    "sco-members": "row 6a names Russia among the SCO's founding members; the data has no Russia",
 }
 
 
