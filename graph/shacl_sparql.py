@@ -356,16 +356,10 @@ def validate(store: ox.Store, shapes: Graph, ontology: Graph, *, infer: bool = T
 
 
 def to_rdflib(term):
-    """A pyoxigraph term as the equal rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return term
+    """A pyoxigraph term as the equal rdflib term (the embedded store's conversion)."""
+    from .store import from_oxigraph
+
+    return from_oxigraph(term)
 
 
 def _iri(term) -> str:
