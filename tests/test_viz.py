@@ -207,3 +207,30 @@ def test_view_refuses_queries_that_are_not_a_local_construct(text, tmp_path):
     query.write_text(text, encoding="utf-8")
     result = run_cli("view", "--sources", str(MINIMAL), "--query", str(query), "--out", str(tmp_path / "v.html"))
     assert result.returncode == 2, result.stderr
+
+
+@pytest.mark.parametrize("focus, depth", [("wang-yi", 1), ("wang-yi", 2), ("kg:cc5-fm-2020", 2),
+                                          ("topic:epidemic-cooperation", 1)])
+def test_focus_from_store_matches_the_whole_graph_view(built, focus, depth):
+    """The focus view gathered from the store (large builds) draws the same nodes, edges, labels and side panel as
+    the neighbourhood cut from the whole projection (the reference, used for the real data)."""
+    from viz import view
+
+    whole = project(fresh_graph(built.all_triples()))
+    reference = view.neighbourhood(whole, view.resolve(whole, focus), depth)
+    g, dataset, centre = view.focus_from_store(built, focus, depth)
+    assert centre == view.resolve(whole, focus)
+    assert list(g.nodes) == list(reference.nodes)
+    assert list(g.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
+    assert [(n, g.nodes[n]["label"], g.nodes[n]["cls"], g.nodes[n]["group"]) for n in g.nodes] == \
+        [(n, reference.nodes[n]["label"], reference.nodes[n]["cls"], reference.nodes[n]["group"]) for n in reference]
+    assert details(dataset, g.nodes) == details(built.dataset, reference.nodes)
+
+
+def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
+    from viz import view
+
+    store = view.quad_store(built)
+    g, _, _ = view.focus_from_store(built, "wang-yi", 3, limit=40, store=store)
+    assert g.number_of_nodes() == 40
+    assert view.focus_from_store(built, "nobody-at-all", 1, store=store) is None

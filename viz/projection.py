@@ -76,8 +76,9 @@ def node_group(graph: Graph, node: URIRef) -> str | None:
     return None
 
 
-def project(graph: Graph) -> nx.MultiDiGraph:
-    """Project an RDF graph (data, with or without the ontology) onto a networkx MultiDiGraph."""
+def project(graph: Graph, *, centrality: bool = True) -> nx.MultiDiGraph:
+    """Project an RDF graph (data, with or without the ontology) onto a networkx MultiDiGraph (without `degree` and
+    `centrality` if `centrality` is false: the caller measures them on the part it keeps, `add_centrality`)."""
     g = nx.MultiDiGraph()
     groups = {}
     for subject in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}, key=str):
@@ -111,7 +112,8 @@ def project(graph: Graph) -> nx.MultiDiGraph:
     for u, v, key, label in sorted(set(edges)):
         g.add_edge(u, v, key=key, predicate=key, label=label)
     _add_ties(graph, g, groups)
-    _add_centrality(g)
+    if centrality:
+        add_centrality(g)
     return g
 
 
@@ -119,7 +121,7 @@ def project(graph: Graph) -> nx.MultiDiGraph:
 EXACT_CENTRALITY_LIMIT = 1500
 
 
-def _add_centrality(g: nx.MultiDiGraph) -> None:
+def add_centrality(g: nx.MultiDiGraph) -> None:
     """`degree` and `centrality` (normalized betweenness of the undirected simple graph, 4 decimals) per node."""
     simple = nx.Graph(g.to_undirected(as_view=True))
     n = simple.number_of_nodes()
@@ -232,4 +234,4 @@ def _main_class(graph: Graph, node: URIRef) -> URIRef:
 #: The display label of a node (English rdfs:label, else skos:prefLabel, else the IRI's local name).
 label = _label
 
-__all__ = ["GROUPS", "Literal", "curie", "label", "node_group", "predicate_label", "project"]
+__all__ = ["GROUPS", "Literal", "add_centrality", "curie", "label", "node_group", "predicate_label", "project"]

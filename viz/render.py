@@ -333,13 +333,14 @@ def document_links(sources) -> dict[str, str]:
 
 
 def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None = None,
-               report_href: str | None = None) -> bytes:
-    """The page for a build result (or for a chosen projection `g` of it, e.g. a focus view)."""
+               report_href: str | None = None, dataset=None) -> bytes:
+    """The page for a build result (or for a chosen projection `g` of it, e.g. a focus view); the side panel reads
+    `dataset` if given (the part of the build gathered for a focus view), else the build's whole dataset."""
     from graph.output import fresh_graph
 
     if g is None:
         g = project(fresh_graph(result.all_triples()))
-    panel = details(result.dataset, g.nodes)
+    panel = details(result.dataset if dataset is None else dataset, g.nodes)
     data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
                      report_href=report_href)
     return render_html(data)

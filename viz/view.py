@@ -12,8 +12,8 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import UsageError
-from graph.namespaces import KG, TOPIC
-from viz.projection import curie, project
+from graph.namespaces import KG, OA, ORG, TIME, TOPIC
+from viz.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
 from viz.render import TITLE, build_view
 
 
@@ -39,6 +39,206 @@ def neighbourhood(g: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDiGrap
     part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in reach)
     part.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if u in reach and v in reach)
     return part
+
+
+# ------------------------------------------------------------------------------- the focus view from the store
+
+#: The ontology's named graph in the build's dataset.
+ONTOLOGY_GRAPH = "https://w3id.org/cckg/ontology"
+
+
+def quad_store(result):
+    """A pyoxigraph store of the build with one named graph per source document and the ontology graph (the
+    default graph is left empty: queries ask for the union). On the large path it is loaded from the N-Triples
+    the build kept per source, so no rdflib Dataset is made."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    if result.large:
+        for source, chunk in zip(result.sources, result.bulk.ntriples):
+            store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(KG[source.id])))
+        store.load(result.bulk.ontology_ntriples, format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    else:
+        from graph.store import dataset_nquads
+
+        store.load(dataset_nquads(result), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+class _Lookup:
+    """Pattern lookups on the store's named graphs (their union), with the drawn-node test cached."""
+
+    def __init__(self, store):
+        import pyoxigraph as ox
+
+        self.ox, self.store = ox, store
+        self.rdf_type = ox.NamedNode(str(RDF.type))
+        self.drawn_classes = {ox.NamedNode(str(c)) for c, _ in GROUPS}
+        self.skip = {ox.NamedNode(str(p)) for p in SKIP}
+        self.as_edges = {ox.NamedNode(str(c)): (ox.NamedNode(str(a)), ox.NamedNode(str(b)))
+                         for c, (a, b, _) in AS_EDGES.items()}
+        self._drawn: dict = {}
+
+    def out(self, node):
+        return self.store.quads_for_pattern(node, None, None, None)
+
+    def into(self, node, predicate=None):
+        return self.store.quads_for_pattern(None, predicate, node, None)
+
+    def types(self, node) -> set:
+        return {q.object for q in self.store.quads_for_pattern(node, self.rdf_type, None, None)}
+
+    def drawn(self, node) -> bool:
+        """Is `node` a node of the projection (viz.projection.node_group)?"""
+        found = self._drawn.get(node)
+        if found is None:
+            iri = node.value if isinstance(node, self.ox.NamedNode) else ""
+            found = (iri.startswith((str(KG), str(TOPIC))) and "#" not in iri
+                     and bool(self.types(node) & self.drawn_classes))
+            self._drawn[node] = found
+        return found
+
+    def neighbours(self, node) -> set:
+        """The projection's neighbours of a node: drawn nodes one edge away in either direction, directly or
+        through a statement drawn as an edge (viz.projection.AS_EDGES)."""
+        found = {q.object for q in self.out(node) if q.predicate not in self.skip and self.drawn(q.object)}
+        for q in self.into(node):
+            if q.predicate in self.skip:
+                continue
+            if self.drawn(q.subject):
+                found.add(q.subject)
+                continue
+            for cls in self.types(q.subject) & set(self.as_edges):
+                left, right = self.as_edges[cls]
+                for end in (left, right):
+                    found.update(e.object for e in self.store.quads_for_pattern(q.subject, end, None, None)
+                                 if self.drawn(e.object))
+        found.discard(node)
+        return found
+
+
+def reach(store, centre: str, depth: int, *, limit: int | None = None) -> list[str]:
+    """The drawn nodes within `depth` edges of `centre` (IRIs), breadth first, each depth sorted by IRI; cut to
+    the first `limit` if given."""
+    look = _Lookup(store)
+    seen, frontier = [centre], [centre]
+    known = {centre}
+    for _ in range(depth):
+        if not frontier or (limit is not None and len(seen) >= limit):
+            break
+        new: set[str] = set()
+        for node in frontier:
+            new.update(n.value for n in look.neighbours(look.ox.NamedNode(node)))
+        new_sorted = sorted(new - known)
+        if limit is not None:
+            new_sorted = new_sorted[: limit - len(seen)]
+        seen += new_sorted
+        known.update(new_sorted)
+        frontier = new_sorted
+    return seen
+
+
+#: Links to the parts a statement or an annotation is made of (intervals, instants, targets, selectors, documents).
+PARTS = (ORG.memberDuring, TIME.hasBeginning, TIME.hasEnd, OA.hasTarget, OA.hasSelector, OA.hasSource)
+
+
+def gather(store, nodes: list[str]):
+    """The part of the build a view of `nodes` needs, as an rdflib Dataset (same named graphs as the build's): the
+    triples of the nodes, of the n-ary statements about them and of what these point to; the annotations of all
+    of these; and their parts (intervals, instants, targets, selectors, documents)."""
+    from rdflib import Dataset
+
+    from graph.store import from_oxigraph
+    from viz.details import NARY
+
+    look = _Lookup(store)
+    ox = look.ox
+    nary = {ox.NamedNode(str(c)) for c in NARY}
+    core = {ox.NamedNode(n) for n in nodes}
+    for node in list(core):
+        core.update(q.subject for q in look.into(node) if look.types(q.subject) & nary)
+    full = set(core)
+    for subject in core:
+        full.update(q.object for q in look.out(subject) if isinstance(q.object, ox.NamedNode))
+    has_body = ox.NamedNode(str(OA.hasBody))
+    for resource in list(full):
+        full.update(q.subject for q in look.into(resource, has_body))
+    parts = {ox.NamedNode(str(p)) for p in PARTS}
+    frontier = set(full)
+    while frontier:
+        found = {q.object for s in frontier for q in look.out(s)
+                 if q.predicate in parts and isinstance(q.object, ox.NamedNode)}
+        frontier = found - full
+        full |= frontier
+    dataset = Dataset()
+    graphs: dict = {}
+    terms: dict = {}
+
+    def term(t):
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = from_oxigraph(t)
+        return found
+
+    for subject in sorted(full, key=lambda n: n.value):
+        for q in look.out(subject):
+            graph = graphs.get(q.graph_name)
+            if graph is None:
+                graph = graphs[q.graph_name] = dataset.graph(from_oxigraph(q.graph_name))
+            graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    return dataset
+
+
+def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None, store=None):
+    """(projection, dataset, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
+    only, never the whole graph. The nodes, edges, labels and side panel are those of the whole-graph view; the
+    degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
+    edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller
+    falls back to the whole graph, for its suggestions)."""
+    from graph.output import fresh_graph
+
+    store = store if store is not None else quad_store(result)
+    centre = _resolve_iri(store, focus)
+    if centre is None:
+        return None
+    nodes = reach(store, centre, depth, limit=limit)
+    dataset = gather(store, nodes)
+    for t in result.ontology:  # predicate and class labels, the topic scheme
+        dataset.graph(URIRef(ONTOLOGY_GRAPH)).add(t)
+    g = project(fresh_graph((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))), centrality=False)
+    keep = {curie(URIRef(n)) for n in nodes}
+    part = nx.MultiDiGraph()
+    part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in keep)
+    part.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if u in keep and v in keep)
+    add_centrality(part)  # degree and centrality within the view
+    return part, dataset, curie(URIRef(centre))
+
+
+def _resolve_iri(store, entity: str) -> str | None:
+    """The IRI of the drawn node ENTITY names (as `resolve` reads it), or None."""
+    import pyoxigraph as ox
+
+    from graph.namespaces import PREFIXES
+
+    text = entity.strip()
+    candidates = []
+    if text.startswith(("http://", "https://")):
+        candidates.append(text)
+    prefix, _, local = text.partition(":")
+    if prefix in PREFIXES and local:
+        candidates.append(PREFIXES[prefix] + local)
+    candidates += [str(KG) + text, str(TOPIC) + text]
+    classes = {str(c) for c, _ in GROUPS}
+    for iri in candidates:
+        if any(c in iri for c in ' <>"{}|\\^`'):
+            continue
+        if not (iri.startswith((str(KG), str(TOPIC))) and "#" not in iri):
+            continue
+        types = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(RDF.type)), None)}
+        if types & classes:
+            return iri
+    return None
 
 
 def check_construct(text: str, *, name: str = "query") -> None:
@@ -83,9 +283,19 @@ def construct(whole: Graph, text: str, *, name: str = "query") -> Graph:
 
 
 def render_view(result, *, out_file: Path, focus: str | None = None, depth: int = 1, query: str | None = None,
-                query_name: str | None = None) -> tuple[nx.MultiDiGraph, bytes]:
-    """The projection drawn and the page bytes of a view of a build result."""
+                query_name: str | None = None, from_store: bool | None = None) -> tuple[nx.MultiDiGraph, bytes]:
+    """The projection drawn and the page bytes of a view of a build result.
+
+    A focus view (without --query) of a large build (`from_store` by default) is gathered from the store
+    (`focus_from_store`); otherwise the whole graph is projected and cut (the reference, used for the real data)."""
     from graph.output import fresh_graph
+
+    if focus is not None and query is None and (result.large if from_store is None else from_store):
+        found = focus_from_store(result, focus, depth)
+        if found is not None:
+            g, dataset, centre = found
+            title = f"{TITLE} {result.version} — {g.nodes[centre].get('label', centre)} and {depth}-step neighbourhood"
+            return g, build_view(result, out_file=out_file, title=title, g=g, dataset=dataset)
 
     whole = fresh_graph(result.all_triples())
     parts = []
@@ -102,4 +312,5 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     return g, build_view(result, out_file=out_file, title=title, g=g)
 
 
-__all__ = ["check_construct", "construct", "neighbourhood", "render_view", "resolve"]
+__all__ = ["check_construct", "construct", "focus_from_store", "gather", "neighbourhood", "quad_store", "reach",
+           "render_view", "resolve"]
