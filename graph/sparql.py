@@ -185,22 +185,50 @@ def values_clause(params: dict[str, URIRef | Literal]) -> str:
 def bind_inline(text: str, params: dict[str, URIRef | Literal]) -> str:
     """The query with a VALUES block for `params` at the start of its WHERE group, for endpoints that take no
     pre-bound variables (remote servers). Joined first, the values are visible to every FILTER of the group, as
-    pre-bound variables would be; the values are RDF terms written by rdflib, never raw text."""
+    pre-bound variables would be; the values are RDF terms written by rdflib, never raw text.
+
+    A sub-SELECT is evaluated on its own, before the group around it sees any value; so a parameter it mentions
+    gets the same VALUES block at the start of the sub-SELECT's WHERE group too, as the embedded engines'
+    pre-binding does (Oxigraph's substitutions and rdflib's initBindings reach into sub-SELECTs)."""
     if not params:
         return text
     info = inspect(text)
-    braces = _top_level_braces(text)
+    groups = _groups(text)
+    top = [g for g in groups if g.depth == 0]
     # CONSTRUCT { template } WHERE { … } opens two top-level groups; CONSTRUCT WHERE { … } and the others one.
-    index = 1 if info.form == "construct" and len(braces) > 1 else 0
-    if not braces:
+    index = 1 if info.form == "construct" and len(top) > 1 else 0
+    if not top:
         raise UsageError("cannot find the query's WHERE clause to bind the parameters")
-    at = braces[index] + 1
-    return text[:at] + values_clause(params) + text[at:]
+    inserts = {top[index].start: values_clause(params)}
+    for group in groups:
+        if group.subselect:
+            body = text[group.start:group.end]
+            mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{re.escape(k)}(?![A-Za-z0-9_])", body)}
+            if mentioned:
+                inserts[group.start] = values_clause(mentioned)
+    for at in sorted(inserts, reverse=True):
+        text = text[:at + 1] + inserts[at] + text[at + 1:]
+    return text
 
 
-def _top_level_braces(text: str) -> list[int]:
-    """Offsets of the `{` that open a group at depth 0, skipping comments, strings and IRIs."""
-    found, depth, i = [], 0, 0
+@dataclass(frozen=True)
+class _Group:
+    start: int  # offset of its `{`
+    end: int  # offset of its `}`
+    depth: int  # 0 for a group at the top level of the query
+    subselect: bool  # the WHERE group of a nested SELECT
+
+
+_SELECT = re.compile(r"select(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def _groups(text: str) -> list[_Group]:
+    """Every `{ … }` group of the query, in order of opening, skipping comments, strings and IRIs; a group is a
+    sub-SELECT's WHERE group if it is the first `{` after a nested SELECT keyword."""
+    found: list[_Group] = []
+    stack: list[tuple[int, bool]] = []
+    pending_select = False
+    i = 0
     while i < len(text):
         c = text[i]
         if c == "#":
@@ -217,11 +245,15 @@ def _top_level_braces(text: str) -> list[int]:
             if match:
                 i = match.end()
                 continue
+        if c in "sS" and stack and _SELECT.match(text, i) and not (text[i - 1].isalnum() or text[i - 1] in "_?$:"):
+            pending_select = True
+            i += 6
+            continue
         if c == "{":
-            if depth == 0:
-                found.append(i)
-            depth += 1
-        elif c == "}":
-            depth -= 1
+            stack.append((i, pending_select))
+            pending_select = False
+        elif c == "}" and stack:
+            start, subselect = stack.pop()
+            found.append(_Group(start, i, len(stack), subselect))
         i += 1
-    return found
+    return sorted(found, key=lambda g: g.start)

@@ -162,3 +162,23 @@ def test_parse_term():
     assert sparql.parse_term('"Treuberdi"@en').language == "en"
     assert str(sparql.parse_term("<https://example.org/x>")) == "https://example.org/x"
     assert sparql.parse_term("42").datatype == sparql.XSD.integer
+
+
+def test_inline_binding_reaches_sub_selects_that_use_the_parameter():
+    """Remote servers get parameters as VALUES blocks: at the top of the WHERE group and in each sub-SELECT that
+    mentions the parameter (evaluated first, it would otherwise see it unbound), never inside strings or comments."""
+    from rdflib import Literal
+
+    text = ('PREFIX ex: <http://example.org/>\n# { SELECT in a comment\n'
+            'SELECT ?s ?w WHERE { { SELECT ?s ?w WHERE { ?s ex:p ?o FILTER (CONTAINS(?o, ?w)) } }\n'
+            '  ?s ex:q "} select {" . { select ?s WHERE { ?s ex:r ?wx } } }')
+    bound = sparql.bind_inline(text, {"w": Literal("hi")})
+    block = ' VALUES (?w) { ("hi") } '
+    assert bound.count(block) == 2
+    assert bound.index(block) == bound.index("WHERE {") + len("WHERE {")  # the outer group first
+    assert "{ SELECT ?s ?w WHERE {" + block + " ?s ex:p" in bound
+    assert "{ select ?s WHERE { ?s ex:r ?wx } }" in bound  # ?wx is not ?w
+    assert '"} select {"' in bound and "# { SELECT in a comment" in bound
+    graph = Graph().parse(data='<http://example.org/a> <http://example.org/p> "hi there" ; '
+                               '<http://example.org/q> "} select {" ; <http://example.org/r> 1 .', format="turtle")
+    assert [str(row.s) for row in graph.query(bound)] == ["http://example.org/a"]
