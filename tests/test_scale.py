@@ -159,3 +159,28 @@ def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
         yamlfile.read_yaml(path, "bad.yaml")
     assert fast.value.problems == slow.value.problems
     assert fast.value.problems[0].line == 3
+
+
+def test_bench_reads_each_library_query_against_its_target():
+    """The benchmark's targets: bound queries about one entity are lookups (20 ms), unbound runs and answers that
+    grow with the graph are listings (150 ms), and the required-words searches are text searches (150 ms)."""
+    from bench.run import LISTING_ROWS, TARGET_MS, query_kind, table
+    from graph import library
+
+    names = {q.name for q in library.load("cq")}
+    assert {"name-lookup", "statements-by-phrase"} <= names
+    assert query_kind("name-lookup", 3) == query_kind("statements-by-phrase", 0) == "text search"
+    assert query_kind("meeting-details", 12) == "lookup"
+    assert query_kind("meeting-details [all]", 12) == "listing"
+    assert query_kind("country-stances", LISTING_ROWS + 1) == "listing"
+    assert TARGET_MS == {"lookup": 20.0, "listing": 150.0, "text search": 150.0}
+    row = {"size": "1m", "triples": 10, "large_path": True, "build_s": 1.0, "build_runs": 1, "build_cpu_s": 1.0,
+           "steps_s": dict.fromkeys(("read", "check", "rdf", "validate", "write"), 0.1), "build_peak_mb": 1.0,
+           "rdflib": None, "ratio_rdflib_over_oxigraph": {}, "geomean_speedup": None,
+           "oxigraph": {"load_s": 0.1, "queries": {
+               "meeting-details": {"p50_ms": 25.0, "p95_ms": 30.0, "rows": 3},
+               "name-lookup": {"p50_ms": 120.0, "p95_ms": 130.0, "rows": 3}}},
+           "extras": {"writers": {}, "view": None}}
+    text = table([row])
+    assert "| 1m | meeting-details | 3 | lookup (≤ 20 ms: **not met**) | 25.00 / 30.00 | skipped |" in text
+    assert "| 1m | name-lookup | 3 | text search (≤ 150 ms: met) | 120.00 / 130.00 | skipped |" in text
