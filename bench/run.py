@@ -8,9 +8,9 @@ cckg.ttl into an in-memory pyoxigraph Store and into a plain rdflib Graph; p50/p
 (queries/cq/*.rq, or queries/checks/*.rq where the library is absent) on both: bound to its example parameters
 (a lookup; an example absent from the generated graph is replaced by the first instance of its class, STAND_INS)
 and, where the parameters are optional, unbound as "name [all]" (a whole-graph listing), with the ratio rdflib/Oxigraph
-and its geometric mean,
-and the kind each run is held to (query_kind: lookup ≤ 20 ms, listing or text search ≤ 150 ms); the time of each export format (graph/export.py, when present) and of a 1,000-node
-focus view (viz/render.py, when present). rdflib is skipped at 1M (its load alone takes minutes), and the
+and its geometric mean, and the kind each run is held to (query_kind: lookup ≤ 20 ms, listing or text search
+≤ 150 ms); the time of each export format (graph/export.py, when present) and of a 1,000-node focus view
+(viz/render.py, when present). rdflib is skipped at 1M (its load alone takes minutes), and the
 table says so. Medians over `--runs` builds (one at 1M). Results go to bench/results.json.
 """
 
