@@ -234,3 +234,33 @@ def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
     g, _, _ = view.focus_from_store(built, "wang-yi", 3, limit=40, store=store)
     assert g.number_of_nodes() == 40
     assert view.focus_from_store(built, "nobody-at-all", 1, store=store) is None
+
+
+def test_dense_spring_layout_of_a_large_component():
+    """Components of 500+ nodes get the dense Fruchterman–Reingold layout: the same positions every time, inside
+    the scale, and linked nodes drawn closer than nodes taken at random."""
+    import math
+
+    import networkx as nx
+
+    from viz.render import DENSE_SPRING_NODES, dense_spring_layout, layout
+
+    ring = nx.Graph()
+    names = [f"n{i:03d}" for i in range(DENSE_SPRING_NODES[0])]
+    ring.add_edges_from(zip(names, names[1:] + names[:1]))
+    ring.add_edges_from((names[i], names[(i * 7) % len(names)]) for i in range(0, len(names), 5))
+    first = dense_spring_layout(ring, seed=7, iterations=30, scale=1000.0)
+    assert first == dense_spring_layout(ring, seed=7, iterations=30, scale=1000.0)
+    assert set(first) == set(names)
+    assert all(math.isfinite(x) and math.isfinite(y) and abs(x) <= 1000.0 + 1e-6 and abs(y) <= 1000.0 + 1e-6
+               for x, y in first.values())
+
+    def distance(a, b):
+        return math.dist(first[a], first[b])
+
+    linked = sum(distance(u, v) for u, v in ring.edges()) / ring.number_of_edges()
+    apart = sum(distance(names[i], names[(i * 131 + 17) % len(names)]) for i in range(len(names))) / len(names)
+    assert linked < apart / 3
+    multi = nx.MultiDiGraph(ring)  # the page layout uses it for such a component, in whole pixels
+    placed = layout(multi)
+    assert set(placed) == set(names) and all(isinstance(x, int) for x, _ in placed.values())

@@ -95,7 +95,7 @@ def project(graph: Graph, *, centrality: bool = True) -> nx.MultiDiGraph:
             alt_labels="; ".join(sorted(str(a) for a in graph.objects(node, SKOS.altLabel))),
         )
     edges = []
-    for s, p, o in graph:
+    for s, p, o in graph.triples((None, None, None)):
         if p in SKIP or s not in groups or o not in groups:
             continue
         edges.append((curie(s), curie(o), curie(p), predicate_label(graph, p)))

@@ -171,7 +171,7 @@ def gather(store, nodes: list[str]):
                  if q.predicate in parts and isinstance(q.object, ox.NamedNode)}
         frontier = found - full
         full |= frontier
-    dataset = Dataset()
+    dataset = Dataset(default_union=True)  # read as one graph by the projection and the panel, with no copy
     graphs: dict = {}
     terms: dict = {}
 
@@ -206,7 +206,7 @@ def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None
     dataset = gather(store, nodes)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         dataset.graph(URIRef(ONTOLOGY_GRAPH)).add(t)
-    g = project(fresh_graph((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))), centrality=False)
+    g = project(dataset, centrality=False)
     keep = {curie(URIRef(n)) for n in nodes}
     part = nx.MultiDiGraph()
     part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in keep)
