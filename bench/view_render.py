@@ -1,10 +1,11 @@
 """How long the graph view takes to become still in headless Chromium: the seed graph and a 1,000-node focus view.
 
-    python bench/view_render.py [--runs 3] [--nodes 1000]
+    python bench/view_render.py [--runs 3] [--nodes 1000] [--sources DIR]
 
 Builds the real graph (sources/) and writes its page; generates a synthetic RDF graph in the project's vocabulary
 (meetings with participating countries, attendees holding posts, proposals with actors and topics, every record
-quoted) and draws a --focus view of exactly N nodes from it. Each page is opened in Debian's Chromium with every
+quoted) and draws a --focus view of exactly N nodes from it; with --sources (e.g. bench/generate.py's 1M sources), also
+the benchmark's focus view of that build (bench/run.py: kg:china, depth 4, cut to N nodes, gathered from the store). Each page is opened in Debian's Chromium with every
 network request aborted; the time is from navigation start to the first vis-network 'afterDrawing' (physics is off at
 load, so the graph is still once drawn). Prints a Markdown table. Not a test: the figures depend on the machine.
 """
@@ -128,6 +129,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--sources", type=Path, help="also draw the benchmark's focus view of these sources' build")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -150,6 +152,18 @@ def main() -> int:
         pages.append((f"{args.nodes}-node focus view (synthetic, {len(rdf)} triples, {whole.number_of_nodes()} "
                       "nodes in all)", path, focus.number_of_nodes(), focus.number_of_edges(),
                       time.perf_counter() - t0))
+        if args.sources:
+            from bench.run import FOCUS_CENTRE, FOCUS_DEPTH
+            from viz import view
+
+            built = pipeline.build(sources_dir=args.sources, quiet=True)
+            t0 = time.perf_counter()
+            focus, dataset, _ = view.focus_from_store(built, FOCUS_CENTRE, FOCUS_DEPTH, limit=args.nodes)
+            path = tmp / "focus-built.html"
+            path.write_bytes(render.build_view(built, out_file=path, title="focus", g=focus, dataset=dataset))
+            pages.append((f"{args.nodes}-node focus view of {FOCUS_CENTRE} (depth {FOCUS_DEPTH}) in the build of "
+                          f"{args.sources.name} ({built.counts['triples (all)']:,} triples)", path,
+                          focus.number_of_nodes(), focus.number_of_edges(), time.perf_counter() - t0))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for name, path, n, e, py in pages:
