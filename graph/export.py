@@ -103,10 +103,73 @@ def source_graphs(result) -> list[NamedGraph]:
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
-def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> list[Triple]:
-    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
-    graphs = graphs if graphs is not None else source_graphs(result)
+@dataclass
+class Figures:
+    """What the VoID description counts, over the union of the ontology and data graphs (each triple once)."""
+
+    triples: int
+    entities: int
+    subjects: int
+    objects: int
+    properties: int
+    instances: dict  # class (URIRef) -> distinct instances
+    vocabularies: list  # namespaces (URIRef) whose terms are used as a predicate or a class
+    examples: list  # the EXAMPLES the graph has as subjects, in EXAMPLES order
+    sizes: dict  # named graph IRI -> distinct triples
+
+
+def figures(graphs: list[NamedGraph]) -> Figures:
+    """The VoID figures of rdflib-term graphs (the small path)."""
     whole = {t for g in graphs for t in g.triples}
+    subjects = {s for s, _, _ in whole}
+    return Figures(
+        triples=len(whole), entities=len(entities(whole)), subjects=len(subjects),
+        objects=len({o for _, _, o in whole}), properties=len({p for _, p, _ in whole}),
+        instances={cls: len(members) for cls, members in class_instances(whole).items()},
+        vocabularies=vocabularies(whole), examples=[r for r in EXAMPLES if r in subjects],
+        sizes={g.iri: len(g.triples) for g in graphs},
+    )
+
+
+_RDF_TYPE = f"<{RDF.type}>".encode()
+
+
+def line_figures(graphs: list["LineGraph"]) -> Figures:
+    """The VoID figures of graphs held as canonical N-Triples lines (the large path), counted as `figures` counts
+    terms: a term is the same term exactly when its N-Triples text is the same."""
+    whole: set[bytes] = set()
+    for g in graphs:
+        whole.update(g.lines)
+    subjects, objects, predicates = set(), set(), set()
+    members: dict[bytes, set] = defaultdict(set)
+    for line in whole:
+        s, p, o = line[:-2].split(b" ", 2)
+        subjects.add(s)
+        predicates.add(p)
+        objects.add(o)
+        if p == _RDF_TYPE and o[:1] == b"<":
+            members[o].add(s)
+    n_triples = len(whole)
+    del whole
+    iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
+    kg = f"<{KG}".encode()
+    used = {iri(p) for p in predicates} | {iri(c) for c in members}
+    examples = {f"<{r}>".encode(): r for r in EXAMPLES}
+    return Figures(
+        triples=n_triples, entities=sum(1 for s in subjects if s.startswith(kg)), subjects=len(subjects),
+        objects=len(objects), properties=len(predicates),
+        instances={iri(cls): len(found) for cls, found in members.items()},
+        vocabularies=vocabularies((None, p, None) for p in used),
+        examples=[r for key, r in examples.items() if key in subjects],
+        sizes={g.iri: len(g.lines) for g in graphs},
+    )
+
+
+def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None,
+                 counted: Figures | None = None) -> list[Triple]:
+    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
+    if counted is None:
+        counted = figures(graphs if graphs is not None else source_graphs(result))
     triples: list[Triple] = []
     add = triples.append
     add((DATASET, RDF.type, VOID.Dataset))
@@ -118,26 +181,23 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedG
     add((DATASET, OWL.versionInfo, Literal(result.version)))
     add((DATASET, VOID.uriSpace, Literal(str(KG))))
     add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
-    subjects = {s for s, _, _ in whole}
-    for resource in EXAMPLES:
-        if resource in subjects:
-            add((DATASET, VOID.exampleResource, resource))
-    for vocabulary in vocabularies(whole):
+    for resource in counted.examples:
+        add((DATASET, VOID.exampleResource, resource))
+    for vocabulary in counted.vocabularies:
         add((DATASET, VOID.vocabulary, vocabulary))
-    add((DATASET, VOID.triples, _count(len(whole))))
-    add((DATASET, VOID.entities, _count(len(entities(whole)))))
-    add((DATASET, VOID.distinctSubjects, _count(len(subjects))))
-    add((DATASET, VOID.distinctObjects, _count(len({o for _, _, o in whole}))))
-    add((DATASET, VOID.properties, _count(len({p for _, p, _ in whole}))))
-    instances = class_instances(whole)
-    add((DATASET, VOID.classes, _count(len(instances))))
-    for cls, members in sorted(instances.items(), key=lambda kv: str(kv[0])):
+    add((DATASET, VOID.triples, _count(counted.triples)))
+    add((DATASET, VOID.entities, _count(counted.entities)))
+    add((DATASET, VOID.distinctSubjects, _count(counted.subjects)))
+    add((DATASET, VOID.distinctObjects, _count(counted.objects)))
+    add((DATASET, VOID.properties, _count(counted.properties)))
+    add((DATASET, VOID.classes, _count(len(counted.instances))))
+    for cls, n in sorted(counted.instances.items(), key=lambda kv: str(kv[0])):
         part = URIRef(f"{DATASET}-class-{_slug(cls)}")
         add((DATASET, VOID.classPartition, part))
         add((part, RDF.type, VOID.Dataset))
         add((part, VOID["class"], cls))
-        add((part, VOID.entities, _count(len(members))))
-    for graph_iri, title, source, n in subsets(result, graphs):
+        add((part, VOID.entities, _count(n)))
+    for graph_iri, title, source, n in subsets(result, counted.sizes):
         part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
         add((DATASET, VOID.subset, part))
         if graph_iri != ONTOLOGY:
@@ -149,11 +209,11 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedG
     return triples
 
 
-def subsets(result, graphs: list[NamedGraph]) -> list[tuple[URIRef, str, URIRef, int]]:
+def subsets(result, sizes: dict) -> list[tuple[URIRef, str, URIRef, int]]:
     """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
     titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
     titles[ONTOLOGY] = "The ontology"
-    return [(g.iri, titles[g.iri], g.iri, len(g.triples)) for g in sorted(graphs, key=lambda g: str(g.iri))]
+    return [(iri, titles[iri], iri, n) for iri, n in sorted(sizes.items(), key=lambda kv: str(kv[0]))]
 
 
 def entities(triples: Iterable[Triple]) -> set[URIRef]:
@@ -211,12 +271,63 @@ def named_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
+@dataclass(frozen=True)
+class LineGraph:
+    """A named graph as its distinct canonical N-Triples lines (bytes `<s> <p> <o> .`, no newline)."""
+
+    iri: URIRef
+    lines: list
+
+
+def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[LineGraph]:
+    """`named_graphs` of a large build (graph/bulk.py) without rdflib terms: the ontology's and each source's
+    N-Triples kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and the VoID
+    graph counted from those lines."""
+    if part not in PARTS:
+        raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+    built = [LineGraph(ONTOLOGY, result.bulk.ontology_ntriples.splitlines())]
+    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.bulk.ntriples)]
+    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
+    if part == "all":
+        void = void_triples(result, endpoint=endpoint, counted=line_figures(built))
+        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void})))
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+def _nt_line(triple: Triple) -> bytes:
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .".encode("utf-8")
+
+
 class Exporter:
-    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once."""
+    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once.
+
+    On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
+    N-Triples lines the build kept (`line_graphs`), never from rdflib terms; the other formats (Turtle, RDF/XML,
+    the graph formats) still read the build's rdflib Dataset."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
-        self.result, self.part = result, part
-        self.graphs = named_graphs(result, part, endpoint=endpoint)
+        self.result, self.part, self.endpoint = result, part, endpoint
+        self.large = bool(getattr(result, "large", False)) and getattr(result, "bulk", None) is not None
+        if part not in PARTS:
+            raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+
+    @cached_property
+    def graphs(self) -> list[NamedGraph]:
+        """The part's named graphs as rdflib terms (on a large build only for the formats that need terms)."""
+        return named_graphs(self.result, self.part, endpoint=self.endpoint)
+
+    @cached_property
+    def lines(self) -> list[LineGraph]:
+        """The part's named graphs as N-Triples lines (large builds)."""
+        return line_graphs(self.result, self.part, endpoint=self.endpoint)
+
+    def void_graph_triples(self) -> list[Triple]:
+        """The VoID description's triples (part all)."""
+        if self.large:
+            return void_triples(self.result, endpoint=self.endpoint,
+                                counted=line_figures([g for g in self.lines if g.iri != VOID_GRAPH]))
+        return list(next(g.triples for g in self.graphs if g.iri == VOID_GRAPH))
 
     # -- inputs shared by the writers
 
@@ -252,8 +363,37 @@ class Exporter:
     @cached_property
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
+        if self.large:
+            return {p: ns for p, ns in PREFIXES.items()
+                    if any(f"<{ns}".encode() in line for g in self.lines for line in g.lines)}
         text = "".join(self.nquads)
         return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
+
+    # -- the same from the lines of a large build: made when asked for, not kept (they are large)
+
+    def _line_nquads(self) -> bytes:
+        """The N-Quads file: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
+        lines = []
+        for graph in self.lines:
+            name = f"<{graph.iri}> .\n".encode()
+            lines += [line[:-1] + name for line in graph.lines]
+        lines.sort()
+        return b"".join(lines)
+
+    def _line_ntriples(self) -> list[bytes]:
+        """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted, each with its newline."""
+        found: set[bytes] = set()
+        for graph in self.lines:
+            if graph.iri != VOID_GRAPH:
+                found.update(graph.lines)
+        return [line + b"\n" for line in sorted(found)]
+
+    def _line_quads(self) -> Iterable[ox.Quad]:
+        """Every quad, by graph IRI then by line: the order of `quads`, one graph parsed at a time."""
+        for graph in self.lines:  # sorted by IRI; within a graph, sorted N-Triples lines sort as their N-Quads
+            name = f"<{graph.iri}> .\n".encode()
+            yield from ox.parse(b"".join(line[:-1] + name for line in sorted(graph.lines)),
+                                format=ox.RdfFormat.N_QUADS)
 
     @cached_property
     def projection(self):
@@ -273,13 +413,18 @@ class Exporter:
         return {"": output.turtle_bytes(self.iter_triples())}
 
     def _nt(self) -> dict[str, bytes]:
+        if self.large:
+            return {"": b"".join(self._line_ntriples())}
         return {"": "".join(self.ntriples).encode("utf-8")}
 
     def _nq(self) -> dict[str, bytes]:
+        if self.large:
+            return {"": self._line_nquads()}
         return {"": "".join(self.nquads).encode("utf-8")}
 
     def _trig(self) -> dict[str, bytes]:
-        body = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
+        quads = self._line_quads() if self.large else self.quads
+        body = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         return {"": output.HEADER.encode("utf-8") + body}
 
     def _xml(self) -> dict[str, bytes]:
@@ -287,6 +432,8 @@ class Exporter:
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
+        if self.large:  # pyoxigraph terms parsed from the lines: no rdflib terms
+            return {"": jsonld_bytes(ox.parse(b"".join(self._line_ntriples()), format=ox.RdfFormat.N_TRIPLES))}
         return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -380,37 +527,72 @@ class Compactor:
         return term[0] if term and not term[1] and term[0][:1].isupper() else self.compact_iri(iri)
 
     def value(self, obj, coerced: bool):
-        if isinstance(obj, URIRef):
-            return self.compact_iri(str(obj)) if coerced else {"@id": self.compact_iri(str(obj))}
-        if isinstance(obj, BNode):
-            return f"_:{obj}" if coerced else {"@id": f"_:{obj}"}
-        text = str(obj)
-        if obj.language:
-            if obj.language == self.language and not coerced:
+        """The compacted value of an object given as ("iri", IRI) | ("bnode", id) | ("literal", text, language,
+        datatype IRI or None)."""
+        kind = obj[0]
+        if kind == "iri":
+            return self.compact_iri(obj[1]) if coerced else {"@id": self.compact_iri(obj[1])}
+        if kind == "bnode":
+            return f"_:{obj[1]}" if coerced else {"@id": f"_:{obj[1]}"}
+        _, text, language, datatype = obj
+        if language:
+            if language == self.language and not coerced:
                 return text
-            return {"@language": obj.language, "@value": text}
-        if obj.datatype and str(obj.datatype) != _XSD_STRING:
-            return {"@type": self.compact_iri(str(obj.datatype)), "@value": text}
+            return {"@language": language, "@value": text}
+        if datatype and datatype != _XSD_STRING:
+            return {"@type": self.compact_iri(datatype), "@value": text}
         return {"@value": text} if self.language or coerced else text
 
     def nodes(self, triples: Iterable[Triple]) -> list[dict]:
+        """The nodes of rdflib triples or of pyoxigraph triples (as `ox.parse` gives them)."""
         by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for s, p, o in triples:
-            node = by_subject[self.compact_iri(str(s)) if isinstance(s, URIRef) else f"_:{s}"]
-            if p == RDF.type and isinstance(o, URIRef):
-                node["@type"].append(self.type_name(str(o)))
+        rdf_type = str(RDF.type)
+        terms, compact = self.terms, self.compact_iri
+        for s, p, o in _plain(triples):
+            node = by_subject[compact(s[1]) if s[0] == "iri" else f"_:{s[1]}"]
+            if p == rdf_type and o[0] == "iri":
+                node["@type"].append(self.type_name(o[1]))
                 continue
-            found = self.terms.get(str(p))
-            key, coerced = found if found else (self.compact_iri(str(p)), False)
+            found = terms.get(p)
+            key, coerced = found if found else (compact(p), False)
             node[key].append(self.value(o, coerced))
         nodes = []
         for subject, properties in by_subject.items():
             node = {"@id": subject}
             for key in sorted(properties):
-                values = sorted(_unique(properties[key]), key=_json_key)
+                values = properties[key]
+                if len(values) > 1:
+                    values = sorted(_unique(values), key=_json_key)
                 node[key] = values[0] if len(values) == 1 else values
             nodes.append(node)
         return sorted(nodes, key=lambda n: n["@id"])
+
+
+def _plain(triples: Iterable) -> Iterable[tuple]:
+    """(subject, predicate IRI, object) with the terms as the plain tuples of Compactor.value, from rdflib triples
+    (tuples of terms) or pyoxigraph triples or quads (whose graph is ignored)."""
+    for t in triples:
+        if isinstance(t, tuple):
+            s, p, o = t
+            yield _plain_rdflib(s), str(p), _plain_rdflib(o)
+        else:  # a pyoxigraph Triple or Quad
+            yield _plain_ox(t.subject), t.predicate.value, _plain_ox(t.object)
+
+
+def _plain_rdflib(term) -> tuple:
+    if isinstance(term, URIRef):
+        return ("iri", str(term))
+    if isinstance(term, BNode):
+        return ("bnode", str(term))
+    return ("literal", str(term), term.language, str(term.datatype) if term.datatype else None)
+
+
+def _plain_ox(term) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("literal", term.value, term.language, term.datatype.value)
 
 
 def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
@@ -524,20 +706,27 @@ def export(result, fmt: str, *, part: str = "all", out: Path, endpoint: str = SP
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl."""
+    """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl.
+
+    The files are made one at a time and renamed into place together (output.AtomicFiles), so that only one is in
+    memory at a time; on a large build they come from the build's N-Triples lines (Exporter)."""
     from .pipeline import Progress
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
     exporter = Exporter(result, part="all")
-    files: dict[Path, bytes] = {}
     written: dict[str, Path] = {}
-    for fmt in BUILD_FORMATS:
-        for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_bytes(fmt)).items():
-            files[path] = content
-            written[fmt] = path
-    void_path = out_dir / "void.ttl"
-    files[void_path] = output.turtle_bytes(next(g.triples for g in exporter.graphs if g.iri == VOID_GRAPH))
-    written["void"] = void_path
-    output.write_atomically(files)
-    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+    sizes: list[str] = []
+    with output.AtomicFiles() as out:
+        for fmt in BUILD_FORMATS:
+            for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_bytes(fmt)).items():
+                out.write(path, content)
+                written[fmt] = path
+                sizes.append(f"{path.name} ({len(content) // 1024} KiB)")
+            content = None
+        void_path = out_dir / "void.ttl"
+        content = output.turtle_bytes(exporter.void_graph_triples())
+        out.write(void_path, content)
+        sizes.append(f"{void_path.name} ({len(content) // 1024} KiB)")
+        written["void"] = void_path
+    done(", ".join(sizes))
     return written
