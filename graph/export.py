@@ -277,6 +277,7 @@ class LineGraph:
 
     iri: URIRef
     lines: list
+    triples: tuple = ()  # the VoID graph's triples as rdflib terms (the VoID graph only)
 
 
 def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[LineGraph]:
@@ -290,7 +291,7 @@ def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[L
     graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
     if part == "all":
         void = void_triples(result, endpoint=endpoint, counted=line_figures(built))
-        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void})))
+        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
@@ -325,8 +326,7 @@ class Exporter:
     def void_graph_triples(self) -> list[Triple]:
         """The VoID description's triples (part all)."""
         if self.large:
-            return void_triples(self.result, endpoint=self.endpoint,
-                                counted=line_figures([g for g in self.lines if g.iri != VOID_GRAPH]))
+            return list(next(g.triples for g in self.lines if g.iri == VOID_GRAPH))
         return list(next(g.triples for g in self.graphs if g.iri == VOID_GRAPH))
 
     # -- inputs shared by the writers
@@ -364,8 +364,12 @@ class Exporter:
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
         if self.large:
-            return {p: ns for p, ns in PREFIXES.items()
-                    if any(f"<{ns}".encode() in line for g in self.lines for line in g.lines)}
+            wanted = {p: f"<{ns}".encode() for p, ns in PREFIXES.items()}
+            found = set()
+            for graph in self.lines:
+                text = b"\n".join(graph.lines)
+                found.update(p for p, key in wanted.items() if p not in found and key in text)
+            return {p: ns for p, ns in PREFIXES.items() if p in found}
         text = "".join(self.nquads)
         return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
 
@@ -381,12 +385,16 @@ class Exporter:
         return b"".join(lines)
 
     def _line_ntriples(self) -> list[bytes]:
-        """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted, each with its newline."""
-        found: set[bytes] = set()
-        for graph in self.lines:
-            if graph.iri != VOID_GRAPH:
-                found.update(graph.lines)
-        return [line + b"\n" for line in sorted(found)]
+        """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted (no newline). The list
+        holds the lines of `lines`, not copies, so it is kept for the formats that read it (nt, jsonld)."""
+        found = self.__dict__.get("_sorted_lines")
+        if found is None:
+            lines: set[bytes] = set()
+            for graph in self.lines:
+                if graph.iri != VOID_GRAPH:
+                    lines.update(graph.lines)
+            found = self.__dict__["_sorted_lines"] = sorted(lines)
+        return found
 
     def _line_quads(self) -> Iterable[ox.Quad]:
         """Every quad, by graph IRI then by line: the order of `quads`, one graph parsed at a time."""
@@ -414,7 +422,8 @@ class Exporter:
 
     def _nt(self) -> dict[str, bytes]:
         if self.large:
-            return {"": b"".join(self._line_ntriples())}
+            lines = self._line_ntriples()
+            return {"": b"\n".join(lines) + b"\n" if lines else b""}
         return {"": "".join(self.ntriples).encode("utf-8")}
 
     def _nq(self) -> dict[str, bytes]:
@@ -432,8 +441,10 @@ class Exporter:
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
-        if self.large:  # pyoxigraph terms parsed from the lines: no rdflib terms
-            return {"": jsonld_bytes(ox.parse(b"".join(self._line_ntriples()), format=ox.RdfFormat.N_TRIPLES))}
+        if self.large:  # compacted from the N-Triples lines: no rdflib terms
+            context = load_context()
+            nodes = Compactor(context).nodes_from_lines(self._line_ntriples())
+            return {"": (_dumps({"@context": context, "@graph": nodes}) + "\n").encode("utf-8")}
         return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -500,6 +511,10 @@ class Compactor:
             ((ns, name) for name, ns in context.items() if isinstance(ns, str) and ns.endswith(("/", "#"))),
             key=lambda kv: -len(kv[0]),
         )
+        self._by_ns: dict[str, str] = {}
+        for ns, name in self.prefixes:  # the first of the longest-first order, as the scan of `prefixes` finds it
+            self._by_ns.setdefault(ns, name)
+        self._compacted: dict[str, str] = {}
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -516,10 +531,24 @@ class Compactor:
         return value
 
     def compact_iri(self, iri: str) -> str:
-        """prefix:local for the longest matching prefix, else the IRI itself."""
-        for ns, name in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-                return f"{name}:{iri[len(ns):]}"
+        """prefix:local for the longest matching prefix, else the IRI itself (remembered: IRIs recur)."""
+        found = self._compacted.get(iri)
+        if found is None:
+            found = self._compacted[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
+        # Every prefix ends with / or #: the candidates are the IRI cut after each / or #, longest first.
+        by_ns = self._by_ns
+        end = len(iri) - 1  # a prefix must leave a non-empty local part
+        while end > 0:
+            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if cut < 0:
+                break
+            name = by_ns.get(iri[: cut + 1])
+            if name is not None and not iri[cut + 1:].startswith("//"):
+                return f"{name}:{iri[cut + 1:]}"
+            end = cut
         return iri
 
     def type_name(self, iri: str) -> str:
@@ -568,6 +597,81 @@ class Compactor:
         return sorted(nodes, key=lambda n: n["@id"])
 
 
+    def nodes_from_lines(self, lines: Iterable[bytes]) -> list[dict]:
+        """`nodes` of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct), read without an RDF parser: the
+        same nodes as `nodes` gives for their terms. Terms recur, so each is compacted once."""
+        by_subject: dict[bytes, dict[str, list]] = {}
+        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
+        objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
+        types: dict[bytes, str] = {}
+        rdf_type = f"<{RDF.type}>".encode()
+        for line in lines:
+            s, p, o = line[:-2].split(b" ", 2)
+            node = by_subject.get(s)
+            if node is None:
+                node = by_subject[s] = {}
+            if p == rdf_type and o[:1] == b"<":
+                name = types.get(o)
+                if name is None:
+                    name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
+                node.setdefault("@type", []).append(name)
+                continue
+            found = keys.get(p)
+            if found is None:
+                iri = p[1:-1].decode("utf-8")
+                found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
+            key, coerced = found
+            if o[:1] == b"<":
+                value = objects.get((o, coerced))
+                if value is None:
+                    value = objects[(o, coerced)] = self.value(("iri", o[1:-1].decode("utf-8")), coerced)
+            elif o[:2] == b"_:":
+                value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
+            else:
+                value = self.value(_nt_literal(o), coerced)
+            node.setdefault(key, []).append(value)
+        nodes = []
+        for subject, properties in by_subject.items():
+            node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+                    else subject.decode("utf-8")}
+            for key in sorted(properties):
+                values = properties[key]
+                if len(values) > 1:
+                    values = sorted(_unique(values), key=_json_key)
+                node[key] = values[0] if len(values) == 1 else values
+            nodes.append(node)
+        return sorted(nodes, key=lambda n: n["@id"])
+
+
+_NT_ESCAPE = re.compile(rb'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_NT_ECHAR = {b"t": "\t", b"b": "\b", b"n": "\n", b"r": "\r", b"f": "\f", b'"': '"', b"'": "'", b"\\": "\\"}
+
+
+def _nt_literal(term: bytes) -> tuple:
+    """("literal", text, language, datatype) of an N-Triples literal."""
+    end = term.rindex(b'"')
+    raw, rest = term[1:end], term[end + 1:]
+    if b"\\" in raw:
+        text = "".join(_unescape_parts(raw))
+    else:
+        text = raw.decode("utf-8")
+    if rest[:1] == b"@":
+        return ("literal", text, rest[1:].decode("ascii"), None)
+    if rest[:2] == b"^^":
+        return ("literal", text, None, rest[3:-1].decode("utf-8"))
+    return ("literal", text, None, None)
+
+
+def _unescape_parts(raw: bytes):
+    at = 0
+    for match in _NT_ESCAPE.finditer(raw):
+        yield raw[at:match.start()].decode("utf-8")
+        short, long, char = match.groups()
+        yield chr(int(short or long, 16)) if (short or long) else _NT_ECHAR[char]
+        at = match.end()
+    yield raw[at:].decode("utf-8")
+
+
 def _plain(triples: Iterable) -> Iterable[tuple]:
     """(subject, predicate IRI, object) with the terms as the plain tuples of Compactor.value, from rdflib triples
     (tuples of terms) or pyoxigraph triples or quads (whose graph is ignored)."""
@@ -599,7 +703,27 @@ def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> b
     """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
     context = context if context is not None else load_context()
     document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_dumps(document) + "\n").encode("utf-8")
+
+
+def _dumps(value, indent: str = "") -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), the same text, written faster for the document's shape:
+    strings by the C encoder, and no generator per value."""
+    if type(value) is str:
+        return _encode_string(value)
+    inner = indent + "  "
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        parts = [f"{inner}{_encode_string(k)}: {_dumps(v, inner)}" if type(k) is str else None for k, v in value.items()]
+        if None in parts:  # a key that is not a string: json's own rules
+            return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+        return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
+    if type(value) is list:
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
 
 
 def _unique(values: list) -> list:
@@ -613,7 +737,12 @@ def _unique(values: list) -> list:
 
 
 def _json_key(value) -> str:
+    if type(value) is str:  # what json.dumps gives for a string, without its overhead
+        return _encode_string(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+_encode_string = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False) for a str s
 
 
 # ---------------------------------------------------------------- graph formats
@@ -709,7 +838,15 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl.
 
     The files are made one at a time and renamed into place together (output.AtomicFiles), so that only one is in
-    memory at a time; on a large build they come from the build's N-Triples lines (Exporter)."""
+    memory at a time; on a large build they come from the build's N-Triples lines (Exporter). Python's cyclic
+    garbage collector is paused meanwhile (graph.pipeline.gc_paused): these are millions of acyclic objects."""
+    from .pipeline import gc_paused
+
+    with gc_paused():
+        return _write_build_outputs(result, out_dir, quiet=quiet)
+
+
+def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from .pipeline import Progress
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")

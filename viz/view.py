@@ -143,18 +143,16 @@ def reach(store, centre: str, depth: int, *, limit: int | None = None) -> list[s
 PARTS = (ORG.memberDuring, TIME.hasBeginning, TIME.hasEnd, OA.hasTarget, OA.hasSelector, OA.hasSource)
 
 
-def gather(store, nodes: list[str]):
-    """The part of the build a view of `nodes` needs, as an rdflib Dataset (same named graphs as the build's): the
-    triples of the nodes, of the n-ary statements about them and of what these point to; the annotations of all
-    of these; and their parts (intervals, instants, targets, selectors, documents)."""
-    from rdflib import Dataset
-
-    from graph.store import from_oxigraph
+def gather_resources(store, nodes: list[str], *, nary=None, annotate_all: bool = True) -> set:
+    """The resources (pyoxigraph NamedNodes) whose triples a view of `nodes` needs: the nodes, the n-ary statements
+    about them (of the classes `nary`, by default viz.details.NARY) and what these point to; the annotations of
+    all of these (of the nodes and statements only, unless `annotate_all`); and their parts (intervals, instants,
+    targets, selectors, documents). Works on any store (the patterns ask every graph)."""
     from viz.details import NARY
 
     look = _Lookup(store)
     ox = look.ox
-    nary = {ox.NamedNode(str(c)) for c in NARY}
+    nary = {ox.NamedNode(str(c)) for c in (NARY if nary is None else nary)}
     core = {ox.NamedNode(n) for n in nodes}
     for node in list(core):
         core.update(q.subject for q in look.into(node) if look.types(q.subject) & nary)
@@ -162,7 +160,7 @@ def gather(store, nodes: list[str]):
     for subject in core:
         full.update(q.object for q in look.out(subject) if isinstance(q.object, ox.NamedNode))
     has_body = ox.NamedNode(str(OA.hasBody))
-    for resource in list(full):
+    for resource in list(full if annotate_all else core):
         full.update(q.subject for q in look.into(resource, has_body))
     parts = {ox.NamedNode(str(p)) for p in PARTS}
     frontier = set(full)
@@ -171,6 +169,18 @@ def gather(store, nodes: list[str]):
                  if q.predicate in parts and isinstance(q.object, ox.NamedNode)}
         frontier = found - full
         full |= frontier
+    return full
+
+
+def gather(store, nodes: list[str]):
+    """The part of the build a view of `nodes` needs (`gather_resources`), as an rdflib Dataset with the same named
+    graphs as the build's: every triple of those resources, read from a store with one named graph per source."""
+    from rdflib import Dataset
+
+    from graph.store import from_oxigraph
+
+    full = gather_resources(store, nodes)
+    look = _Lookup(store)
     dataset = Dataset()
     graphs: dict = {}
     terms: dict = {}
@@ -187,6 +197,36 @@ def gather(store, nodes: list[str]):
             if graph is None:
                 graph = graphs[q.graph_name] = dataset.graph(from_oxigraph(q.graph_name))
             graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    return dataset
+
+
+def gather_lines(result, resources: set):
+    """`gather` for a large build without a store of named graphs: the triples of `resources` (NamedNodes) picked
+    from the N-Triples the build kept per source (graph/bulk.py), each into its source's named graph."""
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from graph.store import from_oxigraph
+
+    wanted = {f"<{r.value}>".encode() for r in resources}
+    dataset = Dataset()
+    terms: dict = {}
+
+    def term(t):
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = from_oxigraph(t)
+        return found
+
+    chunks = [(ONTOLOGY_GRAPH, result.bulk.ontology_ntriples)]
+    chunks += [(str(KG[source.id]), chunk) for source, chunk in zip(result.sources, result.bulk.ntriples)]
+    for name, chunk in sorted(chunks):
+        kept = [line for line in chunk.splitlines() if line[:line.find(b" ")] in wanted]
+        if not kept:
+            continue
+        graph = dataset.graph(URIRef(name))
+        for t in ox.parse(b"\n".join(sorted(kept)) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+            graph.add((term(t.subject), term(t.predicate), term(t.object)))
     return dataset
 
 
@@ -312,5 +352,5 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     return g, build_view(result, out_file=out_file, title=title, g=g)
 
 
-__all__ = ["check_construct", "construct", "focus_from_store", "gather", "neighbourhood", "quad_store", "reach",
-           "render_view", "resolve"]
+__all__ = ["check_construct", "construct", "focus_from_store", "gather", "gather_lines", "gather_resources",
+           "neighbourhood", "quad_store", "reach", "render_view", "resolve"]
