@@ -134,12 +134,14 @@ def figures(graphs: list[NamedGraph]) -> Figures:
 _RDF_TYPE = f"<{RDF.type}>".encode()
 
 
-def line_figures(graphs: list["LineGraph"]) -> Figures:
+def line_figures(graphs: list["LineGraph"], whole: Iterable[bytes] | None = None) -> Figures:
     """The VoID figures of graphs held as canonical N-Triples lines (the large path), counted as `figures` counts
-    terms: a term is the same term exactly when its N-Triples text is the same."""
-    whole: set[bytes] = set()
-    for g in graphs:
-        whole.update(g.lines)
+    terms: a term is the same term exactly when its N-Triples text is the same. `whole`: their distinct lines, if
+    known."""
+    if whole is None:
+        whole = set()
+        for g in graphs:
+            whole.update(g.lines)
     subjects, objects, predicates = set(), set(), set()
     members: dict[bytes, set] = defaultdict(set)
     for line in whole:
@@ -150,7 +152,6 @@ def line_figures(graphs: list["LineGraph"]) -> Figures:
         if p == _RDF_TYPE and o[:1] == b"<":
             members[o].add(s)
     n_triples = len(whole)
-    del whole
     iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
     kg = f"<{KG}".encode()
     used = {iri(p) for p in predicates} | {iri(c) for c in members}
@@ -280,17 +281,18 @@ class LineGraph:
     triples: tuple = ()  # the VoID graph's triples as rdflib terms (the VoID graph only)
 
 
-def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[LineGraph]:
+def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT,
+                whole: Iterable[bytes] | None = None) -> list[LineGraph]:
     """`named_graphs` of a large build (graph/bulk.py) without rdflib terms: the ontology's and each source's
     N-Triples kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and the VoID
-    graph counted from those lines."""
+    graph counted from those lines (`whole`: the distinct lines of the ontology and the sources, if known)."""
     if part not in PARTS:
         raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
     built = [LineGraph(ONTOLOGY, result.bulk.ontology_ntriples.splitlines())]
     built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.bulk.ntriples)]
     graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
     if part == "all":
-        void = void_triples(result, endpoint=endpoint, counted=line_figures(built))
+        void = void_triples(result, endpoint=endpoint, counted=line_figures(built, whole))
         graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
     return sorted(graphs, key=lambda g: str(g.iri))
 
@@ -321,7 +323,13 @@ class Exporter:
     @cached_property
     def lines(self) -> list[LineGraph]:
         """The part's named graphs as N-Triples lines (large builds)."""
-        return line_graphs(self.result, self.part, endpoint=self.endpoint)
+        whole = None
+        if self.part == "all":  # the VoID counts and the single-graph formats read the same distinct lines
+            whole = set(self.result.bulk.ontology_ntriples.splitlines())
+            for chunk in self.result.bulk.ntriples:
+                whole.update(chunk.splitlines())
+            self.__dict__["_sorted_lines"] = sorted(whole)
+        return line_graphs(self.result, self.part, endpoint=self.endpoint, whole=whole)
 
     def void_graph_triples(self) -> list[Triple]:
         """The VoID description's triples (part all)."""
@@ -375,14 +383,14 @@ class Exporter:
 
     # -- the same from the lines of a large build: made when asked for, not kept (they are large)
 
-    def _line_nquads(self) -> bytes:
-        """The N-Quads file: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
+    def _line_nquads(self) -> list[bytes]:
+        """The N-Quads file's lines: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
         lines = []
         for graph in self.lines:
             name = f"<{graph.iri}> .\n".encode()
             lines += [line[:-1] + name for line in graph.lines]
         lines.sort()
-        return b"".join(lines)
+        return lines
 
     def _line_ntriples(self) -> list[bytes]:
         """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted (no newline). The list
@@ -413,6 +421,12 @@ class Exporter:
 
     def to_bytes(self, fmt: str) -> dict[str, bytes]:
         """The files of one format: {suffix: content}; the suffix is "" except for csv ("nodes", "edges")."""
+        return {suffix: content if isinstance(content, bytes) else b"".join(content)
+                for suffix, content in self.to_pieces(fmt).items()}
+
+    def to_pieces(self, fmt: str) -> dict[str, bytes | Iterable[bytes]]:
+        """`to_bytes`, except that a large file may come as pieces of bytes to write one after another (on a large
+        build: N-Triples, N-Quads and JSON-LD), so that it is never joined in memory."""
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
         return getattr(self, f"_{fmt}")()
@@ -422,13 +436,12 @@ class Exporter:
 
     def _nt(self) -> dict[str, bytes]:
         if self.large:
-            lines = self._line_ntriples()
-            return {"": b"\n".join(lines) + b"\n" if lines else b""}
+            return {"": (line + b"\n" for line in self._line_ntriples())}
         return {"": "".join(self.ntriples).encode("utf-8")}
 
     def _nq(self) -> dict[str, bytes]:
         if self.large:
-            return {"": self._line_nquads()}
+            return {"": self._line_nquads()}  # pieces: the sorted lines
         return {"": "".join(self.nquads).encode("utf-8")}
 
     def _trig(self) -> dict[str, bytes]:
@@ -441,10 +454,11 @@ class Exporter:
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
-        if self.large:  # compacted from the N-Triples lines: no rdflib terms
+        if self.large:  # compacted from the N-Triples lines, one node at a time: no rdflib terms
             context = load_context()
-            nodes = Compactor(context).nodes_from_lines(self._line_ntriples())
-            return {"": (_dumps({"@context": context, "@graph": nodes}) + "\n").encode("utf-8")}
+            nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
+                           for node in Compactor(context).nodes_from_lines(self._line_ntriples()))
+            return {"": _jsonld_pieces(context, [text for _, text in nodes])}
         return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -597,24 +611,26 @@ class Compactor:
         return sorted(nodes, key=lambda n: n["@id"])
 
 
-    def nodes_from_lines(self, lines: Iterable[bytes]) -> list[dict]:
-        """`nodes` of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct), read without an RDF parser: the
-        same nodes as `nodes` gives for their terms. Terms recur, so each is compacted once."""
-        by_subject: dict[bytes, dict[str, list]] = {}
+    def nodes_from_lines(self, lines: Iterable[bytes]) -> Iterable[dict]:
+        """The nodes of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that each subject's
+        lines are together), read without an RDF parser, one node at a time and unsorted: the nodes `nodes` gives
+        for their terms. Terms recur, so each is compacted once."""
         keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
         objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
         types: dict[bytes, str] = {}
         rdf_type = f"<{RDF.type}>".encode()
+        subject, properties = None, {}
         for line in lines:
             s, p, o = line[:-2].split(b" ", 2)
-            node = by_subject.get(s)
-            if node is None:
-                node = by_subject[s] = {}
+            if s != subject:
+                if subject is not None:
+                    yield self._node(subject, properties)
+                subject, properties = s, {}
             if p == rdf_type and o[:1] == b"<":
                 name = types.get(o)
                 if name is None:
                     name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
-                node.setdefault("@type", []).append(name)
+                properties.setdefault("@type", []).append(name)
                 continue
             found = keys.get(p)
             if found is None:
@@ -629,18 +645,32 @@ class Compactor:
                 value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
             else:
                 value = self.value(_nt_literal(o), coerced)
-            node.setdefault(key, []).append(value)
-        nodes = []
-        for subject, properties in by_subject.items():
-            node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
-                    else subject.decode("utf-8")}
-            for key in sorted(properties):
-                values = properties[key]
-                if len(values) > 1:
-                    values = sorted(_unique(values), key=_json_key)
-                node[key] = values[0] if len(values) == 1 else values
-            nodes.append(node)
-        return sorted(nodes, key=lambda n: n["@id"])
+            properties.setdefault(key, []).append(value)
+        if subject is not None:
+            yield self._node(subject, properties)
+
+    def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
+        node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+                else subject.decode("utf-8")}
+        for key in sorted(properties):
+            values = properties[key]
+            if len(values) > 1:
+                values = sorted(_unique(values), key=_json_key)
+            node[key] = values[0] if len(values) == 1 else values
+        return node
+
+
+def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
+    """The text of jsonld_bytes (json.dumps of {"@context", "@graph"} with indent 2) from the nodes' texts (each
+    `_dumps(node, "    ")`, in order), piece by piece."""
+    yield b'{\n  "@context": ' + _dumps(context, "  ").encode("utf-8") + b',\n  "@graph": '
+    if not nodes:
+        yield b"[]\n}\n"
+        return
+    yield b"[\n"
+    for i, text in enumerate(nodes):
+        yield (b",\n    " if i else b"    ") + text
+    yield b"\n  ]\n}\n"
 
 
 _NT_ESCAPE = re.compile(rb'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
@@ -855,10 +885,10 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
     sizes: list[str] = []
     with output.AtomicFiles() as out:
         for fmt in BUILD_FORMATS:
-            for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_bytes(fmt)).items():
-                out.write(path, content)
+            for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_pieces(fmt)).items():
+                size = out.write(path, content)
                 written[fmt] = path
-                sizes.append(f"{path.name} ({len(content) // 1024} KiB)")
+                sizes.append(f"{path.name} ({size // 1024} KiB)")
             content = None
         void_path = out_dir / "void.ttl"
         content = output.turtle_bytes(exporter.void_graph_triples())

@@ -50,15 +50,22 @@ class AtomicFiles:
     def __init__(self):
         self.temps: list[tuple[Path, Path]] = []
 
-    def write(self, path: Path, content: bytes) -> None:
+    def write(self, path: Path, content: bytes | Iterable[bytes]) -> int:
+        """Write `content` (bytes, or pieces of bytes written one after another) to a temporary sibling of `path`;
+        returns the number of bytes written."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self.temps.append((Path(tmp), path))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            if isinstance(content, (bytes, bytearray)):
+                handle.write(content)
+            else:
+                handle.writelines(content)
+            size = handle.tell()
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+        return size
 
     def __enter__(self) -> "AtomicFiles":
         return self

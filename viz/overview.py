@@ -38,7 +38,7 @@ from graph.namespaces import CCKG, KG, SDO, TOPIC
 from viz.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie
 
 #: The most nodes the overview draws.
-OVERVIEW_NODES = 500
+OVERVIEW_NODES = 400
 #: Above this many nodes in the projection the build's graph view is the overview (large builds: always).
 VIEW_NODE_LIMIT = 2_000
 #: The groups of the overview's backbone, in the order they are taken.
