@@ -4,7 +4,9 @@ A page of tens of thousands of nodes can be neither drawn nor read, and projecti
 takes many minutes. So when the build is large (graph/bulk.py), or when the projection has more than
 VIEW_NODE_LIMIT nodes, dist/graph.html draws an *overview*: the backbone of the graph — its countries, then its
 mechanisms, organizations and meetings (series included) — and then the rest, the most connected first within each
-group, cut to OVERVIEW_NODES nodes (ties by CURIE, so the choice is deterministic). The page says how many of how many nodes it
+group, cut to OVERVIEW_NODES nodes (ties by CURIE, so the choice is deterministic). 400 nodes keep the page
+readable and its writing within seconds at 1M triples (gathering, the side panel, the layout and the centrality
+grow with it); a graph of at most that many nodes is drawn whole. The page says how many of how many nodes it
 shows, and that `python build.py view --focus ENTITY` draws any entity's neighbourhood.
 
 On a large build nothing here reads an rdflib graph of the whole build:
@@ -135,9 +137,10 @@ def _expand(value: str) -> str:
     return PREFIXES.get(prefix, prefix + ":") + local
 
 
-def overview_nodes(found: Summary, limit: int = OVERVIEW_NODES) -> list[str]:
+def overview_nodes(found: Summary, limit: int | None = None) -> list[str]:
     """The overview's nodes (IRIs), the first `limit` of: the backbone groups in BACKBONE order, then every other
     node; within each, by degree (highest first), then CURIE. A graph of at most `limit` nodes is drawn whole."""
+    limit = OVERVIEW_NODES if limit is None else limit
     rank = {group: i for i, group in enumerate(BACKBONE)}
     ranked = sorted((rank.get(group, len(BACKBONE)), -found.degree.get(iri, 0), curie(URIRef(iri)), iri)
                     for iri, (group, _) in found.nodes.items())
@@ -150,7 +153,7 @@ def overview_note(shown: int, total: int) -> str:
             f"python build.py view --focus ENTITY [--depth N] (e.g. --focus kg:china).")
 
 
-def overview_from_store(result, found: Summary, *, limit: int = OVERVIEW_NODES):
+def overview_from_store(result, found: Summary, *, limit: int | None = None):
     """(projection, dataset) of the overview of a large build: its nodes' triples (and those of the n-ary
     statements drawn as edges) gathered from the build's store and picked from the kept N-Triples, never the whole
     graph; degree and centrality within the overview."""
@@ -167,7 +170,7 @@ def overview_from_store(result, found: Summary, *, limit: int = OVERVIEW_NODES):
     return _keep(g, {curie(URIRef(n)) for n in nodes}), dataset
 
 
-def overview_of_projection(g: nx.MultiDiGraph, *, limit: int = OVERVIEW_NODES) -> nx.MultiDiGraph:
+def overview_of_projection(g: nx.MultiDiGraph, *, limit: int | None = None) -> nx.MultiDiGraph:
     """The overview cut from a whole projection (a small build whose projection is over VIEW_NODE_LIMIT)."""
     return _keep(g, {curie(URIRef(n)) for n in overview_nodes(graph_summary(g), limit)})
 
