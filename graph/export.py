@@ -11,10 +11,18 @@ Every output is deterministic (byte-identical whatever the insertion order or PY
 - N-Triples and N-Quads are written by pyoxigraph (about 50x faster than rdflib) and their lines sorted;
 - TriG and RDF/XML are written by pyoxigraph from quads sorted by (graph, subject, predicate, object), so
   subjects stay grouped and the order is fixed;
-- JSON-LD is compacted by rdflib with the shipped context (ontology/context.jsonld, passed as a dict: never
+- JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
   fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
   The output embeds the context, so it reads offline;
 - GEXF has networkx's date stamp (meta/@lastmodifieddate) removed.
+
+On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
+N-Triples lines the build kept per source (pyoxigraph's canonical N-Triples, the same lines as `nt_term` writes),
+never from rdflib terms: lines are sorted as bytes (the order of the strings), TriG is parsed and serialized one
+graph at a time, JSON-LD is compacted from the lines node by node (`Compactor.nodes_from_lines`) and written by
+`_dumps` (json.dumps's text, faster), the VoID counts are counted on the lines (`line_figures`). On the real data
+forced onto that path the files are byte for byte those of the reference path (tests/test_export.py). The main
+build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory.
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
