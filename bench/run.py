@@ -10,8 +10,9 @@ cckg.ttl into an in-memory pyoxigraph Store and into a plain rdflib Graph; p50/p
 and, where the parameters are optional, unbound as "name [all]" (a whole-graph listing), with the ratio rdflib/Oxigraph
 and its geometric mean, and the kind each run is held to (query_kind: lookup ≤ 20 ms, listing or text search
 ≤ 150 ms); the time of each export format (graph/export.py, when present) and of a 1,000-node focus view
-(viz/render.py, when present). rdflib is skipped at 1M (its load alone takes minutes), and the
-table says so. Medians over `--runs` builds (one at 1M). Results go to bench/results.json.
+(viz/render.py, when present); the extra writers of the main build (pipeline.EXTRA_OUTPUTS) at every size, and the
+whole main job (build, core outputs and writers) with its peak RSS. rdflib is skipped at 1M (its load alone takes
+minutes), and the table says so. Medians over `--runs` builds (one at 1M). Results go to bench/results.json.
 """
 
 from __future__ import annotations
@@ -56,6 +57,17 @@ def child_build(sources: Path, out: Path) -> dict:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"total_s": total, "cpu_s": usage.ru_utime + usage.ru_stime, "steps": result.timings,
             "triples": result.counts["triples (all)"], "large": result.large, "peak_mb": _peak_mb()}
+
+
+def child_main_job(sources: Path, out: Path) -> dict:
+    """The whole main job, as `python build.py` runs it: the build, the core outputs and every extra writer
+    (pipeline.EXTRA_OUTPUTS), with its wall and CPU time and its peak RSS."""
+    from graph import pipeline
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = pipeline.build(sources_dir=sources, quiet=True)
+    pipeline.write_outputs(result, out, quiet=True)
+    return {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "peak_mb": _peak_mb()}
 
 
 #: For a library parameter whose example (from the real sources) is not in a generated graph: the class whose
@@ -159,14 +171,22 @@ def child_queries(ttl: Path, engine: str, runs: int) -> dict:
 
 def child_exports(sources: Path, out: Path) -> dict:
     """Time a 1,000-node focus view gathered from the store (viz, when present) and each extra writer of the main
-    build (pipeline.EXTRA_OUTPUTS: the graph view, the exports); the writers are skipped above RDFLIB_MAX triples
-    (they work on rdflib graphs)."""
+    build (pipeline.EXTRA_OUTPUTS: the graph view, the exports), wall and CPU seconds, at every size (on large
+    builds the writers read the store and the build's N-Triples, not rdflib graphs of the whole build)."""
     import importlib
 
     from graph import pipeline
 
     result = pipeline.build(sources_dir=sources, quiet=True)
-    found: dict = {"writers": {}, "view": None, "skipped": None}
+    found: dict = {"writers": {}, "writers_cpu": {}, "view": None, "skipped": None}
+    for target in pipeline.EXTRA_OUTPUTS:  # first, so that the focus view's memory does not weigh on them
+        module_name, _, function = target.partition(":")
+        writer = getattr(importlib.import_module(module_name), function)
+        t, c = time.perf_counter(), time.process_time()
+        writer(result, out, quiet=True)
+        found["writers"][target] = time.perf_counter() - t
+        found["writers_cpu"][target] = time.process_time() - c
+    found["writers_peak_mb"] = _peak_mb()
     try:
         from viz import render, view
     except ImportError:
@@ -177,14 +197,6 @@ def child_exports(sources: Path, out: Path) -> dict:
         render.build_view(result, out_file=out / "focus.html", title="focus", g=focus, dataset=dataset)
         found["view"] = time.perf_counter() - t
         found["view_nodes"] = focus.number_of_nodes()
-    if result.counts["triples (all)"] > RDFLIB_MAX:
-        found["skipped"] = f"above {RDFLIB_MAX:,} triples (the writers build rdflib graphs and networkx projections)"
-        return found
-    for target in pipeline.EXTRA_OUTPUTS:
-        module_name, _, function = target.partition(":")
-        t = time.perf_counter()
-        getattr(importlib.import_module(module_name), function)(result, out, quiet=True)
-        found["writers"][target] = time.perf_counter() - t
     return found
 
 
@@ -235,6 +247,7 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path) -> dict:
     row["ratio_rdflib_over_oxigraph"] = ratios
     row["geomean_speedup"] = math.exp(statistics.mean(math.log(r) for r in ratios.values())) if ratios else None
     row["extras"] = _child("extras", str(sources), str(work / f"extras-{size}"))
+    row["main_job"] = _child("main", str(sources), str(work / f"main-{size}"))  # build + every writer, peak RSS
     return row
 
 
@@ -298,14 +311,18 @@ def table(rows: list[dict]) -> str:
                          f"| {q['p50_ms']:.2f} / {q['p95_ms']:.2f} | {rds} | {f'{ratio:.0f}x' if ratio else '–'} |")
         gm = r["geomean_speedup"]
         lines.append(f"| {r['size']} | **geometric mean** | | | | | {f'{gm:.0f}x' if gm else 'rdflib skipped'} |")
-    lines += ["", "| size | extra writers of the build (s) | 1,000-node focus view from the store, s (gather + page) |", "|---|---|---|"]
+    lines += ["", "| size | extra writers of the build, wall s (CPU s) | 1,000-node focus view from the store, s (gather + page) "
+              "| main job (build + all writers) wall s / CPU s / peak MB |", "|---|---|---|---|"]
     for r in rows:
         ex = r["extras"]
-        writers = ", ".join(f"{k.split(':')[0]} {v:.2f}" for k, v in ex["writers"].items())
+        cpu = ex.get("writers_cpu", {})
+        writers = ", ".join(f"{k.split(':')[0]} {v:.2f} ({cpu.get(k, float('nan')):.2f})" for k, v in ex["writers"].items())
         if ex.get("skipped"):
             writers = f"skipped: {ex['skipped']}"
         view = f"{ex['view']:.2f} ({ex['view_nodes']} nodes)" if isinstance(ex.get("view"), float) else "n/a"
-        lines.append(f"| {r['size']} | {writers or 'none'} | {view} |")
+        job = r.get("main_job")
+        job_text = f"{job['total_s']:.2f} / {job['cpu_s']:.2f} / {job['peak_mb']:.0f}" if job else "n/a"
+        lines.append(f"| {r['size']} | {writers or 'none'} | {view} | {job_text} |")
     return "\n".join(lines)
 
 
@@ -317,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             data = child_build(Path(rest[0]), Path(rest[1]))
         elif kind == "queries":
             data = child_queries(Path(rest[0]), rest[1], int(rest[2]))
+        elif kind == "main":
+            data = child_main_job(Path(rest[0]), Path(rest[1]))
         else:
             data = child_exports(Path(rest[0]), Path(rest[1]))
         print(json.dumps(data))

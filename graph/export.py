@@ -11,10 +11,18 @@ Every output is deterministic (byte-identical whatever the insertion order or PY
 - N-Triples and N-Quads are written by pyoxigraph (about 50x faster than rdflib) and their lines sorted;
 - TriG and RDF/XML are written by pyoxigraph from quads sorted by (graph, subject, predicate, object), so
   subjects stay grouped and the order is fixed;
-- JSON-LD is compacted by rdflib with the shipped context (ontology/context.jsonld, passed as a dict: never
+- JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
   fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
   The output embeds the context, so it reads offline;
 - GEXF has networkx's date stamp (meta/@lastmodifieddate) removed.
+
+On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
+N-Triples lines the build kept per source (pyoxigraph's canonical N-Triples, the same lines as `nt_term` writes),
+never from rdflib terms: lines are sorted as bytes (the order of the strings), TriG is parsed and serialized one
+graph at a time, JSON-LD is compacted from the lines node by node (`Compactor.nodes_from_lines`) and written by
+`_dumps` (json.dumps's text, faster), the VoID counts are counted on the lines (`line_figures`). On the real data
+forced onto that path the files are byte for byte those of the reference path (tests/test_export.py). The main
+build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory.
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -103,10 +111,74 @@ def source_graphs(result) -> list[NamedGraph]:
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
-def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> list[Triple]:
-    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
-    graphs = graphs if graphs is not None else source_graphs(result)
+@dataclass
+class Figures:
+    """What the VoID description counts, over the union of the ontology and data graphs (each triple once)."""
+
+    triples: int
+    entities: int
+    subjects: int
+    objects: int
+    properties: int
+    instances: dict  # class (URIRef) -> distinct instances
+    vocabularies: list  # namespaces (URIRef) whose terms are used as a predicate or a class
+    examples: list  # the EXAMPLES the graph has as subjects, in EXAMPLES order
+    sizes: dict  # named graph IRI -> distinct triples
+
+
+def figures(graphs: list[NamedGraph]) -> Figures:
+    """The VoID figures of rdflib-term graphs (the small path)."""
     whole = {t for g in graphs for t in g.triples}
+    subjects = {s for s, _, _ in whole}
+    return Figures(
+        triples=len(whole), entities=len(entities(whole)), subjects=len(subjects),
+        objects=len({o for _, _, o in whole}), properties=len({p for _, p, _ in whole}),
+        instances={cls: len(members) for cls, members in class_instances(whole).items()},
+        vocabularies=vocabularies(whole), examples=[r for r in EXAMPLES if r in subjects],
+        sizes={g.iri: len(g.triples) for g in graphs},
+    )
+
+
+_RDF_TYPE = f"<{RDF.type}>".encode()
+
+
+def line_figures(graphs: list["LineGraph"], whole: Iterable[bytes] | None = None) -> Figures:
+    """The VoID figures of graphs held as canonical N-Triples lines (the large path), counted as `figures` counts
+    terms: a term is the same term exactly when its N-Triples text is the same. `whole`: their distinct lines, if
+    known."""
+    if whole is None:
+        whole = set()
+        for g in graphs:
+            whole.update(g.lines)
+    subjects, objects, predicates = set(), set(), set()
+    members: dict[bytes, set] = defaultdict(set)
+    for line in whole:
+        s, p, o = line[:-2].split(b" ", 2)
+        subjects.add(s)
+        predicates.add(p)
+        objects.add(o)
+        if p == _RDF_TYPE and o[:1] == b"<":
+            members[o].add(s)
+    n_triples = len(whole)
+    iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
+    kg = f"<{KG}".encode()
+    used = {iri(p) for p in predicates} | {iri(c) for c in members}
+    examples = {f"<{r}>".encode(): r for r in EXAMPLES}
+    return Figures(
+        triples=n_triples, entities=sum(1 for s in subjects if s.startswith(kg)), subjects=len(subjects),
+        objects=len(objects), properties=len(predicates),
+        instances={iri(cls): len(found) for cls, found in members.items()},
+        vocabularies=vocabularies((None, p, None) for p in used),
+        examples=[r for key, r in examples.items() if key in subjects],
+        sizes={g.iri: len(g.lines) for g in graphs},
+    )
+
+
+def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None,
+                 counted: Figures | None = None) -> list[Triple]:
+    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
+    if counted is None:
+        counted = figures(graphs if graphs is not None else source_graphs(result))
     triples: list[Triple] = []
     add = triples.append
     add((DATASET, RDF.type, VOID.Dataset))
@@ -118,26 +190,23 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedG
     add((DATASET, OWL.versionInfo, Literal(result.version)))
     add((DATASET, VOID.uriSpace, Literal(str(KG))))
     add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
-    subjects = {s for s, _, _ in whole}
-    for resource in EXAMPLES:
-        if resource in subjects:
-            add((DATASET, VOID.exampleResource, resource))
-    for vocabulary in vocabularies(whole):
+    for resource in counted.examples:
+        add((DATASET, VOID.exampleResource, resource))
+    for vocabulary in counted.vocabularies:
         add((DATASET, VOID.vocabulary, vocabulary))
-    add((DATASET, VOID.triples, _count(len(whole))))
-    add((DATASET, VOID.entities, _count(len(entities(whole)))))
-    add((DATASET, VOID.distinctSubjects, _count(len(subjects))))
-    add((DATASET, VOID.distinctObjects, _count(len({o for _, _, o in whole}))))
-    add((DATASET, VOID.properties, _count(len({p for _, p, _ in whole}))))
-    instances = class_instances(whole)
-    add((DATASET, VOID.classes, _count(len(instances))))
-    for cls, members in sorted(instances.items(), key=lambda kv: str(kv[0])):
+    add((DATASET, VOID.triples, _count(counted.triples)))
+    add((DATASET, VOID.entities, _count(counted.entities)))
+    add((DATASET, VOID.distinctSubjects, _count(counted.subjects)))
+    add((DATASET, VOID.distinctObjects, _count(counted.objects)))
+    add((DATASET, VOID.properties, _count(counted.properties)))
+    add((DATASET, VOID.classes, _count(len(counted.instances))))
+    for cls, n in sorted(counted.instances.items(), key=lambda kv: str(kv[0])):
         part = URIRef(f"{DATASET}-class-{_slug(cls)}")
         add((DATASET, VOID.classPartition, part))
         add((part, RDF.type, VOID.Dataset))
         add((part, VOID["class"], cls))
-        add((part, VOID.entities, _count(len(members))))
-    for graph_iri, title, source, n in subsets(result, graphs):
+        add((part, VOID.entities, _count(n)))
+    for graph_iri, title, source, n in subsets(result, counted.sizes):
         part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
         add((DATASET, VOID.subset, part))
         if graph_iri != ONTOLOGY:
@@ -149,11 +218,11 @@ def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedG
     return triples
 
 
-def subsets(result, graphs: list[NamedGraph]) -> list[tuple[URIRef, str, URIRef, int]]:
+def subsets(result, sizes: dict) -> list[tuple[URIRef, str, URIRef, int]]:
     """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
     titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
     titles[ONTOLOGY] = "The ontology"
-    return [(g.iri, titles[g.iri], g.iri, len(g.triples)) for g in sorted(graphs, key=lambda g: str(g.iri))]
+    return [(iri, titles[iri], iri, n) for iri, n in sorted(sizes.items(), key=lambda kv: str(kv[0]))]
 
 
 def entities(triples: Iterable[Triple]) -> set[URIRef]:
@@ -211,12 +280,70 @@ def named_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[
     return sorted(graphs, key=lambda g: str(g.iri))
 
 
+@dataclass(frozen=True)
+class LineGraph:
+    """A named graph as its distinct canonical N-Triples lines (bytes `<s> <p> <o> .`, no newline)."""
+
+    iri: URIRef
+    lines: list
+    triples: tuple = ()  # the VoID graph's triples as rdflib terms (the VoID graph only)
+
+
+def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT,
+                whole: Iterable[bytes] | None = None) -> list[LineGraph]:
+    """`named_graphs` of a large build (graph/bulk.py) without rdflib terms: the ontology's and each source's
+    N-Triples kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and the VoID
+    graph counted from those lines (`whole`: the distinct lines of the ontology and the sources, if known)."""
+    if part not in PARTS:
+        raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+    built = [LineGraph(ONTOLOGY, result.bulk.ontology_ntriples.splitlines())]
+    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.bulk.ntriples)]
+    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
+    if part == "all":
+        void = void_triples(result, endpoint=endpoint, counted=line_figures(built, whole))
+        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+def _nt_line(triple: Triple) -> bytes:
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .".encode("utf-8")
+
+
 class Exporter:
-    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once."""
+    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once.
+
+    On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
+    N-Triples lines the build kept (`line_graphs`), never from rdflib terms; the other formats (Turtle, RDF/XML,
+    the graph formats) still read the build's rdflib Dataset."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
-        self.result, self.part = result, part
-        self.graphs = named_graphs(result, part, endpoint=endpoint)
+        self.result, self.part, self.endpoint = result, part, endpoint
+        self.large = bool(getattr(result, "large", False)) and getattr(result, "bulk", None) is not None
+        if part not in PARTS:
+            raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+
+    @cached_property
+    def graphs(self) -> list[NamedGraph]:
+        """The part's named graphs as rdflib terms (on a large build only for the formats that need terms)."""
+        return named_graphs(self.result, self.part, endpoint=self.endpoint)
+
+    @cached_property
+    def lines(self) -> list[LineGraph]:
+        """The part's named graphs as N-Triples lines (large builds)."""
+        whole = None
+        if self.part == "all":  # the VoID counts and the single-graph formats read the same distinct lines
+            whole = set(self.result.bulk.ontology_ntriples.splitlines())
+            for chunk in self.result.bulk.ntriples:
+                whole.update(chunk.splitlines())
+            self.__dict__["_sorted_lines"] = sorted(whole)
+        return line_graphs(self.result, self.part, endpoint=self.endpoint, whole=whole)
+
+    def void_graph_triples(self) -> list[Triple]:
+        """The VoID description's triples (part all)."""
+        if self.large:
+            return list(next(g.triples for g in self.lines if g.iri == VOID_GRAPH))
+        return list(next(g.triples for g in self.graphs if g.iri == VOID_GRAPH))
 
     # -- inputs shared by the writers
 
@@ -252,8 +379,45 @@ class Exporter:
     @cached_property
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
+        if self.large:
+            wanted = {p: f"<{ns}".encode() for p, ns in PREFIXES.items()}
+            found = set()
+            for graph in self.lines:
+                text = b"\n".join(graph.lines)
+                found.update(p for p, key in wanted.items() if p not in found and key in text)
+            return {p: ns for p, ns in PREFIXES.items() if p in found}
         text = "".join(self.nquads)
         return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
+
+    # -- the same from the lines of a large build: made when asked for, not kept (they are large)
+
+    def _line_nquads(self) -> list[bytes]:
+        """The N-Quads file's lines: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
+        lines = []
+        for graph in self.lines:
+            name = f"<{graph.iri}> .\n".encode()
+            lines += [line[:-1] + name for line in graph.lines]
+        lines.sort()
+        return lines
+
+    def _line_ntriples(self) -> list[bytes]:
+        """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted (no newline). The list
+        holds the lines of `lines`, not copies, so it is kept for the formats that read it (nt, jsonld)."""
+        found = self.__dict__.get("_sorted_lines")
+        if found is None:
+            lines: set[bytes] = set()
+            for graph in self.lines:
+                if graph.iri != VOID_GRAPH:
+                    lines.update(graph.lines)
+            found = self.__dict__["_sorted_lines"] = sorted(lines)
+        return found
+
+    def _line_quads(self) -> Iterable[ox.Quad]:
+        """Every quad, by graph IRI then by line: the order of `quads`, one graph parsed at a time."""
+        for graph in self.lines:  # sorted by IRI; within a graph, sorted N-Triples lines sort as their N-Quads
+            name = f"<{graph.iri}> .\n".encode()
+            yield from ox.parse(b"".join(line[:-1] + name for line in sorted(graph.lines)),
+                                format=ox.RdfFormat.N_QUADS)
 
     @cached_property
     def projection(self):
@@ -265,6 +429,12 @@ class Exporter:
 
     def to_bytes(self, fmt: str) -> dict[str, bytes]:
         """The files of one format: {suffix: content}; the suffix is "" except for csv ("nodes", "edges")."""
+        return {suffix: content if isinstance(content, bytes) else b"".join(content)
+                for suffix, content in self.to_pieces(fmt).items()}
+
+    def to_pieces(self, fmt: str) -> dict[str, bytes | Iterable[bytes]]:
+        """`to_bytes`, except that a large file may come as pieces of bytes to write one after another (on a large
+        build: N-Triples, N-Quads and JSON-LD), so that it is never joined in memory."""
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
         return getattr(self, f"_{fmt}")()
@@ -273,13 +443,18 @@ class Exporter:
         return {"": output.turtle_bytes(self.iter_triples())}
 
     def _nt(self) -> dict[str, bytes]:
+        if self.large:
+            return {"": (line + b"\n" for line in self._line_ntriples())}
         return {"": "".join(self.ntriples).encode("utf-8")}
 
     def _nq(self) -> dict[str, bytes]:
+        if self.large:
+            return {"": self._line_nquads()}  # pieces: the sorted lines
         return {"": "".join(self.nquads).encode("utf-8")}
 
     def _trig(self) -> dict[str, bytes]:
-        body = ox.serialize(self.quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
+        quads = self._line_quads() if self.large else self.quads
+        body = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         return {"": output.HEADER.encode("utf-8") + body}
 
     def _xml(self) -> dict[str, bytes]:
@@ -287,6 +462,11 @@ class Exporter:
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
+        if self.large:  # compacted from the N-Triples lines, one node at a time: no rdflib terms
+            context = load_context()
+            nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
+                           for node in Compactor(context).nodes_from_lines(self._line_ntriples()))
+            return {"": _jsonld_pieces(context, [text for _, text in nodes])}
         return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -353,6 +533,10 @@ class Compactor:
             ((ns, name) for name, ns in context.items() if isinstance(ns, str) and ns.endswith(("/", "#"))),
             key=lambda kv: -len(kv[0]),
         )
+        self._by_ns: dict[str, str] = {}
+        for ns, name in self.prefixes:  # the first of the longest-first order, as the scan of `prefixes` finds it
+            self._by_ns.setdefault(ns, name)
+        self._compacted: dict[str, str] = {}
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -369,10 +553,24 @@ class Compactor:
         return value
 
     def compact_iri(self, iri: str) -> str:
-        """prefix:local for the longest matching prefix, else the IRI itself."""
-        for ns, name in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-                return f"{name}:{iri[len(ns):]}"
+        """prefix:local for the longest matching prefix, else the IRI itself (remembered: IRIs recur)."""
+        found = self._compacted.get(iri)
+        if found is None:
+            found = self._compacted[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
+        # Every prefix ends with / or #: the candidates are the IRI cut after each / or #, longest first.
+        by_ns = self._by_ns
+        end = len(iri) - 1  # a prefix must leave a non-empty local part
+        while end > 0:
+            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if cut < 0:
+                break
+            name = by_ns.get(iri[: cut + 1])
+            if name is not None and not iri[cut + 1:].startswith("//"):
+                return f"{name}:{iri[cut + 1:]}"
+            end = cut
         return iri
 
     def type_name(self, iri: str) -> str:
@@ -380,44 +578,190 @@ class Compactor:
         return term[0] if term and not term[1] and term[0][:1].isupper() else self.compact_iri(iri)
 
     def value(self, obj, coerced: bool):
-        if isinstance(obj, URIRef):
-            return self.compact_iri(str(obj)) if coerced else {"@id": self.compact_iri(str(obj))}
-        if isinstance(obj, BNode):
-            return f"_:{obj}" if coerced else {"@id": f"_:{obj}"}
-        text = str(obj)
-        if obj.language:
-            if obj.language == self.language and not coerced:
+        """The compacted value of an object given as ("iri", IRI) | ("bnode", id) | ("literal", text, language,
+        datatype IRI or None)."""
+        kind = obj[0]
+        if kind == "iri":
+            return self.compact_iri(obj[1]) if coerced else {"@id": self.compact_iri(obj[1])}
+        if kind == "bnode":
+            return f"_:{obj[1]}" if coerced else {"@id": f"_:{obj[1]}"}
+        _, text, language, datatype = obj
+        if language:
+            if language == self.language and not coerced:
                 return text
-            return {"@language": obj.language, "@value": text}
-        if obj.datatype and str(obj.datatype) != _XSD_STRING:
-            return {"@type": self.compact_iri(str(obj.datatype)), "@value": text}
+            return {"@language": language, "@value": text}
+        if datatype and datatype != _XSD_STRING:
+            return {"@type": self.compact_iri(datatype), "@value": text}
         return {"@value": text} if self.language or coerced else text
 
     def nodes(self, triples: Iterable[Triple]) -> list[dict]:
+        """The nodes of rdflib triples or of pyoxigraph triples (as `ox.parse` gives them)."""
         by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for s, p, o in triples:
-            node = by_subject[self.compact_iri(str(s)) if isinstance(s, URIRef) else f"_:{s}"]
-            if p == RDF.type and isinstance(o, URIRef):
-                node["@type"].append(self.type_name(str(o)))
+        rdf_type = str(RDF.type)
+        terms, compact = self.terms, self.compact_iri
+        for s, p, o in _plain(triples):
+            node = by_subject[compact(s[1]) if s[0] == "iri" else f"_:{s[1]}"]
+            if p == rdf_type and o[0] == "iri":
+                node["@type"].append(self.type_name(o[1]))
                 continue
-            found = self.terms.get(str(p))
-            key, coerced = found if found else (self.compact_iri(str(p)), False)
+            found = terms.get(p)
+            key, coerced = found if found else (compact(p), False)
             node[key].append(self.value(o, coerced))
         nodes = []
         for subject, properties in by_subject.items():
             node = {"@id": subject}
             for key in sorted(properties):
-                values = sorted(_unique(properties[key]), key=_json_key)
+                values = properties[key]
+                if len(values) > 1:
+                    values = sorted(_unique(values), key=_json_key)
                 node[key] = values[0] if len(values) == 1 else values
             nodes.append(node)
         return sorted(nodes, key=lambda n: n["@id"])
+
+
+    def nodes_from_lines(self, lines: Iterable[bytes]) -> Iterable[dict]:
+        """The nodes of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that each subject's
+        lines are together), read without an RDF parser, one node at a time and unsorted: the nodes `nodes` gives
+        for their terms. Terms recur, so each is compacted once."""
+        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
+        objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
+        types: dict[bytes, str] = {}
+        rdf_type = f"<{RDF.type}>".encode()
+        subject, properties = None, {}
+        for line in lines:
+            s, p, o = line[:-2].split(b" ", 2)
+            if s != subject:
+                if subject is not None:
+                    yield self._node(subject, properties)
+                subject, properties = s, {}
+            if p == rdf_type and o[:1] == b"<":
+                name = types.get(o)
+                if name is None:
+                    name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
+                properties.setdefault("@type", []).append(name)
+                continue
+            found = keys.get(p)
+            if found is None:
+                iri = p[1:-1].decode("utf-8")
+                found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
+            key, coerced = found
+            if o[:1] == b"<":
+                value = objects.get((o, coerced))
+                if value is None:
+                    value = objects[(o, coerced)] = self.value(("iri", o[1:-1].decode("utf-8")), coerced)
+            elif o[:2] == b"_:":
+                value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
+            else:
+                value = self.value(_nt_literal(o), coerced)
+            properties.setdefault(key, []).append(value)
+        if subject is not None:
+            yield self._node(subject, properties)
+
+    def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
+        node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+                else subject.decode("utf-8")}
+        for key in sorted(properties):
+            values = properties[key]
+            if len(values) > 1:
+                values = sorted(_unique(values), key=_json_key)
+            node[key] = values[0] if len(values) == 1 else values
+        return node
+
+
+def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
+    """The text of jsonld_bytes (json.dumps of {"@context", "@graph"} with indent 2) from the nodes' texts (each
+    `_dumps(node, "    ")`, in order), piece by piece."""
+    yield b'{\n  "@context": ' + _dumps(context, "  ").encode("utf-8") + b',\n  "@graph": '
+    if not nodes:
+        yield b"[]\n}\n"
+        return
+    yield b"[\n"
+    for i, text in enumerate(nodes):
+        yield (b",\n    " if i else b"    ") + text
+    yield b"\n  ]\n}\n"
+
+
+_NT_ESCAPE = re.compile(rb'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_NT_ECHAR = {b"t": "\t", b"b": "\b", b"n": "\n", b"r": "\r", b"f": "\f", b'"': '"', b"'": "'", b"\\": "\\"}
+
+
+def _nt_literal(term: bytes) -> tuple:
+    """("literal", text, language, datatype) of an N-Triples literal."""
+    end = term.rindex(b'"')
+    raw, rest = term[1:end], term[end + 1:]
+    if b"\\" in raw:
+        text = "".join(_unescape_parts(raw))
+    else:
+        text = raw.decode("utf-8")
+    if rest[:1] == b"@":
+        return ("literal", text, rest[1:].decode("ascii"), None)
+    if rest[:2] == b"^^":
+        return ("literal", text, None, rest[3:-1].decode("utf-8"))
+    return ("literal", text, None, None)
+
+
+def _unescape_parts(raw: bytes):
+    at = 0
+    for match in _NT_ESCAPE.finditer(raw):
+        yield raw[at:match.start()].decode("utf-8")
+        short, long, char = match.groups()
+        yield chr(int(short or long, 16)) if (short or long) else _NT_ECHAR[char]
+        at = match.end()
+    yield raw[at:].decode("utf-8")
+
+
+def _plain(triples: Iterable) -> Iterable[tuple]:
+    """(subject, predicate IRI, object) with the terms as the plain tuples of Compactor.value, from rdflib triples
+    (tuples of terms) or pyoxigraph triples or quads (whose graph is ignored)."""
+    for t in triples:
+        if isinstance(t, tuple):
+            s, p, o = t
+            yield _plain_rdflib(s), str(p), _plain_rdflib(o)
+        else:  # a pyoxigraph Triple or Quad
+            yield _plain_ox(t.subject), t.predicate.value, _plain_ox(t.object)
+
+
+def _plain_rdflib(term) -> tuple:
+    if isinstance(term, URIRef):
+        return ("iri", str(term))
+    if isinstance(term, BNode):
+        return ("bnode", str(term))
+    return ("literal", str(term), term.language, str(term.datatype) if term.datatype else None)
+
+
+def _plain_ox(term) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("literal", term.value, term.language, term.datatype.value)
 
 
 def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
     """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
     context = context if context is not None else load_context()
     document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_dumps(document) + "\n").encode("utf-8")
+
+
+def _dumps(value, indent: str = "") -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), the same text, written faster for the document's shape:
+    strings by the C encoder, and no generator per value."""
+    if type(value) is str:
+        return _encode_string(value)
+    inner = indent + "  "
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        parts = [f"{inner}{_encode_string(k)}: {_dumps(v, inner)}" if type(k) is str else None for k, v in value.items()]
+        if None in parts:  # a key that is not a string: json's own rules
+            return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+        return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
+    if type(value) is list:
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
 
 
 def _unique(values: list) -> list:
@@ -431,7 +775,12 @@ def _unique(values: list) -> list:
 
 
 def _json_key(value) -> str:
+    if type(value) is str:  # what json.dumps gives for a string, without its overhead
+        return _encode_string(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+_encode_string = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False) for a str s
 
 
 # ---------------------------------------------------------------- graph formats
@@ -524,20 +873,35 @@ def export(result, fmt: str, *, part: str = "all", out: Path, endpoint: str = SP
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl."""
+    """The main build's extra outputs (pipeline.EXTRA_OUTPUTS): the common formats of the whole graph and void.ttl.
+
+    The files are made one at a time and renamed into place together (output.AtomicFiles), so that only one is in
+    memory at a time; on a large build they come from the build's N-Triples lines (Exporter). Python's cyclic
+    garbage collector is paused meanwhile (graph.pipeline.gc_paused): these are millions of acyclic objects."""
+    from .pipeline import gc_paused
+
+    with gc_paused():
+        return _write_build_outputs(result, out_dir, quiet=quiet)
+
+
+def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from .pipeline import Progress
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
     exporter = Exporter(result, part="all")
-    files: dict[Path, bytes] = {}
     written: dict[str, Path] = {}
-    for fmt in BUILD_FORMATS:
-        for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_bytes(fmt)).items():
-            files[path] = content
-            written[fmt] = path
-    void_path = out_dir / "void.ttl"
-    files[void_path] = output.turtle_bytes(next(g.triples for g in exporter.graphs if g.iri == VOID_GRAPH))
-    written["void"] = void_path
-    output.write_atomically(files)
-    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+    sizes: list[str] = []
+    with output.AtomicFiles() as out:
+        for fmt in BUILD_FORMATS:
+            for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_pieces(fmt)).items():
+                size = out.write(path, content)
+                written[fmt] = path
+                sizes.append(f"{path.name} ({size // 1024} KiB)")
+            content = None
+        void_path = out_dir / "void.ttl"
+        content = output.turtle_bytes(exporter.void_graph_triples())
+        out.write(void_path, content)
+        sizes.append(f"{void_path.name} ({len(content) // 1024} KiB)")
+        written["void"] = void_path
+    done(", ".join(sizes))
     return written

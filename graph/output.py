@@ -33,20 +33,49 @@ def turtle_bytes(triples: Iterable) -> bytes:
 
 def write_atomically(files: dict[Path, bytes]) -> None:
     """Write every file to a temporary sibling first, then rename them all into place: never a half-written file."""
-    temps: list[tuple[Path, Path]] = []
-    try:
+    with AtomicFiles() as out:
         for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as handle:
+            out.write(path, content)
+
+
+class AtomicFiles:
+    """Files written one at a time to temporary siblings and renamed into place together when the block ends
+    without an error (else the temporaries are removed): `write_atomically` for outputs made one after another,
+    so that only one of them is held in memory at a time.
+
+        with AtomicFiles() as out:
+            out.write(path, content)
+    """
+
+    def __init__(self):
+        self.temps: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, content: bytes | Iterable[bytes]) -> int:
+        """Write `content` (bytes, or pieces of bytes written one after another) to a temporary sibling of `path`;
+        returns the number of bytes written."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.temps.append((Path(tmp), path))
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, (bytes, bytearray)):
                 handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            temps.append((Path(tmp), path))
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if tmp.exists():
-                tmp.unlink()
+            else:
+                handle.writelines(content)
+            size = handle.tell()
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        return size
+
+    def __enter__(self) -> "AtomicFiles":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                for tmp, path in self.temps:
+                    os.replace(tmp, path)
+        finally:
+            for tmp, _ in self.temps:
+                if tmp.exists():
+                    tmp.unlink()

@@ -55,3 +55,22 @@ def require_tool(path_or_name: str) -> str:
     if IN_CI:
         pytest.fail(f"{path_or_name} is required in CI but is not installed")
     pytest.skip(f"{path_or_name} is not installed")
+
+
+@pytest.fixture(scope="session")
+def generated_sources(tmp_path_factory) -> Path:
+    """A generated sources folder of about 10k triples (bench/generate.py, seeded)."""
+    from bench.generate import generate
+
+    out = tmp_path_factory.mktemp("generated") / "sources"
+    generate(out, triples=10_000, seed=3)
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_pair(generated_sources):
+    """The generated sources built by the reference (small) path and by the large-graph path."""
+    from graph import pipeline
+
+    return (pipeline.build(sources_dir=generated_sources, version="0.1.0", large=False),
+            pipeline.build(sources_dir=generated_sources, version="0.1.0", large=True))

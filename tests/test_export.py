@@ -351,3 +351,89 @@ def test_turtle_export_of_all_is_the_core_builds_cckg_ttl(built, exporters):
     from graph.output import turtle_bytes
 
     assert exporters["all"].to_bytes("ttl")[""] == turtle_bytes(built.all_triples())
+
+
+# ---------------------------------------------------------------- the large-graph path (graph/bulk.py)
+
+BUILD_FILES = ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl")
+
+
+def test_large_build_exports_are_the_reference_bytes_on_the_real_data(built, tmp_path):
+    """On a large build the exports come from the build's N-Triples lines, never rdflib terms; on the real data
+    (forced onto the large path) they are byte for byte those of the reference path."""
+    from graph import pipeline
+
+    large = pipeline.build(large=True)
+    export.write_build_outputs(built, tmp_path / "small")
+    export.write_build_outputs(large, tmp_path / "large")
+    assert large._dataset is None  # no rdflib Dataset of the whole build was made
+    for name in BUILD_FILES:
+        assert (tmp_path / "large" / name).read_bytes() == (tmp_path / "small" / name).read_bytes(), name
+
+
+def test_large_build_exports_parse_to_the_reference_graphs(generated_pair, tmp_path):
+    small, large = generated_pair
+    export.write_build_outputs(small, tmp_path / "small")
+    export.write_build_outputs(large, tmp_path / "large")
+    assert large._dataset is None
+    for name, fmt in (("cckg.nt", ox.RdfFormat.N_TRIPLES), ("cckg.nq", ox.RdfFormat.N_QUADS),
+                      ("cckg.trig", ox.RdfFormat.TRIG), ("cckg.jsonld", ox.RdfFormat.JSON_LD),
+                      ("void.ttl", ox.RdfFormat.TURTLE)):
+        a = {str(q) for q in ox.parse(path=str(tmp_path / "small" / name), format=fmt)}
+        b = {str(q) for q in ox.parse(path=str(tmp_path / "large" / name), format=fmt)}
+        assert a and a == b, name
+    n = len(set(large.all_triples()))
+    assert len((tmp_path / "large" / "cckg.nt").read_bytes().splitlines()) == n
+
+
+def test_large_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
+    code = ("import sys; from pathlib import Path; from graph import pipeline, export; "
+            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
+            "export.write_build_outputs(r, Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", code, str(generated_sources), str(tmp_path / seed)], cwd=ROOT,
+                       check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    for name in BUILD_FILES:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_jsonld_from_lines_compacts_as_from_terms():
+    """Compactor.nodes_from_lines (large builds) reads N-Triples lines as Compactor.nodes reads terms: escapes,
+    languages, datatypes, types, IRI values and repeated values."""
+    from rdflib import BNode
+
+    s, t = KG["x"], KG["y"]
+    triples = [
+        (s, RDF.type, FOAF.Person), (s, RDF.type, URIRef("http://example.org/Other")),
+        (s, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal('say "hi"\\ \n\r\t\x01 é ✓', lang="en")),
+        (s, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), Literal("Другое", lang="ru")),
+        (s, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), Literal("b", lang="en")),
+        (s, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), Literal("a", lang="en")),
+        (s, DCTERMS.date, Literal("2020-07-16", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))),
+        (s, DCTERMS.description, Literal("plain")),
+        (s, FOAF.knows, t), (s, URIRef("http://example.org/p"), t), (s, URIRef("http://example.org/q"), BNode("b1")),
+        (t, URIRef("http://example.org/n"), Literal(5)),
+    ]
+    compactor = export.Compactor(export.load_context())
+    lines = sorted(export._nt_line(x) for x in triples)
+    assert sorted(compactor.nodes_from_lines(lines), key=lambda n: n["@id"]) == compactor.nodes(triples)
+    document = {"@context": export.load_context(), "@graph": compactor.nodes(triples)}
+    assert export._dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_atomic_files_are_all_renamed_or_none(tmp_path):
+    from graph.output import AtomicFiles
+
+    (tmp_path / "a.txt").write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with AtomicFiles() as out:
+            out.write(tmp_path / "a.txt", b"new")
+            out.write(tmp_path / "b.txt", [b"pie", b"ces"])
+            raise RuntimeError("failed midway")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no temporaries left, nothing replaced
+    assert (tmp_path / "a.txt").read_bytes() == b"old"
+    with AtomicFiles() as out:
+        assert out.write(tmp_path / "a.txt", b"new") == 3
+        assert out.write(tmp_path / "b.txt", [b"pie", b"ces"]) == 6
+    assert (tmp_path / "a.txt").read_bytes() == b"new" and (tmp_path / "b.txt").read_bytes() == b"pieces"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -264,3 +266,89 @@ def test_dense_spring_layout_of_a_large_component():
     multi = nx.MultiDiGraph(ring)  # the page layout uses it for such a component, in whole pixels
     placed = layout(multi)
     assert set(placed) == set(names) and all(isinstance(x, int) for x, _ in placed.values())
+
+
+# ------------------------------------------------------------------- large builds: the overview and the report
+
+def test_summary_from_lines_is_the_projection_in_figures(generated_pair):
+    """viz.overview.summary counts, from the build's N-Triples, the nodes (group, class), edges and degrees of
+    viz.projection.project of the whole graph."""
+    from viz import overview
+
+    small, large = generated_pair
+    g = project(fresh_graph(small.all_triples()))
+    found = overview.bulk_summary(large)
+    reference = overview.graph_summary(g)
+    assert len(found.nodes) == g.number_of_nodes() > 200
+    assert found.nodes == reference.nodes
+    assert found.edges == g.number_of_edges() == reference.edges
+    assert {n: d for n, d in found.degree.items() if d} == {n: d for n, d in reference.degree.items() if d}
+
+
+def test_large_build_report_has_the_reference_counts_and_timeline(generated_pair):
+    from viz import overview
+
+    small, large = generated_pair
+    whole = fresh_graph(small.all_triples())
+    g = project(whole)
+    reference = render.report_data(g, whole, title="t", graph_href="graph.html")
+    found = overview.report_data(large, overview.bulk_summary(large), title="t", graph_href="graph.html", drawn=10)
+    for key in ("nodes", "edges", "groups", "classes", "timeline"):
+        assert found[key] == reference[key], key
+    assert len(found["timeline"]) > 3 and found["ranking"] == "degree"
+    degrees = [a["degree"] for a in found["actors"]]
+    assert degrees == sorted(degrees, reverse=True) and len(degrees) == overview.REPORT_ACTORS
+    for actor in found["actors"]:
+        assert g.nodes[actor["id"]]["degree"] == actor["degree"] and g.nodes[actor["id"]]["label"] == actor["label"]
+    assert large._dataset is None
+
+
+def test_large_build_draws_a_bounded_overview_and_says_how_to_see_the_rest(generated_pair, tmp_path, monkeypatch):
+    from viz import overview
+
+    small, large = generated_pair
+    monkeypatch.setattr(overview, "OVERVIEW_NODES", 60)
+    render.write_build_outputs(large, tmp_path)
+    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    data = _blob(page)
+    total = project(fresh_graph(small.all_triples())).number_of_nodes()
+    assert len(data["nodes"]) == 60
+    assert f"60 of {total:,} nodes" in data["note"] and "python build.py view --focus ENTITY" in data["note"]
+    assert '<p id="overview-note">' in page
+    found = overview.bulk_summary(large)
+    chosen = overview.overview_nodes(found, 60)
+    assert {n["id"] for n in data["nodes"]} == {render.curie(render.URIRef(iri)) for iri in chosen}
+    groups = [found.nodes[iri][0] for iri in chosen]
+    ranks = [overview.BACKBONE.index(g) if g in overview.BACKBONE else len(overview.BACKBONE) for g in groups]
+    assert ranks == sorted(ranks) and groups.count("country") == sum(1 for v in found.nodes.values() if v[0] == "country")
+    ids = {n["id"] for n in data["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"]) and data["edges"]
+    assert set(data["details"]) == ids  # every drawn node has its panel
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Most connected actors" in report and "draws an overview of 60 of them" in report
+    assert large._dataset is None
+
+
+def test_large_build_view_is_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
+    code = ("import sys; from pathlib import Path; from graph import pipeline; from viz import render; "
+            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
+            "render.write_build_outputs(r, Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", code, str(generated_sources), str(tmp_path / seed)], cwd=ROOT,
+                       check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    for name in ("graph.html", "report.html"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_small_build_over_the_node_limit_draws_the_overview(built, tmp_path, monkeypatch):
+    from viz import overview
+
+    monkeypatch.setattr(overview, "VIEW_NODE_LIMIT", 100)
+    monkeypatch.setattr(overview, "OVERVIEW_NODES", 50)
+    data = _blob(_page(built, tmp_path))
+    whole = project(fresh_graph(built.all_triples()))
+    assert whole.number_of_nodes() > 100
+    expected = overview.overview_of_projection(whole)
+    assert expected.number_of_nodes() == 50
+    assert [n["id"] for n in data["nodes"]] == list(expected.nodes)
+    assert data["note"].startswith(f"Overview: {expected.number_of_nodes():,} of {whole.number_of_nodes():,} nodes")

@@ -208,8 +208,8 @@ def _fact_quotes(sources: _Sources, triple: Triple, drawn: dict[URIRef, str]) ->
     joining = []
     if p in DERIVED_FROM:
         kind = DERIVED_FROM[p]
-        joining = sorted({x for x in g.subjects(None, s) if (x, RDF.type, kind) in g}
-                         & set(g.subjects(None, o)), key=str)
+        # the statements of that kind pointing to s that also point to o (tested one by one: o may be a hub)
+        joining = sorted({x for x in g.subjects(None, s) if (x, RDF.type, kind) in g and (x, None, o) in g}, key=str)
     for carriers in (joining, [s], [o]):
         found = [q for c in carriers for q in sources.quotes(c, docs)]
         if found:

@@ -218,8 +218,9 @@ def options(n_nodes: int) -> dict:
 
 
 def page_data(g: nx.MultiDiGraph, panel: dict, *, title: str, docs_href: dict[str, str],
-              report_href: str | None = None) -> dict:
-    """Everything the page needs, as one JSON-ready dict (sorted, so the page is byte-identical on rebuild)."""
+              report_href: str | None = None, note: str | None = None) -> dict:
+    """Everything the page needs, as one JSON-ready dict (sorted, so the page is byte-identical on rebuild); `note`
+    is a line shown under the title (the overview says what it shows of how much)."""
     net = network(g, layout(g))
     nodes = []
     for entry in net.nodes:
@@ -243,8 +244,10 @@ def page_data(g: nx.MultiDiGraph, panel: dict, *, title: str, docs_href: dict[st
               for name, (colour, shape, text) in STYLES.items() if name in counts]
     labels = {n["id"]: n["name"] for n in nodes}
     docs = {d: {**info, "href": docs_href.get(d, "")} for d, info in panel.get("docs", {}).items()}
+    extra = {"note": note} if note else {}
     return {
         "title": title,
+        **extra,
         "nodes": nodes,
         "edges": edges,
         "options": options(len(nodes)),
@@ -370,7 +373,7 @@ def document_links(sources) -> dict[str, str]:
 
 
 def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None = None,
-               report_href: str | None = None, dataset=None) -> bytes:
+               report_href: str | None = None, dataset=None, note: str | None = None) -> bytes:
     """The page for a build result (or for a chosen projection `g` of it, e.g. a focus view); the side panel reads
     `dataset` if given (the part of the build gathered for a focus view), else the build's whole dataset."""
     from graph.output import fresh_graph
@@ -379,25 +382,58 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
         g = project(fresh_graph(result.all_triples()))
     panel = details(result.dataset if dataset is None else dataset, g.nodes)
     data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
-                     report_href=report_href)
+                     report_href=report_href, note=note)
     return render_html(data)
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's writer (pipeline.EXTRA_OUTPUTS): dist/graph.html and dist/report.html, atomically."""
+    """The main build's writer (pipeline.EXTRA_OUTPUTS): dist/graph.html and dist/report.html, atomically.
+
+    A large build (graph/bulk.py), or one whose projection has more than viz.overview.VIEW_NODE_LIMIT nodes, gets
+    the overview (viz/overview.py) instead of the whole graph, and a report computed without the whole rdflib
+    graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the build,
+    graph.pipeline.gc_paused) and run once at the end, for the rdflib graphs' reference cycles."""
+    import gc
+
+    from graph.pipeline import gc_paused
+
+    with gc_paused():
+        written = _write_build_outputs(result, out_dir, quiet=quiet)
+    gc.collect()
+    return written
+
+
+def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.output import fresh_graph, write_atomically
     from graph.pipeline import Progress
+    from viz import overview
 
     progress = Progress(1, quiet=quiet)
     done = progress(f"drawing the graph view into {out_dir}/")
-    whole = fresh_graph(result.all_triples())
-    g = project(whole)
     title = f"{TITLE} {result.version}"
-    page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE)
-    report = render_report(report_data(g, whole, title=title, graph_href=GRAPH_FILE))
+    if result.large and getattr(result, "bulk", None) is not None:
+        found = overview.bulk_summary(result)
+        g, dataset = overview.overview_from_store(result, found)
+        note = overview.overview_note(g.number_of_nodes(), len(found.nodes))
+        page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, dataset=dataset,
+                          report_href=REPORT_FILE, note=note)
+        report = render_report(overview.report_data(result, found, title=title, graph_href=GRAPH_FILE,
+                                                    drawn=g.number_of_nodes()))
+        whole_nodes, whole_edges = len(found.nodes), found.edges
+    else:
+        whole = fresh_graph(result.all_triples())
+        g = project(whole)
+        whole_nodes, whole_edges = g.number_of_nodes(), g.number_of_edges()
+        report = render_report(report_data(g, whole, title=title, graph_href=GRAPH_FILE))
+        note = None
+        if g.number_of_nodes() > overview.VIEW_NODE_LIMIT:
+            g = overview.overview_of_projection(g)
+            note = overview.overview_note(g.number_of_nodes(), whole_nodes)
+        page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE,
+                          note=note)
     files = {out_dir / GRAPH_FILE: page, out_dir / REPORT_FILE: report}
     write_atomically(files)
-    done(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
+    done(f"{g.number_of_nodes()} of {whole_nodes} nodes, {g.number_of_edges()} of {whole_edges} edges drawn; "
          + ", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
     return {"graph": out_dir / GRAPH_FILE, "graph_report": out_dir / REPORT_FILE}
 

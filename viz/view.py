@@ -166,18 +166,17 @@ def _last_resort_carriers(look, drawn: set, annotations: dict) -> set:
     return needed
 
 
-def gather(store, nodes: list[str]):
-    """The part of the build a view of `nodes` needs, as an rdflib Dataset (same named graphs as the build's): the
-    triples of the nodes, of the n-ary statements about them and of what these point to; the annotations of all
-    of these; and their parts (intervals, instants, targets, selectors, documents)."""
-    from rdflib import Dataset
-
-    from graph.store import from_oxigraph
+def gather_resources(store, nodes: list[str], *, nary=None, annotate_all: bool = True) -> set:
+    """The resources (pyoxigraph NamedNodes) whose triples a view of `nodes` needs: the nodes, the n-ary statements
+    about them (of the classes `nary`, by default viz.details.NARY) and what these point to; the annotations of
+    the nodes and statements and, if `annotate_all`, of every object whose quotes the panel may show
+    (`_last_resort_carriers`); and their parts (intervals, instants, targets, selectors, documents). Works on any
+    store (the patterns ask every graph)."""
     from viz.details import NARY
 
     look = _Lookup(store)
     ox = look.ox
-    nary = {ox.NamedNode(str(c)) for c in NARY}
+    nary = {ox.NamedNode(str(c)) for c in (NARY if nary is None else nary)}
     drawn = {ox.NamedNode(n) for n in nodes}
     core = set(drawn)
     for node in drawn:
@@ -187,8 +186,9 @@ def gather(store, nodes: list[str]):
         full.update(q.object for q in look.out(subject) if isinstance(q.object, ox.NamedNode))
     has_body = ox.NamedNode(str(OA.hasBody))
     annotations = {r: [q.subject for q in look.into(r, has_body)] for r in core}
-    for resource in _last_resort_carriers(look, drawn, annotations):
-        annotations[resource] = [q.subject for q in look.into(resource, has_body)]
+    if annotate_all:
+        for resource in _last_resort_carriers(look, drawn, annotations):
+            annotations[resource] = [q.subject for q in look.into(resource, has_body)]
     for found in annotations.values():
         full.update(found)
     parts = {ox.NamedNode(str(p)) for p in PARTS}
@@ -198,7 +198,19 @@ def gather(store, nodes: list[str]):
                  if q.predicate in parts and isinstance(q.object, ox.NamedNode)}
         frontier = found - full
         full |= frontier
-    dataset = Dataset(default_union=True)  # read as one graph by the projection and the panel, with no copy
+    return full
+
+
+def gather(store, nodes: list[str]):
+    """The part of the build a view of `nodes` needs (`gather_resources`), as an rdflib Dataset with the same named
+    graphs as the build's: every triple of those resources, read from a store with one named graph per source."""
+    from rdflib import Dataset
+
+    from graph.store import from_oxigraph
+
+    full = gather_resources(store, nodes)
+    look = _Lookup(store)
+    dataset = Dataset(default_union=True)  # read as one graph by the projection, with no copy
     graphs: dict = {}
     terms: dict = {}
 
@@ -217,14 +229,42 @@ def gather(store, nodes: list[str]):
     return dataset
 
 
+def gather_lines(result, resources: set):
+    """`gather` for a large build without a store of named graphs: the triples of `resources` (NamedNodes) picked
+    from the N-Triples the build kept per source (graph/bulk.py), each into its source's named graph."""
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from graph.store import from_oxigraph
+
+    wanted = {f"<{r.value}>".encode() for r in resources}
+    dataset = Dataset()
+    terms: dict = {}
+
+    def term(t):
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = from_oxigraph(t)
+        return found
+
+    chunks = [(ONTOLOGY_GRAPH, result.bulk.ontology_ntriples)]
+    chunks += [(str(KG[source.id]), chunk) for source, chunk in zip(result.sources, result.bulk.ntriples)]
+    for name, chunk in sorted(chunks):
+        kept = [line for line in chunk.splitlines() if line[:line.find(b" ")] in wanted]
+        if not kept:
+            continue
+        graph = dataset.graph(URIRef(name))
+        for t in ox.parse(b"\n".join(sorted(kept)) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+            graph.add((term(t.subject), term(t.predicate), term(t.object)))
+    return dataset
+
+
 def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None, store=None):
     """(projection, dataset, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
     only, never the whole graph. The nodes, edges, labels and side panel are those of the whole-graph view; the
     degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
     edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller
     falls back to the whole graph, for its suggestions)."""
-    from graph.output import fresh_graph
-
     store = store if store is not None else quad_store(result)
     centre = _resolve_iri(store, focus)
     if centre is None:
@@ -339,5 +379,5 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     return g, build_view(result, out_file=out_file, title=title, g=g)
 
 
-__all__ = ["check_construct", "construct", "focus_from_store", "gather", "neighbourhood", "quad_store", "reach",
-           "render_view", "resolve"]
+__all__ = ["check_construct", "construct", "focus_from_store", "gather", "gather_lines", "gather_resources",
+           "neighbourhood", "quad_store", "reach", "render_view", "resolve"]
