@@ -440,6 +440,10 @@ class Exporter:
         return getattr(self, f"_{fmt}")()
 
     def _ttl(self) -> dict[str, bytes]:
+        if self.large:  # the sorted Turtle of the large path's cckg.ttl (graph/bulk.py), not rdflib's longturtle
+            from .bulk import sorted_turtle_bytes
+
+            return {"": sorted_turtle_bytes(self._line_ntriples())}
         return {"": output.turtle_bytes(self.iter_triples())}
 
     def _nt(self) -> dict[str, bytes]:
@@ -458,7 +462,11 @@ class Exporter:
         return {"": output.HEADER.encode("utf-8") + body}
 
     def _xml(self) -> dict[str, bytes]:
-        triples = ox.parse("".join(self.ntriples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        if self.large:
+            text = b"\n".join([*self._line_ntriples(), b""])
+        else:
+            text = "".join(self.ntriples).encode("utf-8")
+        triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
