@@ -159,3 +159,45 @@ def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
         yamlfile.read_yaml(path, "bad.yaml")
     assert fast.value.problems == slow.value.problems
     assert fast.value.problems[0].line == 3
+
+
+# ------------------------------------------------------------------ N-Triples lines made straight from rdflib terms
+
+def _ox_lines(triples) -> list[str]:
+    """The N-Triples lines pyoxigraph writes for `triples` (rdflib terms), in order."""
+    terms = bulk.Terms()
+    return ox.serialize([terms.quad(t) for t in triples], format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]
+
+
+def test_nt_line_escapes_every_character_as_pyoxigraph_does():
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    code_points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]  # every Unicode scalar value
+    triples = [(s, p, Literal(f"a{chr(c)}b")) for c in code_points]
+    mine = [bulk.nt_line(t) for t in triples]
+    assert mine == _ox_lines(triples)
+    escaped = {c for c, line in zip(code_points, mine) if not line.endswith(f' "a{chr(c)}b" .')}
+    assert escaped == {*range(0x20), 0x22, 0x5C, 0x7F, 0xFFFE, 0xFFFF}
+
+
+def test_nt_line_writes_every_kind_of_term_as_pyoxigraph_does():
+    from rdflib import BNode
+
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    objects = [
+        URIRef("http://example.org/ü"), BNode("b1"), Literal("plain"), Literal(""), Literal("x", datatype=XSD.string),
+        Literal("chair", lang="EN-GB"), Literal("会议", lang="zh"), Literal(3, datatype=XSD.positiveInteger),
+        Literal(0, datatype=XSD.nonNegativeInteger), Literal(True), Literal("2020-13-45", datatype=XSD.date),
+        Literal("2020", datatype=XSD.gYear), Literal("line\nbreak \"quoted\" back\\slash", lang="en"),
+        Literal("http://example.org/", datatype=XSD.anyURI), Literal(2.5), SDO.WebPage,
+    ]
+    triples = [(s, p, o) for o in objects] + [(BNode("b2"), RDF.type, CCKG.Meeting)]
+    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
+
+
+def test_nt_lines_of_the_real_graph_are_pyoxigraph_s(both):
+    small = both[0]
+    triples = [*small.ontology, *small.data_triples()]
+    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
+    large = both[1]
+    assert large.bulk.data_lines == {bulk.nt_line(t) for t in small.data_triples()}
+    assert large.bulk.ontology_lines == set(_ox_lines(small.ontology))
