@@ -201,3 +201,65 @@ def test_nt_lines_of_the_real_graph_are_pyoxigraph_s(both):
     large = both[1]
     assert large.bulk.data_lines == {bulk.nt_line(t) for t in small.data_triples()}
     assert large.bulk.ontology_lines == set(_ox_lines(small.ontology))
+
+
+# ------------------------------------------------------------------ compiled SHACL: several components in one query
+
+_MERGED_SHAPES = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix ex: <http://example.org/> .
+    ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] ;
+        sh:property [ sh:path ex:q ; sh:maxCount 0 ] ;
+        sh:property [ sh:path ex:r ; sh:minCount 2 ; sh:maxCount 2 ; sh:message "two r" ] ;
+        sh:property [ sh:path [ sh:inversePath ex:s ] ; sh:minCount 1 ; sh:class ex:D ] ;
+        sh:property [ sh:path ex:t ; sh:datatype xsd:date ; sh:minLength 10 ] .
+"""
+_MERGED_DATA = """
+    @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    ex:a a ex:C ; ex:p 1 ; ex:r ex:x, ex:y ; ex:t "2020-01-01"^^xsd:date . ex:d a ex:D ; ex:s ex:a .
+    ex:b a ex:C .
+    ex:c a ex:C ; ex:p 1, "x" ; ex:q 5 ; ex:r ex:x, ex:y, ex:z ; ex:t "2020-13-45"^^xsd:date, "2020"^^xsd:gYear .
+    ex:e ex:s ex:c .
+"""
+
+
+def test_merged_property_checks_report_each_component_and_value():
+    ex = "http://example.org/"
+    shapes = Graph().parse(data=_MERGED_SHAPES, format="turtle")
+    data = Graph().parse(data=_MERGED_DATA, format="turtle")
+    checks = shacl_sparql.Compiler(shapes).checks()
+    assert sum(1 for c in checks if c.flags) == 4  # p, q, ^s and t each in one query; r's counts apart
+    found = {(str(v.focus), str(v.path) if v.path else None, v.message, None if v.value is None else str(v.value))
+             for v in shacl_sparql.validate(bulk.store_from_triples(data), shapes, Graph(), infer=False)}
+    p, q, r, t = (ex + n for n in "pqrt")
+    assert found == {
+        (ex + "b", p, "Less than 1 values on <http://example.org/p>", None),
+        (ex + "b", r, "two r", None),
+        (ex + "b", None, "Less than 1 values on ^<http://example.org/s>", None),
+        (ex + "c", p, "More than 1 values on <http://example.org/p>", None),
+        (ex + "c", p, "Value is not Literal with datatype xsd:integer", "x"),
+        (ex + "c", q, "More than 0 values on <http://example.org/q>", None),
+        (ex + "c", r, "two r", None),
+        (ex + "c", None, "Value does not have class <http://example.org/D>", ex + "e"),
+        (ex + "c", t, "Value is not Literal with datatype xsd:date", "2020-13-45"),
+        (ex + "c", t, "Value is not Literal with datatype xsd:date", "2020"),
+        (ex + "c", t, "Less than 10 characters", "2020"),
+    }
+    import pyshacl  # the same results (one per focus node, component and value) as pySHACL's
+
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
+    expected = set()
+    for res in results.subjects(RDF.type, SH.ValidationResult):
+        path, value = results.value(res, SH.resultPath), results.value(res, SH.value)
+        expected.add((str(results.value(res, SH.focusNode)), str(path) if isinstance(path, URIRef) else None,
+                      str(results.value(res, SH.sourceConstraintComponent)).rpartition("#")[2],
+                      None if value is None else str(value)))
+    component = {"Less than 1": "MinCountConstraintComponent", "More than": "MaxCountConstraintComponent",
+                 "two r": "?", "Value is not": "DatatypeConstraintComponent",
+                 "Value does not have class": "ClassConstraintComponent", "Less than 10": "MinLengthConstraintComponent"}
+    ours = {(f, p, next(c for k, c in sorted(component.items(), key=lambda kv: -len(kv[0])) if m.startswith(k)), v)
+            for f, p, m, v in found}
+    r_results = {e for e in expected if e[1] == r}
+    assert {e for e in expected if e[1] != r} == {o for o in ours if o[1] != r}
+    assert {(f, p) for f, p, _, _ in r_results} == {(f, p) for f, p, c, _ in ours if p == r}
