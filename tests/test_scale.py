@@ -263,3 +263,23 @@ def test_merged_property_checks_report_each_component_and_value():
     r_results = {e for e in expected if e[1] == r}
     assert {e for e in expected if e[1] != r} == {o for o in ours if o[1] != r}
     assert {(f, p) for f, p, _, _ in r_results} == {(f, p) for f, p, c, _ in ours if p == r}
+
+
+def test_sorted_turtle_bytes_from_str_or_bytes_lines():
+    from graph.namespaces import PREFIXES
+    from graph.output import HEADER
+
+    lines = ['<https://w3id.org/cckg/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "b"@en .',
+             '<https://w3id.org/cckg/id/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .',
+             '<https://w3id.org/cckg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a \\"x\\""@en .']
+    text = bulk.sorted_turtle_bytes([*lines, lines[0], ""])
+    assert text == bulk.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
+    assert text == bulk.sorted_turtle_bytes(sorted(lines), presorted=True)
+    head = text.decode("utf-8").split("\n")
+    assert head[0] + "\n" == HEADER
+    prefixes = [line.split(" ")[1][:-1] for line in head[1:] if line.startswith("@prefix ")]
+    assert prefixes == [p for p in PREFIXES if p in prefixes] and len(prefixes) == len(PREFIXES)
+    assert text.index(b"\nkg:a ") < text.index(b"\nkg:b ")
+    assert {str(t) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)} == \
+        {str(t) for t in ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)}
+    assert bulk.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
