@@ -122,6 +122,8 @@ class Loaded:
     overlap: set[str] = field(default_factory=set)  # N-Triples lines of data triples that are also ontology triples
     data_lines: set[str] = field(default_factory=set)  # every data triple as its N-Triples line, for the outputs
     ontology_lines: set[str] = field(default_factory=set)
+    ntriples: list[bytes] = field(default_factory=list)  # each source's triples as N-Triples (viz.view.quad_store)
+    ontology_ntriples: bytes = b""
 
 
 def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
@@ -152,8 +154,11 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
         loaded.overlap.update(lines & loaded.ontology_lines)
         # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of
         # the generated terms, not from the store.
-        store.load(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        chunk = "\n".join([*lines, ""]).encode("utf-8")
+        store.load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        loaded.ntriples.append(chunk)
         data_lines |= lines
+    loaded.ontology_ntriples = "\n".join([*loaded.ontology_lines, ""]).encode("utf-8")
     return loaded
 
 

@@ -283,3 +283,11 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     assert {str(t) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)} == \
         {str(t) for t in ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)}
     assert bulk.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
+
+
+def test_quad_store_of_the_large_path_has_the_small_path_s_named_graphs(both):
+    from viz import view
+
+    small, large = both
+    quads = [{str(q) for q in view.quad_store(build)} for build in (small, large)]
+    assert quads[0] == quads[1] and len(quads[0]) > 1000
