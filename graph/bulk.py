@@ -122,8 +122,17 @@ class Loaded:
     overlap: set[str] = field(default_factory=set)  # N-Triples lines of data triples that are also ontology triples
     data_lines: set[str] = field(default_factory=set)  # every data triple as its N-Triples line, for the outputs
     ontology_lines: set[str] = field(default_factory=set)
-    ntriples: list[bytes] = field(default_factory=list)  # each source's triples as N-Triples (viz.view.quad_store)
-    ontology_ntriples: bytes = b""
+    source_lines: list[list[str]] = field(default_factory=list)  # each source's lines (the strings of data_lines)
+
+    @property
+    def ntriples(self) -> list[bytes]:
+        """Each source's triples as N-Triples (for viz.view.quad_store), made when asked for: keeping them as
+        bytes would hold ~100 MB more at 1M triples."""
+        return ["\n".join([*lines, ""]).encode("utf-8") for lines in self.source_lines]
+
+    @property
+    def ontology_ntriples(self) -> bytes:
+        return "\n".join([*self.ontology_lines, ""]).encode("utf-8")
 
 
 def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
@@ -154,11 +163,9 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
         loaded.overlap.update(lines & loaded.ontology_lines)
         # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of
         # the generated terms, not from the store.
-        chunk = "\n".join([*lines, ""]).encode("utf-8")
-        store.load(chunk, format=ox.RdfFormat.N_TRIPLES)
-        loaded.ntriples.append(chunk)
+        store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        loaded.source_lines.append(list(lines))
         data_lines |= lines
-    loaded.ontology_ntriples = "\n".join([*loaded.ontology_lines, ""]).encode("utf-8")
     return loaded
 
 
