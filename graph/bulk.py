@@ -18,9 +18,11 @@ The rdflib Dataset of such a build is made only if someone asks for `Build.datas
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -70,6 +72,47 @@ def store_from_triples(triples: Iterable, terms: Terms | None = None) -> ox.Stor
     return store
 
 
+#: The characters pyoxigraph escapes in a quoted literal, and how (checked against it for every code point in
+#: tests/test_scale.py): the C0 controls, DEL, U+FFFE and U+FFFF as \\uXXXX except the six with a short ECHAR.
+_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ESCAPES)) + "]")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _quoted(text: str) -> str:
+    return f'"{text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text}"'
+
+
+def nt_term(term) -> str:
+    """An rdflib term as pyoxigraph writes it in N-Triples (the same text, byte for byte, as serializing
+    `Terms().term(term)`): IRIs unescaped, language tags lower-cased, xsd:string literals without a datatype.
+    (f-strings throughout: `"<" + uriref` would call rdflib's URIRef.__radd__ and make a new URIRef.)"""
+    cls = type(term)
+    if cls is not URIRef and cls is not Literal:
+        cls = URIRef if isinstance(term, URIRef) else Literal if isinstance(term, Literal) else BNode
+    if cls is URIRef:
+        return f"<{term}>"
+    if cls is Literal:
+        lexical = str(term)
+        language = term.language
+        if language:
+            return f"{_quoted(lexical)}@{language.lower()}"
+        datatype = term.datatype
+        if datatype and str(datatype) != _XSD_STRING:
+            return f"{_quoted(lexical)}^^<{datatype}>"
+        return _quoted(lexical)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def nt_line(triple) -> str:
+    """A triple as its N-Triples line, without the line break (what pyoxigraph's serializer writes)."""
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
+
+
 @dataclass
 class Loaded:
     """What the large path knows after loading: the store and the figures the small path reads off rdflib graphs."""
@@ -77,43 +120,68 @@ class Loaded:
     store: ox.Store
     per_source: dict[str, int] = field(default_factory=dict)  # distinct triples in each source's named graph
     used: dict[URIRef, object] = field(default_factory=dict)  # predicate or class -> an example subject
-    overlap: set = field(default_factory=set)  # data triples that are also ontology triples
-    ntriples: list[bytes] = field(default_factory=list)  # each source's triples as N-Triples, for the outputs
-    ontology_ntriples: bytes = b""
+    overlap: set[str] = field(default_factory=set)  # N-Triples lines of data triples that are also ontology triples
+    data_lines: set[str] = field(default_factory=set)  # every data triple as its N-Triples line, for the outputs
+    ontology_lines: set[str] = field(default_factory=set)
+    source_lines: list[list[str]] = field(default_factory=list)  # each source's lines (the strings of data_lines)
+
+    @cached_property
+    def ntriples(self) -> list[bytes]:
+        """Each source's triples as N-Triples (for the writers: graph.export, viz.view, viz.overview), made when
+        first asked for, after the core build: kept as bytes from the start they would add ~100 MB to its peak at
+        1M triples."""
+        return ["\n".join([*lines, ""]).encode("utf-8") for lines in self.source_lines]
+
+    @cached_property
+    def ontology_ntriples(self) -> bytes:
+        """The ontology's triples as N-Triples, sorted."""
+        return "\n".join([*sorted(self.ontology_lines), ""]).encode("utf-8")
 
 
 def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
-    """Generate every source's triples and add them to one store (default graph = ontology + data)."""
+    """Generate every source's triples and add them to one store (default graph = ontology + data).
+
+    Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), and the store
+    parses each source's lines; converting the terms to pyoxigraph objects and serializing them again cost about
+    twice as much (bench/, 1M triples). The lines are kept for the outputs (`sorted_turtle_pair`)."""
     terms = Terms()
     store = ox.Store()
     store.extend([terms.quad(t) for t in ontology])
     loaded = Loaded(store)
+    loaded.ontology_lines = {nt_line(t) for t in ontology}
+    data_lines, used = loaded.data_lines, loaded.used
     index = builder.Index(sources)
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for source in sources:
-        triples = source_triples(source, index, text_root)
-        loaded.per_source[source.id] = len(triples)
-        for s, p, o in triples:
-            if p not in loaded.used:
-                loaded.used[p] = s
-            if p == rdf_type and isinstance(o, URIRef) and o not in loaded.used:
-                loaded.used[o] = s
-        loaded.overlap.update(t for t in triples if t in ontology)
-        quads = [terms.quad(t) for t in triples]
-        # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these
-        # N-Triples of the generated terms, not from the store.
-        loaded.ntriples.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-        store.extend(quads)
-    loaded.ontology_ntriples = ox.serialize([terms.quad(t) for t in ontology], format=ox.RdfFormat.N_QUADS)
+        lines = set()
+        add = lines.add
+        for triple in _generated(source, index, text_root):
+            add(nt_line(triple))
+            s, p, o = triple
+            if p not in used:
+                used[p] = s
+            if p == rdf_type and isinstance(o, URIRef) and o not in used:
+                used[o] = s
+        loaded.per_source[source.id] = len(lines)
+        loaded.overlap.update(lines & loaded.ontology_lines)
+        # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of
+        # the generated terms, not from the store.
+        store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        loaded.source_lines.append(list(lines))
+        data_lines |= lines
     return loaded
+
+
+def _generated(source: Source, index: builder.Index, text_root: Path):
+    """The triples of one source as the builder generates them (repeats included; `source_triples` is the set)."""
+    yield from builder.document_triples(source, text_root)
+    for record in source.records:
+        yield from builder.record_triples(record, index)
 
 
 def source_triples(source: Source, index: builder.Index, text_root: Path) -> set:
     """The triples of one source's named graph (a set, as the graph is), generated as build_dataset does."""
-    triples = set(builder.document_triples(source, text_root))
-    for record in source.records:
-        triples.update(builder.record_triples(record, index))
-    return triples
+    return set(_generated(source, index, text_root))
 
 
 def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
@@ -125,31 +193,43 @@ def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
         classes[URIRef(row[0].value)] = int(row[1].value)
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for s, p, o in ontology.triples((None, rdf_type, None)):
-        if isinstance(o, URIRef) and (s, p, o) not in loaded.overlap:
+        if isinstance(o, URIRef) and nt_line((s, p, o)) not in loaded.overlap:
             classes[o] -= 1
     return total, +classes
 
 
 def sorted_turtle_pair(loaded: Loaded, ontology: Graph) -> tuple[bytes, bytes]:
-    """cckg.ttl (ontology + data) and data.ttl of the large path, each as `sorted_turtle_bytes`."""
-    data = set()
-    for chunk in loaded.ntriples:
-        data.update(chunk.splitlines())
-    onto = set(loaded.ontology_ntriples.splitlines())
-    return sorted_turtle_bytes(data | onto), sorted_turtle_bytes(data)
+    """cckg.ttl (ontology + data) and data.ttl of the large path, each as `sorted_turtle_bytes`.
+
+    The lines are sorted once; data.ttl's are the same without the ontology-only ones. (Parsing them once for both
+    files would save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
+    data, onto = loaded.data_lines, loaded.ontology_lines
+    whole = sorted(data | onto)
+    only_onto = onto - data
+    whole_ttl = sorted_turtle_bytes(whole, presorted=True)
+    return whole_ttl, sorted_turtle_bytes([line for line in whole if line not in only_onto], presorted=True)
 
 
-def sorted_turtle_bytes(lines: set[bytes]) -> bytes:
-    """Deterministic Turtle: the distinct N-Triples lines sorted (by code point), then serialized by pyoxigraph in
-    that order with the fixed prefixes (a subject's triples grouped with `;` and `,`)."""
-    ordered = sorted(line for line in lines if line)
-    triples = ox.parse(b"\n".join(ordered) + b"\n", format=ox.RdfFormat.N_TRIPLES)
-    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def sorted_turtle_bytes(lines, *, presorted: bool = False) -> bytes:
+    """Deterministic Turtle: the distinct N-Triples lines (str or bytes) sorted (by code point), then serialized
+    by pyoxigraph in that order with the fixed prefixes (a subject's triples grouped with `;` and `,`).
+    `presorted`: the lines are already distinct, sorted and without empty ones."""
+    if not presorted:
+        lines = sorted(line for line in set(lines) if line)
+    if lines and isinstance(lines[0], str):
+        text = "\n".join([*lines, ""]).encode("utf-8")
+    else:
+        text = b"\n".join([*lines, b""])
+    body = ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    del text
     # pyoxigraph writes the @prefix lines in hash order (which varies by process): write them in PREFIXES order.
-    lines = body.split(b"\n")
-    n = next(i for i, line in enumerate(lines) if not line.startswith(b"@prefix "))
-    prefixes = sorted(lines[:n], key=lambda line: list(PREFIXES).index(line.split(b" ")[1][:-1].decode()))
-    return HEADER.encode("utf-8") + b"\n".join(prefixes + lines[n:])
+    # (Only the head is split into lines: a list of every line of the body costs ~100 MB at 1M triples.)
+    end = 0
+    while body.startswith(b"@prefix ", end):
+        end = body.index(b"\n", end) + 1
+    head = body[:end].split(b"\n")[:-1]
+    prefixes = sorted(head, key=lambda line: list(PREFIXES).index(line.split(b" ")[1][:-1].decode()))
+    return b"".join([HEADER.encode("utf-8"), *(line + b"\n" for line in prefixes), body[end:]])
 
 
 def source_graph(source_id: str) -> URIRef:

@@ -67,41 +67,52 @@ class Violation:
 
 @dataclass(frozen=True)
 class _Check:
-    """One compiled query: its rows are (focus[, value]) of violations; the message and path are fixed."""
+    """One compiled query: its rows are (focus[, value]) of violations; the message and path are fixed.
+
+    A check with `flags` is several components of one property shape in one query: its rows are (focus, value,
+    flag 1, flag 2, …), and flag i true means the violation `flags[i]` = (message, with_value): reported with the
+    row's value node (a value component) or without (a count component)."""
 
     query: str
     path: URIRef | None
     message: str
+    flags: tuple[tuple[str, bool], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------- inference
 
 def materialize_rdfs(store: ox.Store, ontology: Graph) -> int:
-    """Add to INFERRED the triples RDFS entailment gives that shapes can observe; return how many were added."""
-    added = 0
+    """Add to INFERRED the triples RDFS entailment gives that shapes can observe; return how many it then holds.
+
+    Performance: each step is one SPARQL UPDATE, so the inferred triples never become Python objects (1M
+    triples: about 120k inferred, 2.2 s as SELECT + extend, see bench/)."""
     sub_props = _closure(ontology, RDFS.subPropertyOf)
     if sub_props:
-        rows = store.query(
-            f"SELECT DISTINCT ?s ?q ?o WHERE {{ VALUES (?p ?q) {{ {_pairs(sub_props)} }} ?s ?p ?o "
-            "FILTER NOT EXISTS { ?s ?q ?o } }", default_graph=[ox.DefaultGraph(), INFERRED])
-        added += _extend(store, ((r[0], r[1], r[2]) for r in rows))
-    typed = ox.NamedNode(str(RDF.type))
+        store.update(
+            f"INSERT {{ GRAPH {INFERRED} {{ ?s ?q ?o }} }} WHERE {{ VALUES (?p ?q) {{ {_pairs(sub_props)} }} "
+            f"{_both('?s ?p ?o')} FILTER NOT EXISTS {{ {_both('?s ?q ?o')} }} }}")
+    typed = f"<{RDF.type}>"
     for link, side in ((RDFS.domain, "?s"), (RDFS.range, "?o")):
         pairs = sorted((p, c) for p, c in ontology.subject_objects(link) if isinstance(c, URIRef))
         if not pairs:
             continue
         literal_ok = "" if side == "?s" else "FILTER (!isLiteral(?o))"
-        rows = store.query(
-            f"SELECT DISTINCT ?x ?c WHERE {{ VALUES (?p ?c) {{ {_pairs(pairs)} }} ?s ?p ?o {literal_ok} "
-            f"BIND ({side} AS ?x) FILTER NOT EXISTS {{ ?x a ?c }} }}", default_graph=[ox.DefaultGraph(), INFERRED])
-        added += _extend(store, ((r[0], typed, r[1]) for r in rows))
+        store.update(
+            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?c }} }} WHERE {{ SELECT DISTINCT ?x ?c WHERE {{ "
+            f"VALUES (?p ?c) {{ {_pairs(pairs)} }} {_both('?s ?p ?o')} {literal_ok} BIND ({side} AS ?x) "
+            f"FILTER NOT EXISTS {{ {_both(f'?x {typed} ?c')} }} }} }}")
     sub_classes = _closure(ontology, RDFS.subClassOf)
     if sub_classes:
-        rows = store.query(
-            f"SELECT DISTINCT ?x ?super WHERE {{ VALUES (?c ?super) {{ {_pairs(sub_classes)} }} ?x a ?c "
-            "FILTER NOT EXISTS { ?x a ?super } }", default_graph=[ox.DefaultGraph(), INFERRED])
-        added += _extend(store, ((r[0], typed, r[1]) for r in rows))
-    return added
+        store.update(
+            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?super }} }} WHERE {{ VALUES (?c ?super) "
+            f"{{ {_pairs(sub_classes)} }} {_both(f'?x {typed} ?c')} FILTER NOT EXISTS {{ {_both(f'?x {typed} ?super')} }} }}")
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))[0].value)
+
+
+def _both(pattern: str) -> str:
+    """`pattern` matched in the default graph or in INFERRED (an update sees the store's own default graph)."""
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH {INFERRED} {{ {pattern} }} }} }}"
 
 
 def _closure(graph: Graph, link: URIRef) -> list[tuple[URIRef, URIRef]]:
@@ -125,12 +136,6 @@ def _closure(graph: Graph, link: URIRef) -> list[tuple[URIRef, URIRef]]:
 
 def _pairs(pairs) -> str:
     return " ".join(f"({_iri(a)} {_iri(b)})" for a, b in pairs)
-
-
-def _extend(store: ox.Store, triples: Iterator) -> int:
-    quads = [ox.Quad(s, p, o, INFERRED) for s, p, o in triples]
-    store.extend(quads)
-    return len(quads)
 
 
 # ---------------------------------------------------------------------------------------------------------- compiling
@@ -207,26 +212,47 @@ class Compiler:
         return checks
 
     def _property_checks(self, prop, focus: str) -> list[_Check]:
+        """The checks of one property shape. Performance: minCount 1, maxCount 0 or 1 and every value condition
+        are one query (the focus nodes and their values found once; 1M triples: ~2.5 s less in all, bench/);
+        other counts are a GROUP BY query each."""
         self._check_known(prop)
         path, path_iri = self._path(prop)
         shown = _shown(path_iri) if path_iri else path
-        checks = []
+        checks, flags, tests = [], [], []
         low = self.shapes.value(prop, SH.minCount)
         if low is not None and int(low) > 0:
             n = int(low)
-            query = (f"SELECT ?focus WHERE {{ {focus} FILTER NOT EXISTS {{ ?focus {path} ?value }} }}" if n == 1 else
-                     f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {path} ?value }} }} "
-                     f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) < {n})")
-            checks.append(_Check(query, path_iri, self._message(prop, f"Less than {n} values on {shown}")))
+            message = self._message(prop, f"Less than {n} values on {shown}")
+            if n == 1:
+                flags.append((message, False))
+                tests.append("!BOUND(?value)")
+            else:
+                checks.append(_Check(f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {path} ?value }} }} "
+                                     f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) < {n})", path_iri, message))
         high = self.shapes.value(prop, SH.maxCount)
         if high is not None:
             n = int(high)
-            query = (f"SELECT ?focus WHERE {{ {focus} ?focus {path} ?value }} "
-                     f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) > {n})")
-            checks.append(_Check(query, path_iri, self._message(prop, f"More than {n} values on {shown}")))
+            message = self._message(prop, f"More than {n} values on {shown}")
+            if n <= 1:
+                flags.append((message, False))
+                tests.append("BOUND(?value)" if n == 0 else
+                             f"(BOUND(?value) && EXISTS {{ ?focus {path} ?other FILTER (!sameTerm(?other, ?value)) }})")
+            else:
+                checks.append(_Check(f"SELECT ?focus WHERE {{ {focus} ?focus {path} ?value }} "
+                                     f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) > {n})", path_iri, message))
         for condition, default in self._value_conditions(prop, "?value"):
-            query = f"SELECT ?focus ?value WHERE {{ {focus} ?focus {path} ?value FILTER (!({condition})) }}"
-            checks.append(_Check(query, path_iri, self._message(prop, default)))
+            flags.append((self._message(prop, default), True))
+            tests.append(f"(BOUND(?value) && !({condition}))")
+        if flags:
+            # A flag whose test raises an error is unbound, so no violation: as FILTER (!(condition)) drops the row.
+            names = [f"?flag{i}" for i in range(len(flags))]
+            values = f"?focus {path} ?value"
+            if "!BOUND(?value)" in tests:  # minCount 1: the focus nodes without a value too
+                values = f"OPTIONAL {{ {values} }}"
+            binds = " ".join(f"BIND ({test} AS {name})" for test, name in zip(tests, names))
+            any_flag = " || ".join(f"COALESCE({name}, false)" for name in names)
+            query = f"SELECT ?focus ?value {' '.join(names)} WHERE {{ {focus} {values} {binds} FILTER ({any_flag}) }}"
+            checks.insert(0, _Check(query, path_iri, "", tuple(flags)))
         return checks
 
     # -- conditions on one value node, as SPARQL expressions
@@ -349,6 +375,13 @@ def validate(store: ox.Store, shapes: Graph, ontology: Graph, *, infer: bool = T
     graphs = [ox.DefaultGraph(), INFERRED]
     for check in checks:
         for row in store.query(_PROLOGUE + check.query, default_graph=graphs):
+            if check.flags:
+                focus = to_rdflib(row[0])
+                for (message, with_value), flag in zip(check.flags, list(row)[2:]):
+                    if flag is not None and flag.value == "true":
+                        value = to_rdflib(row[1]) if with_value else None
+                        found.add(Violation(focus, check.path, message, value))
+                continue
             value = to_rdflib(row[1]) if len(row) > 1 and row[1] is not None else None
             found.add(Violation(to_rdflib(row[0]), check.path, check.message, value))
     store.remove_graph(INFERRED) if INFERRED in set(store.named_graphs()) else None

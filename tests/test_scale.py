@@ -184,3 +184,135 @@ def test_bench_reads_each_library_query_against_its_target():
     text = table([row])
     assert "| 1m | meeting-details | 3 | lookup (≤ 20 ms: **not met**) | 25.00 / 30.00 | skipped |" in text
     assert "| 1m | name-lookup | 3 | text search (≤ 150 ms: met) | 120.00 / 130.00 | skipped |" in text
+
+
+# ------------------------------------------------------------------ N-Triples lines made straight from rdflib terms
+
+def _ox_lines(triples) -> list[str]:
+    """The N-Triples lines pyoxigraph writes for `triples` (rdflib terms), in order."""
+    terms = bulk.Terms()
+    return ox.serialize([terms.quad(t) for t in triples], format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]
+
+
+def test_nt_line_escapes_every_character_as_pyoxigraph_does():
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    code_points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]  # every Unicode scalar value
+    triples = [(s, p, Literal(f"a{chr(c)}b")) for c in code_points]
+    mine = [bulk.nt_line(t) for t in triples]
+    assert mine == _ox_lines(triples)
+    escaped = {c for c, line in zip(code_points, mine) if not line.endswith(f' "a{chr(c)}b" .')}
+    assert escaped == {*range(0x20), 0x22, 0x5C, 0x7F, 0xFFFE, 0xFFFF}
+
+
+def test_nt_line_writes_every_kind_of_term_as_pyoxigraph_does():
+    from rdflib import BNode
+
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    objects = [
+        URIRef("http://example.org/ü"), BNode("b1"), Literal("plain"), Literal(""), Literal("x", datatype=XSD.string),
+        Literal("chair", lang="EN-GB"), Literal("会议", lang="zh"), Literal(3, datatype=XSD.positiveInteger),
+        Literal(0, datatype=XSD.nonNegativeInteger), Literal(True), Literal("2020-13-45", datatype=XSD.date),
+        Literal("2020", datatype=XSD.gYear), Literal("line\nbreak \"quoted\" back\\slash", lang="en"),
+        Literal("http://example.org/", datatype=XSD.anyURI), Literal(2.5), SDO.WebPage,
+    ]
+    triples = [(s, p, o) for o in objects] + [(BNode("b2"), RDF.type, CCKG.Meeting)]
+    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
+
+
+def test_nt_lines_of_the_real_graph_are_pyoxigraph_s(both):
+    small = both[0]
+    triples = [*small.ontology, *small.data_triples()]
+    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
+    large = both[1]
+    assert large.bulk.data_lines == {bulk.nt_line(t) for t in small.data_triples()}
+    assert large.bulk.ontology_lines == set(_ox_lines(small.ontology))
+
+
+# ------------------------------------------------------------------ compiled SHACL: several components in one query
+
+_MERGED_SHAPES = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix ex: <http://example.org/> .
+    ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] ;
+        sh:property [ sh:path ex:q ; sh:maxCount 0 ] ;
+        sh:property [ sh:path ex:r ; sh:minCount 2 ; sh:maxCount 2 ; sh:message "two r" ] ;
+        sh:property [ sh:path [ sh:inversePath ex:s ] ; sh:minCount 1 ; sh:class ex:D ] ;
+        sh:property [ sh:path ex:t ; sh:datatype xsd:date ; sh:minLength 10 ] .
+"""
+_MERGED_DATA = """
+    @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    ex:a a ex:C ; ex:p 1 ; ex:r ex:x, ex:y ; ex:t "2020-01-01"^^xsd:date . ex:d a ex:D ; ex:s ex:a .
+    ex:b a ex:C .
+    ex:c a ex:C ; ex:p 1, "x" ; ex:q 5 ; ex:r ex:x, ex:y, ex:z ; ex:t "2020-13-45"^^xsd:date, "2020"^^xsd:gYear .
+    ex:e ex:s ex:c .
+"""
+
+
+def test_merged_property_checks_report_each_component_and_value():
+    ex = "http://example.org/"
+    shapes = Graph().parse(data=_MERGED_SHAPES, format="turtle")
+    data = Graph().parse(data=_MERGED_DATA, format="turtle")
+    checks = shacl_sparql.Compiler(shapes).checks()
+    assert sum(1 for c in checks if c.flags) == 4  # p, q, ^s and t each in one query; r's counts apart
+    found = {(str(v.focus), str(v.path) if v.path else None, v.message, None if v.value is None else str(v.value))
+             for v in shacl_sparql.validate(bulk.store_from_triples(data), shapes, Graph(), infer=False)}
+    p, q, r, t = (ex + n for n in "pqrt")
+    assert found == {
+        (ex + "b", p, "Less than 1 values on <http://example.org/p>", None),
+        (ex + "b", r, "two r", None),
+        (ex + "b", None, "Less than 1 values on ^<http://example.org/s>", None),
+        (ex + "c", p, "More than 1 values on <http://example.org/p>", None),
+        (ex + "c", p, "Value is not Literal with datatype xsd:integer", "x"),
+        (ex + "c", q, "More than 0 values on <http://example.org/q>", None),
+        (ex + "c", r, "two r", None),
+        (ex + "c", None, "Value does not have class <http://example.org/D>", ex + "e"),
+        (ex + "c", t, "Value is not Literal with datatype xsd:date", "2020-13-45"),
+        (ex + "c", t, "Value is not Literal with datatype xsd:date", "2020"),
+        (ex + "c", t, "Less than 10 characters", "2020"),
+    }
+    import pyshacl  # the same results (one per focus node, component and value) as pySHACL's
+
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
+    expected = set()
+    for res in results.subjects(RDF.type, SH.ValidationResult):
+        path, value = results.value(res, SH.resultPath), results.value(res, SH.value)
+        expected.add((str(results.value(res, SH.focusNode)), str(path) if isinstance(path, URIRef) else None,
+                      str(results.value(res, SH.sourceConstraintComponent)).rpartition("#")[2],
+                      None if value is None else str(value)))
+    component = {"Less than 1": "MinCountConstraintComponent", "More than": "MaxCountConstraintComponent",
+                 "two r": "?", "Value is not": "DatatypeConstraintComponent",
+                 "Value does not have class": "ClassConstraintComponent", "Less than 10": "MinLengthConstraintComponent"}
+    ours = {(f, p, next(c for k, c in sorted(component.items(), key=lambda kv: -len(kv[0])) if m.startswith(k)), v)
+            for f, p, m, v in found}
+    r_results = {e for e in expected if e[1] == r}
+    assert {e for e in expected if e[1] != r} == {o for o in ours if o[1] != r}
+    assert {(f, p) for f, p, _, _ in r_results} == {(f, p) for f, p, c, _ in ours if p == r}
+
+
+def test_sorted_turtle_bytes_from_str_or_bytes_lines():
+    from graph.namespaces import PREFIXES
+    from graph.output import HEADER
+
+    lines = ['<https://w3id.org/cckg/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "b"@en .',
+             '<https://w3id.org/cckg/id/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .',
+             '<https://w3id.org/cckg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a \\"x\\""@en .']
+    text = bulk.sorted_turtle_bytes([*lines, lines[0], ""])
+    assert text == bulk.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
+    assert text == bulk.sorted_turtle_bytes(sorted(lines), presorted=True)
+    head = text.decode("utf-8").split("\n")
+    assert head[0] + "\n" == HEADER
+    prefixes = [line.split(" ")[1][:-1] for line in head[1:] if line.startswith("@prefix ")]
+    assert prefixes == [p for p in PREFIXES if p in prefixes] and len(prefixes) == len(PREFIXES)
+    assert text.index(b"\nkg:a ") < text.index(b"\nkg:b ")
+    assert {str(t) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)} == \
+        {str(t) for t in ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)}
+    assert bulk.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
+
+
+def test_quad_store_of_the_large_path_has_the_small_path_s_named_graphs(both):
+    from viz import view
+
+    small, large = both
+    quads = [{str(q) for q in view.quad_store(build)} for build in (small, large)]
+    assert quads[0] == quads[1] and len(quads[0]) > 1000
