@@ -423,6 +423,10 @@ class Exporter:
     def projection(self):
         from viz.projection import project
 
+        if self.large and self.part == "all":  # read from the build's store (ontology + data), not rdflib
+            from .store import StoreGraph
+
+            return project(StoreGraph(self.result.bulk.store))
         return project(output.fresh_graph(t for g in self.graphs if g.iri != VOID_GRAPH for t in g.triples))
 
     # -- the formats

@@ -455,3 +455,20 @@ def test_large_build_turtle_and_rdfxml_exports_come_from_the_lines(generated_pai
         assert a and a == {str(t) for t in ox.parse(ref, format=fmt)}
     assert ttl == sorted_turtle_bytes(set(large.bulk.ontology_ntriples.splitlines()).union(
         *(chunk.splitlines() for chunk in large.bulk.ntriples)))
+
+
+def test_large_build_projection_is_read_from_the_store(built):
+    """GraphML, GEXF and CSV of a large build project the build's store (graph.store.StoreGraph), not an rdflib
+    copy of it: the same nodes, attributes and edges as the reference projection of the real data."""
+    from graph import pipeline
+    from graph.output import fresh_graph
+    from viz.projection import project
+
+    large = pipeline.build(large=True)
+    got = export.Exporter(large, part="all").projection
+    reference = project(fresh_graph(built.all_triples()))
+    assert large._dataset is None
+    assert list(got.nodes(data=True)) == list(reference.nodes(data=True))
+    assert list(got.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
+    for fmt in ("graphml", "gexf", "csv"):
+        assert export.Exporter(large, part="all").to_bytes(fmt) == export.Exporter(built, part="all").to_bytes(fmt)
