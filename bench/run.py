@@ -200,6 +200,40 @@ def child_exports(sources: Path, out: Path) -> dict:
     return found
 
 
+#: Seconds after which one export format is reported as not finished ("> N s").
+FORMAT_TIMEOUT = 300
+
+
+def child_formats(sources: Path, out: Path) -> dict:
+    """Each export format of the whole graph (graph.export.FORMATS) as `python build.py export --format F` pays
+    for it after the build: a fresh Exporter per format (no conversion shared with another format), the files
+    written; wall and CPU seconds and the bytes written."""
+    import signal
+
+    from graph import export, pipeline
+
+    result = pipeline.build(sources_dir=sources, quiet=True)
+    found: dict = {}
+
+    def _timeout(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, _timeout)
+    for fmt in export.FORMATS:
+        t, c = time.perf_counter(), time.process_time()
+        signal.alarm(FORMAT_TIMEOUT)
+        try:
+            paths = export.export(result, fmt, part="all", out=out / f"cckg.{fmt}")
+        except TimeoutError:
+            found[fmt] = {"timeout_s": FORMAT_TIMEOUT}
+            continue
+        finally:
+            signal.alarm(0)
+        found[fmt] = {"s": time.perf_counter() - t, "cpu_s": time.process_time() - c,
+                      "bytes": sum(path.stat().st_size for path in paths)}
+    return found
+
+
 # ------------------------------------------------------------------------------------------------ the driver
 
 def _pct(values: list[float], pct: int) -> float:
@@ -247,6 +281,7 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path) -> dict:
     row["ratio_rdflib_over_oxigraph"] = ratios
     row["geomean_speedup"] = math.exp(statistics.mean(math.log(r) for r in ratios.values())) if ratios else None
     row["extras"] = _child("extras", str(sources), str(work / f"extras-{size}"))
+    row["formats"] = _child("formats", str(sources), str(work / f"formats-{size}"))
     row["main_job"] = _child("main", str(sources), str(work / f"main-{size}"))  # build + every writer, peak RSS
     return row
 
@@ -323,7 +358,24 @@ def table(rows: list[dict]) -> str:
         job = r.get("main_job")
         job_text = f"{job['total_s']:.2f} / {job['cpu_s']:.2f} / {job['peak_mb']:.0f}" if job else "n/a"
         lines.append(f"| {r['size']} | {writers or 'none'} | {view} | {job_text} |")
+    formats = [r.get("formats") or {} for r in rows]
+    names = sorted({fmt for found in formats for fmt in found}, key=lambda f: list(FORMAT_ORDER).index(f)
+                   if f in FORMAT_ORDER else len(FORMAT_ORDER))
+    if names:
+        lines += ["", "| size | " + " | ".join(f"export {f} s (MB)" for f in names) + " |",
+                  "|---|" + "---|" * len(names)]
+        for r, found in zip(rows, formats):
+            cells = []
+            for fmt in names:
+                got = found.get(fmt)
+                cells.append("–" if got is None else f"> {got['timeout_s']} (stopped)" if "timeout_s" in got
+                             else f"{got['s']:.2f} ({got['bytes'] / 1e6:.0f})")
+            lines.append(f"| {r['size']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+#: The column order of the export formats in the table.
+FORMAT_ORDER = ("ttl", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "csv")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
             data = child_build(Path(rest[0]), Path(rest[1]))
         elif kind == "queries":
             data = child_queries(Path(rest[0]), rest[1], int(rest[2]))
+        elif kind == "formats":
+            data = child_formats(Path(rest[0]), Path(rest[1]))
         elif kind == "main":
             data = child_main_job(Path(rest[0]), Path(rest[1]))
         else:
