@@ -232,6 +232,19 @@ def from_oxigraph(term):
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
 
 
+def cached_from_oxigraph():
+    """`from_oxigraph` with a memory: each distinct term is converted once (IRIs recur in most triples)."""
+    terms: dict = {}
+
+    def convert(term):
+        found = terms.get(term)
+        if found is None:
+            found = terms[term] = from_oxigraph(term)
+        return found
+
+    return convert
+
+
 class StoreGraph:
     """A read-only view of one graph of a pyoxigraph store with the rdflib Graph methods that
     viz.projection.project reads (triples, objects, subjects, subject_objects, `in`), for projecting a large build
@@ -241,14 +254,8 @@ class StoreGraph:
     def __init__(self, store: ox.Store, graph_name=None):
         self.store = store
         self.graph_name = ox.DefaultGraph() if graph_name is None else graph_name
-        self._out: dict = {}
+        self._from = cached_from_oxigraph()
         self._in: dict = {}
-
-    def _from(self, term):
-        found = self._out.get(term)
-        if found is None:
-            found = self._out[term] = from_oxigraph(term)
-        return found
 
     def _to(self, term):
         if term is None:

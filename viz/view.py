@@ -206,19 +206,13 @@ def gather(store, nodes: list[str]):
     graphs as the build's: every triple of those resources, read from a store with one named graph per source."""
     from rdflib import Dataset
 
-    from graph.store import from_oxigraph
+    from graph.store import cached_from_oxigraph, from_oxigraph
 
     full = gather_resources(store, nodes)
     look = _Lookup(store)
     dataset = Dataset(default_union=True)  # read as one graph by the projection, with no copy
     graphs: dict = {}
-    terms: dict = {}
-
-    def term(t):
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = from_oxigraph(t)
-        return found
+    term = cached_from_oxigraph()
 
     for subject in sorted(full, key=lambda n: n.value):
         for q in look.out(subject):
@@ -235,17 +229,11 @@ def gather_lines(result, resources: set):
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from graph.store import from_oxigraph
+    from graph.store import cached_from_oxigraph
 
     wanted = {f"<{r.value}>".encode() for r in resources}
     dataset = Dataset()
-    terms: dict = {}
-
-    def term(t):
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = from_oxigraph(t)
-        return found
+    term = cached_from_oxigraph()
 
     chunks = [(ONTOLOGY_GRAPH, result.bulk.ontology_ntriples)]
     chunks += [(str(KG[source.id]), chunk) for source, chunk in zip(result.sources, result.bulk.ntriples)]
