@@ -67,6 +67,20 @@ def generated_sources(tmp_path_factory) -> Path:
     return out
 
 
+def large_outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Path, Path]:
+    """Build `sources` on the large path and write them with `writer` ("module:function", called as
+    writer(build, folder)) in two fresh processes, with PYTHONHASHSEED 1 and 2; the two output folders."""
+    module, function = writer.split(":")
+    code = ("import sys, importlib; from pathlib import Path; from graph import pipeline; "
+            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
+            f"importlib.import_module('{module}').{function}(r, Path(sys.argv[2]))")
+    folders = (out / "1", out / "2")
+    for seed, folder in zip(("1", "2"), folders):
+        subprocess.run([sys.executable, "-c", code, str(sources), str(folder)], cwd=ROOT, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    return folders
+
+
 @pytest.fixture(scope="session")
 def generated_pair(generated_sources):
     """The generated sources built by the reference (small) path and by the large-graph path."""

@@ -18,7 +18,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, large_outputs_under_hash_seeds, run_cli
 from graph import export
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID
@@ -387,12 +387,7 @@ def test_large_build_exports_parse_to_the_reference_graphs(generated_pair, tmp_p
 
 
 def test_large_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    code = ("import sys; from pathlib import Path; from graph import pipeline, export; "
-            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
-            "export.write_build_outputs(r, Path(sys.argv[2]))")
-    for seed in ("1", "2"):
-        subprocess.run([sys.executable, "-c", code, str(generated_sources), str(tmp_path / seed)], cwd=ROOT,
-                       check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    large_outputs_under_hash_seeds(generated_sources, tmp_path, "graph.export:write_build_outputs")
     for name in BUILD_FILES:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 

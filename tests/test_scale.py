@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pyoxigraph as ox
 import pytest
@@ -15,26 +13,21 @@ from graph.errors import InvalidData
 from graph.namespaces import CCKG, KG, SDO, TIME
 from graph.output import fresh_graph
 
-from conftest import ROOT
+from conftest import large_outputs_under_hash_seeds
 
 SHAPES = validate.SHAPES_DIR / "data.ttl"
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """A small generated sources folder (about 10k triples)."""
-    from bench.generate import generate
-
-    out = tmp_path_factory.mktemp("gen") / "sources"
-    generate(out, triples=10_000, seed=3)
-    return out
+@pytest.fixture
+def generated(generated_sources):
+    """A small generated sources folder (about 10k triples; conftest's, shared by the session)."""
+    return generated_sources
 
 
-@pytest.fixture(scope="module")
-def both(generated):
-    """The same sources built by the small (rdflib + pySHACL) and the large (Oxigraph) path."""
-    return (pipeline.build(sources_dir=generated, version="0.1.0", large=False),
-            pipeline.build(sources_dir=generated, version="0.1.0", large=True))
+@pytest.fixture
+def both(generated_pair):
+    """The same sources built by the small (rdflib + pySHACL) and the large (Oxigraph) path (conftest's)."""
+    return generated_pair
 
 
 def test_generator_is_deterministic(tmp_path):
@@ -65,12 +58,7 @@ def test_both_paths_give_the_same_report_and_graph(both, tmp_path):
 
 
 def test_large_outputs_are_byte_identical_across_hash_seeds(generated, tmp_path):
-    code = ("import sys; from pathlib import Path; from graph import pipeline; "
-            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
-            "pipeline.write_outputs(r, Path(sys.argv[2]))")
-    for seed in ("1", "2"):
-        subprocess.run([sys.executable, "-c", code, str(generated), str(tmp_path / seed)], cwd=ROOT, check=True,
-                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    large_outputs_under_hash_seeds(generated, tmp_path, "graph.pipeline:write_outputs")
     for name in ("cckg.ttl", "data.ttl", "validation-report.txt"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
     text = (tmp_path / "1" / "cckg.ttl").read_text(encoding="utf-8")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +16,7 @@ from viz import render
 from viz.details import details
 from viz.projection import project
 
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, large_outputs_under_hash_seeds, run_cli
 
 MINIMAL = DATA / "minimal"
 HOSTILE = DATA / "hostile"
@@ -330,12 +328,7 @@ def test_large_build_draws_a_bounded_overview_and_says_how_to_see_the_rest(gener
 
 
 def test_large_build_view_is_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    code = ("import sys; from pathlib import Path; from graph import pipeline; from viz import render; "
-            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
-            "render.write_build_outputs(r, Path(sys.argv[2]))")
-    for seed in ("1", "2"):
-        subprocess.run([sys.executable, "-c", code, str(generated_sources), str(tmp_path / seed)], cwd=ROOT,
-                       check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    large_outputs_under_hash_seeds(generated_sources, tmp_path, "viz.render:write_build_outputs")
     for name in ("graph.html", "report.html"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
