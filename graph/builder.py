@@ -23,6 +23,7 @@ _MODES = {
     "mixed": SDO.MixedEventAttendanceMode,
 }
 _CONFIDENCE = {"verified": CCKG.verified, "likely": CCKG.likely}
+_CORROBORATING_FIELDS = ", ".join(sorted(CORROBORATION - {"id", "a"}))
 
 
 class Index:
@@ -76,14 +77,14 @@ def check_sources(sources: list[Source], topics: set[URIRef], levels: set[URIRef
             elif not kind.entity and not other.corroborating:
                 problems.append(Problem(other.source.shown, other.line, f"{rid}.id",
                                         f"statement id {rid!r} is already used in {first.source.shown}:{first.line}; "
-                                        "a second source of it carries only " + ", ".join(sorted(CORROBORATION))))
+                                        "a second source of it carries only " + _CORROBORATING_FIELDS))
             elif not kind.entity and other.source is first.source:
                 problems.append(Problem(other.source.shown, other.line, f"{rid}.id",
                                         f"statement {rid!r} is corroborated twice by {other.source.shown}"))
         if not kind.entity and first.corroborating:
             problems.append(Problem(first.source.shown, first.line, f"{rid}.id",
                                     f"corroborates the {first.kind} {rid!r}, which no source records in full "
-                                    "(a record with only " + ", ".join(sorted(CORROBORATION)) + " adds a source "
+                                    "(a record with id, a and only " + _CORROBORATING_FIELDS + " adds a source "
                                     "to a statement recorded elsewhere)"))
         labels = [r for r in records if "label" in r.values]
         if kind.entity and not labels:
