@@ -84,7 +84,8 @@ def statement_counts(source: Source) -> tuple[Counter, Counter]:
     """A source's records by kind: (statements, entity descriptions)."""
     statements, entities = Counter(), Counter()
     for record in source.records:
-        (entities if KINDS[record.kind].entity else statements)[record.kind] += 1
+        if not record.corroborating:  # a second source of a statement adds no statement
+            (entities if KINDS[record.kind].entity else statements)[record.kind] += 1
     return statements, entities
 
 
@@ -93,14 +94,16 @@ def source_lines(sources: list[Source], *, verbose: bool = False) -> list[str]:
     lines = []
     for source in sources:
         statements, entities = statement_counts(source)
+        corroborated = sum(record.corroborating for record in source.records)
         lines.append(f"  {source.shown}: {sum(statements.values())} statement(s)"
                      + (f" ({_by_kind(statements)})" if statements else "")
                      + f"; {sum(entities.values())} entity description(s)"
-                     + (f" ({_by_kind(entities)})" if entities else ""))
+                     + (f" ({_by_kind(entities)})" if entities else "")
+                     + (f"; corroborates {corroborated} statement(s) of other sources" if corroborated else ""))
         if verbose:
             for record in source.records:
                 if not KINDS[record.kind].entity:
-                    lines.append(f"    {record.kind} {record.id}")
+                    lines.append(f"    {record.kind} {record.id}" + (" (corroborates)" if record.corroborating else ""))
     return lines
 
 

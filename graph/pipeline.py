@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from . import builder, bulk, drafts, ontology as onto, output, shacl_sparql, sources as src, validate
 from .errors import InvalidData, Problem
-from .namespaces import KG
+from .namespaces import KG, LEVEL
 
 ROOT = onto.ROOT
 DIST = ROOT / "dist"
@@ -182,7 +182,8 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
 
     done = progress("checking ids, references, topics, labels and quotes", key="check")
     topics = {s for s in ontology.subjects() if str(s).startswith("https://w3id.org/cckg/topic/")}
-    problems = builder.check_sources(sources, topics)
+    levels = set(ontology.subjects(SKOS.inScheme, LEVEL.scheme))
+    problems = builder.check_sources(sources, topics, levels)
     if problems:
         raise InvalidData(problems)
     done("all resolved")

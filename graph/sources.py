@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InvalidData, Problem, UsageError
-from .kinds import COMMON, KINDS, Field
+from .kinds import COMMON, CORROBORATION, KINDS, MEASURES, Field
 from .yamlfile import LinedDict, LinedList, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,11 +19,13 @@ SOURCES_DIR = ROOT / "sources"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-ROW = re.compile(r"^[0-9]+[a-z]?$")
+ROW = re.compile(r"^[A-Z]{0,3}[0-9]+[a-z]?$")  # 2b, or with a theme prefix: P3, F12a
 URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 TAGGED = re.compile(r"^(.*\S)@([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)$", re.S)
 CJK = re.compile(r"[\u3400-\u9fff]")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 DOCUMENT_FIELDS = {
     "id": True, "kind": True, "title": True, "text": True, "language": True,
@@ -65,6 +68,9 @@ class Record:
     values: dict[str, Any]
     lines: dict[str, int]
     refs: list[tuple[str, str, int]] = field(default_factory=list)
+    #: A second source's record of a statement recorded in full elsewhere: it carries only the fields of
+    #: kinds.CORROBORATION and adds that source's derivation, quotes and reference fields (sources/README.md).
+    corroborating: bool = False
 
     def where(self, name: str) -> int:
         return self.lines.get(name, self.line)
@@ -228,6 +234,10 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
         return None
     allowed = {**COMMON, **kind.fields}
     record = Record(source, rid, kind.name, item.line, {}, {k: item.line_of(k) for k in item})
+    # A statement record with nothing but the corroboration fields corroborates the full record of the same id in
+    # another source (builder.check_sources checks that there is exactly one): its kind's required fields are not
+    # asked of it.
+    record.corroborating = not kind.entity and set(item) - {"confirmed"} <= CORROBORATION
     before = len(problems)
     _check_confirmed(item, shown, at, problems)
     for key in item:
@@ -238,7 +248,7 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
                                     f"unknown field for a {kind.name}; fields: {', '.join(sorted(allowed))}"))
     for key, spec in allowed.items():
         if key not in item or item[key] in (None, "", []):
-            if spec.required:
+            if spec.required and not (record.corroborating and key not in CORROBORATION):
                 problems.append(Problem(shown, item.line, f"{at}.{key}", f"required for a {kind.name}"))
             continue
         value = _parse_value(spec, item[key])
@@ -261,8 +271,14 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
             if key in record.values:
                 problems.append(Problem(shown, item.line_of(key), f"{at}.{key}",
                                         "only records of a reference document carry this field"))
-    if kind.name == "DiplomaticRelation" and len(record.values.get("parties", [])) != 2:
+    if kind.name in ("DiplomaticRelation", "Partnership") and "parties" in record.values \
+            and len(record.values["parties"]) != 2:
         problems.append(Problem(shown, item.line_of("parties"), f"{at}.parties", "needs exactly two countries"))
+    given = {k for k in ("amount", "currency") if item.get(k) not in (None, "")}
+    if len(given) == 1:
+        have, missing = ("amount", "currency") if "amount" in given else ("currency", "amount")
+        problems.append(Problem(shown, item.line_of(have), f"{at}.{missing}",
+                                f"required with `{have}`: an amount of money needs both amount and currency"))
     if kind.name in ("Tenure", "Membership"):
         start, end = record.values.get("start"), record.values.get("end")
         if start and end and _sort_key(end) < _sort_key(start):
@@ -344,10 +360,44 @@ def _parse_value(spec: Field, value: Any) -> Any:
     if t == "row":  # one row id, or a list of them where a record combines rows
         items = [str(v) for v in (value if isinstance(value, list) else [value])]
         bad = [v for v in items if not ROW.match(v)]
-        return _Bad(f"{bad[0]!r} is not a row id such as 2b") if bad else items
+        return _Bad(f"{bad[0]!r} is not a row id such as 2b or P3") if bad else items
     if t == "lang":
         return value if isinstance(value, str) and LANG.match(value) else _Bad(f"{value!r} is not a language tag")
+    if t == "decimal":
+        return parse_decimal(value)
+    if t == "currency":
+        if isinstance(value, str) and CURRENCY.match(value):
+            return value
+        return _Bad(f"{value!r} is not an ISO 4217 currency code such as USD or CNY (three capital letters)")
+    if t == "level":  # the concept itself is checked against ontology/partnership-levels.ttl by check_sources
+        if isinstance(value, str) and SLUG.match(value):
+            return value
+        return _Bad(f"{value!r} is not a partnership level (the slug of a concept in ontology/partnership-levels.ttl)")
+    if t == "measure":
+        return value if value in MEASURES else _Bad(f"{value!r} is not one of {', '.join(MEASURES)}")
     raise AssertionError(f"unknown field type {t}")
+
+
+def parse_decimal(value: Any) -> str | _Bad:
+    """A non-negative decimal number (YAML int, float or digits with an optional point) as its canonical xsd:decimal
+    lexical form: no exponent, no leading zeros, no trailing zeros after the point (94.8e9 -> "94800000000")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return _Bad(f"{value!r} is not a number")
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if isinstance(value, str) and not DECIMAL.match(text):
+        return _Bad(f"{value!r} is not a decimal number such as 94800000000 or 1.5 (digits, an optional point)")
+    try:
+        number = _decimal.Decimal(text)
+    except _decimal.InvalidOperation:
+        return _Bad(f"{value!r} is not a number")
+    if not number.is_finite() or number < 0:
+        return _Bad(f"{value!r} is not a non-negative finite number")
+    lexical = format(number, "f")
+    if "." in lexical:
+        lexical = lexical.rstrip("0").rstrip(".")
+    whole, _, fraction = lexical.partition(".")
+    whole = whole.lstrip("0") or "0"
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def parse_date(value: Any) -> PartialDate | str:
