@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,15 @@ def source_files(sources_dir: Path = SOURCES_DIR) -> list[Path]:
 
 
 def shown_path(path: Path) -> str:
+    """The path relative to the repository where possible. Its folder is resolved, not the entry itself, so that a
+    symlink is shown by its own name and a dangling or looping one does not fail here."""
+    path = Path(path)
+    name = path.name
+    resolved = Path(os.path.realpath(path if name in ("", ".", "..") else path.parent))
+    if name not in ("", ".", ".."):
+        resolved = resolved / name
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(resolved.relative_to(ROOT))
     except ValueError:
         return str(path)
 
