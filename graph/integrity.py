@@ -187,6 +187,11 @@ def text_problems(text: str, shown: str) -> list[Problem]:
     return problems
 
 
+def escape_refused(text: str) -> str:
+    """`text` with every REFUSED character written as an escape (\\u202e), for messages on a terminal."""
+    return REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def describe(char: str) -> str:
     """U+202E RIGHT-TO-LEFT OVERRIDE, U+0000 (a control character)…: a refused character named, never shown."""
     code = f"U+{ord(char):04X}"
@@ -209,6 +214,9 @@ def string_problems(data: Any, shown: str) -> list[Problem]:
     return problems
 
 
+_RECORD = re.compile(r"^records\[\d+\]$")
+
+
 def _walk(value: Any, at: str, line: int, shown: str, problems: list[Problem]) -> None:
     if isinstance(value, str):
         m = REFUSED.search(value)
@@ -217,7 +225,7 @@ def _walk(value: Any, at: str, line: int, shown: str, problems: list[Problem]) -
                                     f"character {m.start() + 1}: {describe(m.group())} is not allowed in text "
                                     "(control, NUL and bidi characters are refused)"))
     elif isinstance(value, dict):
-        name = f"{at} ({value['id']})" if at.startswith("records[") and isinstance(value.get("id"), str) else at
+        name = f"{at} ({value['id']})" if _RECORD.match(at) and isinstance(value.get("id"), str) else at
         line_of = getattr(value, "line_of", lambda key: line)
         for key, item in value.items():
             where = f"{name}.{key}" if name else str(key)

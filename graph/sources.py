@@ -121,7 +121,8 @@ def read_source(path: Path) -> Source:
     data = read_yaml(path, shown)
     problems: list[Problem] = integrity.string_problems(data, shown)
     if not isinstance(data, LinedDict):
-        raise InvalidData(problems + [Problem(shown, 1, "", "a source file is a mapping with `document` and `records`")])
+        problems.append(Problem(shown, 1, "", "a source file is a mapping with `document` and `records`"))
+        raise InvalidData(problems)
     for key in data:
         if key in DRAFT_NOTES:
             if not isinstance(data[key], list) and data[key] is not None:
