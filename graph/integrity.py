@@ -62,6 +62,8 @@ def source_entries(sources_dir: Path, shown) -> tuple[list[Path], list[Problem]]
     except OSError as exc:
         raise UsageError(f"{shown(sources_dir)}: cannot list ({exc.strerror})") from exc
     for entry in entries:
+        if entry.name.startswith(".#"):  # an editor's lock file (Emacs: a dangling symlink), never a source
+            continue
         path = Path(entry.path)
 
         def refuse(message: str) -> None:
