@@ -386,3 +386,26 @@ def test_a_release_set_aside_by_a_killed_swap_is_put_back(tmp_path):
     release.recover(out)
     assert _digests(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+# ---- add-source reads an article as the build reads a text
+
+
+def test_add_source_reads_a_bom_and_crlf_article_as_the_build_does(tmp_path):
+    from graph import curate
+
+    lf = (DATA / "curate" / "third-fm-meeting.txt").read_bytes()
+    assert b"\r" not in lf
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"\xef\xbb\xbf" + lf.replace(b"\n", b"\r\n"))
+    assert curate.read_article(article)[0] == lf.decode("utf-8")
+
+
+def test_add_source_refuses_an_article_with_a_bidi_override(minimal_sources, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Wang Yi met Mukhtar Tleuberdi.\nThey agreed \u202eon nothing.\n", encoding="utf-8")
+    result = run_cli("add-source", str(article), "--sources", str(minimal_sources), "-q")
+    assert result.returncode == 2, result.stderr
+    assert "article.txt:2: column 13: U+202E RIGHT-TO-LEFT OVERRIDE is not allowed in a text" in result.stderr
+    assert "\u202e" not in result.stderr
+    assert not (minimal_sources / "drafts").exists()
