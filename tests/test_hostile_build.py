@@ -409,3 +409,18 @@ def test_add_source_refuses_an_article_with_a_bidi_override(minimal_sources, tmp
     assert "article.txt:2: column 13: U+202E RIGHT-TO-LEFT OVERRIDE is not allowed in a text" in result.stderr
     assert "\u202e" not in result.stderr
     assert not (minimal_sources / "drafts").exists()
+
+
+def test_a_draft_that_cannot_be_read_is_listed_not_skipped(minimal_sources, tmp_path):
+    drafts = minimal_sources / "drafts"
+    drafts.mkdir()
+    (drafts / "gone.yaml").symlink_to(drafts / "no-such-draft.yaml")
+    shutil.copy(minimal_sources / "000-minimal.yaml", drafts / "note.yml")
+    out = tmp_path / "dist"
+    result = run_cli("--sources", str(minimal_sources), "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    report = (out / "validation-report.txt").read_text(encoding="utf-8")
+    assert "gone.yaml: unreadable: a dangling symlink" in report
+    assert "note.yml: unreadable: not loaded: source files end in .yaml" in report
+    listed = run_cli("drafts", "--sources", str(minimal_sources), "--strict")
+    assert listed.returncode == 1 and "gone.yaml" in listed.stdout
