@@ -403,7 +403,8 @@ def _parse_value(spec: Field, value: Any) -> Any:
 
 def parse_decimal(value: Any) -> str | _Bad:
     """A non-negative decimal number (YAML int, float or digits with an optional point) as its canonical xsd:decimal
-    lexical form: no exponent, no leading zeros, no trailing zeros after the point (94.8e9 -> "94800000000")."""
+    lexical form (XML Schema 1.0): no exponent, no leading zeros, a point with at least one digit after it and no
+    other trailing zeros (94.8e9 -> "94800000000.0"), so that Turtle's decimal shorthand writes it back unchanged."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return _Bad(f"{value!r} is not a number")
     text = repr(value) if isinstance(value, float) else str(value).strip()
@@ -420,7 +421,7 @@ def parse_decimal(value: Any) -> str | _Bad:
         lexical = lexical.rstrip("0").rstrip(".")
     whole, _, fraction = lexical.partition(".")
     whole = whole.lstrip("0") or "0"
-    return f"{whole}.{fraction}" if fraction else whole
+    return f"{whole}.{fraction or '0'}"
 
 
 def parse_date(value: Any) -> PartialDate | str:
