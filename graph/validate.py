@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .builder import Index
 from .errors import Problem
-from .namespaces import KG, REUSED
+from .namespaces import DCAT, KG, REUSED, VOID
 from .ontology import ROOT, TERMS_NS, defined_terms
 
 SHAPES_DIR = ROOT / "ontology" / "shapes"
@@ -87,9 +87,10 @@ def check_terms(used: dict[URIRef, object], ontology: Graph, locate: Callable[[o
     return problems
 
 
-#: The OWL types a reused term is declared with (ontology/imports.ttl); RDF, RDFS, OWL and XSD terms are built in.
+#: The OWL types a reused term is declared with (ontology/imports.ttl). RDF, RDFS, OWL and XSD terms are built in;
+#: VoID and DCAT describe the dataset (dist/void.ttl), never part of the ontology and data an OWL tool loads.
 _OWL_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
-_BUILT_IN = {str(RDF), str(RDFS), str(OWL), str(XSD)}
+_BUILT_IN = {str(RDF), str(RDFS), str(OWL), str(XSD), str(VOID), str(DCAT)}
 
 
 def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
