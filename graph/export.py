@@ -14,7 +14,9 @@ Every output is deterministic (byte-identical whatever the insertion order or PY
 - JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
   fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
   The output embeds the context, so it reads offline;
-- GEXF has networkx's date stamp (meta/@lastmodifieddate) removed.
+- GEXF has networkx's date stamp (meta/@lastmodifieddate) removed;
+- GraphML and GEXF give every edge its own id (e0, e1… in sorted order) and carry the HTML view's drawing
+  (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
 
 On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
 N-Triples lines the build kept per source (pyoxigraph's canonical N-Triples, the same lines as `nt_term` writes),
