@@ -173,8 +173,7 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
     version = version or project_version()
 
     done = progress("loading the ontology", key="read")
-    ontology = onto.load_ontology(ontology_dir)
-    onto.stamp_version(ontology, version)
+    ontology = onto.release(onto.load_ontology(ontology_dir), version)  # the modules merged into one ontology
     done(f"{len(ontology)} triples, version {version}")
 
     done = progress(f"reading sources in {src.shown_path(sources_dir)}", key="read")
