@@ -1,0 +1,334 @@
+"""The endpoint's query workers: a pool of processes, each holding the graph in its own in-memory Oxigraph store,
+each under a memory cap and with no network (graph.sandbox). A query goes to an idle worker, which parses, runs and
+serializes it; the pool waits until the deadline and kills the worker past it. A worker that is killed or dies (the
+deadline, the memory cap, a SERVICE or LOAD asking for a socket) is replaced in the background: its slot is free
+again as soon as the new process has loaded the graph, and nothing of the query keeps running.
+
+Every worker loads the same N-Quads file (written once by the pool: each named graph, and the default graph
+holding their union), into memory: queries on memory are several times faster than on an on-disk store opened
+read-only (bench/hostile_load.py).
+
+The pool and a worker speak over the worker's stdin and stdout: one JSON line per request; per answer, JSON lines
+(a `phase` line when the worker tries the text as an update, then a `status` line) and the body's bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+#: How long a worker may take to start and load the graph.
+START_TIMEOUT = 120.0
+#: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
+EXIT_MEMORY = 3
+
+_ROOT = Path(__file__).resolve().parent.parent
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): ")
+_ORDER_BY = re.compile(r"order\s+by", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the endpoint sends back: a status, a media type and a body (an error message when status != 200)."""
+
+    status: int
+    media: str | None = None
+    body: bytes = b""
+    error: str | None = None
+
+
+class Pool:
+    """`size` worker processes over the graph in `data` (an N-Quads file, read by each worker at start)."""
+
+    def __init__(self, data: Path, *, size: int, timeout: float, max_memory: int, max_rows: int,
+                 log: bool = False):
+        self.data, self.timeout, self.max_memory, self.max_rows, self.log = data, timeout, max_memory, max_rows, log
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.closed = False
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        starting = [_Worker.start(self) for _ in range(size)]
+        for worker in starting:
+            worker.wait_ready()
+            self.idle.put(worker)
+
+    def run(self, text: str, *, solution_format: str | None, graph_format: str | None) -> Answer:
+        """Run one query on an idle worker within the deadline (waiting for a worker counts too)."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self.idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return Answer(503, error=f"the server is busy: no query worker was free within {self.timeout:g} s")
+        request = {"query": text, "solution_format": solution_format, "graph_format": graph_format,
+                   "max_rows": self.max_rows}
+        answer = worker.ask(request, deadline)
+        if worker.alive:
+            self.idle.put(worker)
+        else:
+            self._replace(worker)
+        return answer
+
+    def _replace(self, dead: _Worker) -> None:
+        with self._lock:
+            self._all.discard(dead)
+
+        def start() -> None:
+            while not self.closed:
+                try:
+                    worker = _Worker.start(self)
+                    worker.wait_ready()
+                except OSError as exc:  # could not start (out of processes, memory): try again shortly
+                    sys.stderr.write(f"query worker failed to start: {exc}\n")
+                    time.sleep(1.0)
+                    continue
+                if self.closed:
+                    worker.kill()
+                else:
+                    self.idle.put(worker)
+                return
+
+        threading.Thread(target=start, name="worker-restart", daemon=True).start()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.alive]
+
+    def close(self) -> None:
+        self.closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+
+
+class _Worker:
+    def __init__(self, pool: Pool, process: subprocess.Popen):
+        self.pool, self.process = pool, process
+        self.alive = True
+        self.phase = ""
+        self._buffer = bytearray()
+
+    @classmethod
+    def start(cls, pool: Pool) -> _Worker:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])),
+                   MALLOC_ARENA_MAX="2")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph.workers", str(pool.data), str(pool.max_memory)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, stderr=None if pool.log else subprocess.DEVNULL,
+            cwd=_ROOT, env=env, start_new_session=True,
+        )
+        worker = cls(pool, process)
+        with pool._lock:
+            pool._all.add(worker)
+            if pool.closed:
+                worker.kill()
+        return worker
+
+    def wait_ready(self) -> None:
+        line = self._read_line(time.monotonic() + START_TIMEOUT)
+        if line != b"ready\n":
+            self.kill()
+            status = self.process.returncode
+            raise OSError(f"a query worker did not start (exit status {status}): is --max-memory "
+                          f"({self.pool.max_memory} MB) too small for the graph?")
+
+    def ask(self, request: dict, deadline: float) -> Answer:
+        self.phase = ""
+        try:
+            data = memoryview(json.dumps(request).encode("utf-8") + b"\n")
+            while data:
+                data = data[os.write(self.process.stdin.fileno(), data):]
+            while True:
+                line = self._read_line(deadline)
+                if line is None:
+                    break
+                header = json.loads(line)
+                if "phase" in header:
+                    self.phase = header["phase"]
+                    continue
+                body = self._read_exact(header.get("length", 0), deadline)
+                if body is None:
+                    break
+                return Answer(header["status"], header.get("media"), body, header.get("error"))
+        except (OSError, ValueError):
+            pass
+        return self._failed(deadline)
+
+    def _failed(self, deadline: float) -> Answer:
+        """The worker gave no answer: past the deadline, or it died. Kill it (its slot is replaced) and explain."""
+        timed_out = self.process.poll() is None and time.monotonic() >= deadline
+        self.kill()
+        status = self.process.returncode
+        if timed_out:
+            return Answer(503, error=f"the query did not finish within the time limit of {self.pool.timeout:g} s")
+        if status == -signal.SIGSYS:  # asked for a network socket (graph.sandbox)
+            if self.phase == "update":
+                return Answer(403, error=_UPDATE_REFUSED)
+            return Answer(400, error="SERVICE (federated query) is not allowed: this endpoint makes no outbound "
+                                     "requests")
+        if status in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, EXIT_MEMORY):
+            return Answer(413, error=f"the query needs more memory than this endpoint allows "
+                                     f"({self.pool.max_memory} MB); narrow it or add a LIMIT")
+        return Answer(500, error="the query worker failed")
+
+    def _read_line(self, deadline: float) -> bytes | None:
+        while (end := self._buffer.find(b"\n")) < 0:
+            if not self._fill(deadline):
+                return None
+        line = bytes(self._buffer[:end + 1])
+        del self._buffer[:end + 1]
+        return line
+
+    def _read_exact(self, length: int, deadline: float) -> bytes | None:
+        while len(self._buffer) < length:
+            if not self._fill(deadline):
+                return None
+        body = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        return body
+
+    def _fill(self, deadline: float) -> bool:
+        """Read what the worker has written so far, waiting until the deadline; False at the deadline or EOF."""
+        fd = self.process.stdout.fileno()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return False
+        chunk = os.read(fd, 1 << 20)
+        self._buffer += chunk
+        return bool(chunk)
+
+    def kill(self) -> None:
+        self.alive = False
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def write_data(store) -> Path:
+    """The store as an N-Quads file (every graph, the default graph included) for the workers to load; the caller
+    deletes it (Pool users: see graph.endpoint)."""
+    import pyoxigraph as ox
+
+    handle, name = tempfile.mkstemp(prefix="cckg-endpoint-", suffix=".nq")
+    with os.fdopen(handle, "wb") as out:
+        store.dump(out, format=ox.RdfFormat.N_QUADS)
+    return Path(name)
+
+
+# --- the worker process
+
+_UPDATE_REFUSED = "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are not allowed: this endpoint is read-only"
+
+
+def _answer(out, status: int, *, media: str | None = None, body: bytes = b"", error: str | None = None) -> None:
+    header = {"status": status, "length": len(body)}
+    if media:
+        header["media"] = media
+    if error:
+        header["error"] = error
+    out.write(json.dumps(header).encode("utf-8") + b"\n" + body)
+    out.flush()
+
+
+def syntax_message(text: str, message: str) -> str:
+    """Oxigraph's `error at L:C: …` as `syntax error at line L, column C: …` with the offending line."""
+    match = _ERROR_AT.match(message)
+    if not match:
+        return f"syntax error: {message}"
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = text.splitlines()
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    return (f"syntax error at line {line}, column {column}: {message[match.end():]}\n  {shown}\n"
+            f"  {' ' * max(column - 1, 0)}^")
+
+
+def _handle(store, request: dict, out) -> None:
+    import pyoxigraph as ox
+
+    from . import results, sparql
+    from .results import RowLimitExceeded
+
+    text = request["query"]
+    try:
+        result = store.query(text, max_rows=request["max_rows"], graph_form="construct")
+    except sparql.QueryError as exc:
+        if not str(exc).startswith("syntax error"):
+            return _answer(out, 400, error=f"the query failed: {exc}")
+        # Not a query: an update is refused with 403, anything else gets the query parser's message. The engine
+        # reads it as an update on a scratch store of its own (LOAD asking for a socket ends the process).
+        _answer_phase(out, "update")
+        try:
+            ox.Store().update(text)
+        except SyntaxError:
+            return _answer(out, 400, error=syntax_message(text, str(exc)[len("syntax error: "):]))
+        except Exception:  # noqa: BLE001 - an update that failed on the scratch store is an update all the same
+            pass
+        return _answer(out, 403, error=_UPDATE_REFUSED)
+    except OSError as exc:  # an evaluation error, raised while reading the rows
+        return _answer(out, 400, error=f"the query failed: {exc}")
+    except RowLimitExceeded as exc:
+        return _answer(out, 413, error=f"{exc} (this endpoint returns at most {request['max_rows']} rows)")
+    fmt = request["graph_format"] if result.is_graph else request["solution_format"]
+    if fmt is None:
+        kinds = results.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS
+        return _answer(out, 406, error=f"cannot answer in the accepted media types; this {result.form.upper()} "
+                                       f"result is available as {', '.join(kinds.values())}")
+    # Rows keep the engine's order when the query asks for one; otherwise they are sorted (the same bytes for the
+    # same query, whichever worker ran it).
+    body = results.serialize(result.normalized(ordered=bool(_ORDER_BY.search(text))), fmt)
+    media = (results.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS)[fmt]
+    _answer(out, 200, media=media, body=body)
+
+
+def _answer_phase(out, phase: str) -> None:
+    out.write(json.dumps({"phase": phase}).encode("utf-8") + b"\n")
+    out.flush()
+
+
+def main(argv: list[str]) -> int:
+    from . import sandbox
+
+    data, max_memory = Path(argv[0]), int(argv[1])
+    sandbox.forbid_network()
+    sandbox.limit_memory(max_memory)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server; it stops the workers
+    import pyoxigraph as ox
+
+    from .store import OxigraphStore
+
+    raw = ox.Store()
+    raw.load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    store = OxigraphStore(raw, origin=str(data))
+    out = sys.stdout.buffer
+    out.write(b"ready\n")
+    out.flush()
+    for line in sys.stdin.buffer:
+        try:
+            _handle(store, json.loads(line), out)
+        except MemoryError:
+            return EXIT_MEMORY
+        except Exception as exc:  # noqa: BLE001 - a bug: answer, keep serving (the server shows no traceback)
+            sys.stderr.write(f"query worker: {type(exc).__name__}: {exc}\n")
+            _answer(out, 500, error="the query failed: internal error")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
