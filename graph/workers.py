@@ -281,7 +281,7 @@ def _handle(store, request: dict, out) -> None:
         except Exception:  # noqa: BLE001 - an update that failed on the scratch store is an update all the same
             pass
         return _answer(out, 403, error=_UPDATE_REFUSED)
-    except OSError as exc:  # an evaluation error, raised while reading the rows
+    except (OSError, RuntimeError) as exc:  # an evaluation error, raised while reading the rows
         return _answer(out, 400, error=f"the query failed: {exc}")
     except RowLimitExceeded as exc:
         return _answer(out, 413, error=f"{exc} (this endpoint returns at most {request['max_rows']} rows)")
