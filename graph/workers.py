@@ -30,6 +30,9 @@ from pathlib import Path
 
 #: How long a worker may take to start and load the graph.
 START_TIMEOUT = 120.0
+#: A query still running after this many seconds yields the CPU to the others (its worker gets the lowest
+#: priority, and is replaced once it answers): a few expensive queries cannot slow every short one down.
+DEMOTE_AFTER = 0.25
 #: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
 EXIT_MEMORY = 3
 
@@ -72,6 +75,8 @@ class Pool:
         request = {"query": text, "solution_format": solution_format, "graph_format": graph_format,
                    "max_rows": self.max_rows}
         answer = worker.ask(request, deadline)
+        if worker.alive and worker.demoted:
+            worker.kill()
         if worker.alive:
             self.idle.put(worker)
         else:
@@ -131,6 +136,7 @@ class _Worker:
     def __init__(self, pool: Pool, process, conn):
         self.pool, self.process, self.conn = pool, process, conn
         self.alive = True
+        self.demoted = False
         self.phase = ""
 
     @classmethod
@@ -162,6 +168,8 @@ class _Worker:
         self.phase = ""
         try:
             self.conn.send_bytes(json.dumps(request).encode("utf-8"))
+            if not self.conn.poll(DEMOTE_AFTER):
+                self._demote()
             while self.conn.poll(max(deadline - time.monotonic(), 0)):
                 header = json.loads(self.conn.recv_bytes())
                 if "phase" in header:
@@ -172,6 +180,13 @@ class _Worker:
         except (OSError, EOFError, ValueError):
             pass
         return self._failed(deadline)
+
+    def _demote(self) -> None:
+        self.demoted = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 19)
+        except OSError:
+            pass
 
     def _failed(self, deadline: float) -> Answer:
         """The worker gave no answer: past the deadline, or it died. Kill it (its slot is replaced) and explain."""
