@@ -12,8 +12,6 @@ connections the listener saw (goal 0) and whether the server answers normally af
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import socket
 import statistics
@@ -144,7 +142,8 @@ def run(args, server_pid: int, port: int) -> int:
     def service():
         target = f"<http://127.0.0.1:{listener.port}/x>"
         while not stop.is_set():
-            hostile["service"].append(post(url, f"SELECT * WHERE {{ ?x a ?t # c\rSERVICE {target} {{ ?s ?p ?o }}\n}}")[0])
+            text = f"SELECT * WHERE {{ ?x a ?t # c\rSERVICE {target} {{ ?s ?p ?o }}\n}}"
+            hostile["service"].append(post(url, text)[0])
             time.sleep(0.2)
 
     def raw(head: bytes, body_chunks: int) -> None:
@@ -232,8 +231,8 @@ def run(args, server_pid: int, port: int) -> int:
     print(f"server memory peak: {peak[0]:.0f} MB PSS over all its processes ({args.workers} workers); the largest "
           f"process {peak[1]:.0f} MB RSS, cap {args.max_memory} MB per worker")
     print(f"connections the SERVICE listener saw: {listener.connections}")
-    print(f"afterwards: {queries[0][0]} answers {after[0]}, {'the same' if after == expected[queries[0][0]] else 'DIFFERENT'}"
-          " as before the load")
+    same = "the same" if after == expected[queries[0][0]] else "DIFFERENT"
+    print(f"afterwards: {queries[0][0]} answers {after[0]}, {same} as before the load")
     return 0 if not errors and after == expected[queries[0][0]] and listener.connections == 0 else 1
 
 

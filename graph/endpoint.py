@@ -3,12 +3,12 @@ graph, with a service description and an offline query page, on the standard lib
 
 Every query runs in a worker process (graph.workers), never in the server: the worker parses it with the engine
 that runs it (Oxigraph), under a memory cap (`max_memory` MB, RLIMIT_AS) and with no network at all (a seccomp
-filter: graph.sandbox). The server waits for the answer until the deadline (`timeout` s, waiting for a free worker
-included) and kills the worker past it; the worker is replaced in the background. So: SERVICE (and LOAD, tried as
-an update) end the worker the moment it asks for a socket (400 / 403, before any connection), updates get 403, a
-query past the deadline 503, past the memory cap 413, past the row cap 413, all with a JSON error body — never a
-silently cut 200. FROM / FROM NAMED name graphs of this store (Oxigraph never fetches them); the protocol's
-default-graph-uri / named-graph-uri parameters are refused (400).
+filter: graph.sandbox). The server waits for the answer until the deadline (`timeout` s, parsing included; the
+wait for a free worker is bounded by `queue_timeout`) and kills the worker past it; the worker is replaced in the
+background. So: SERVICE (and LOAD, tried as an update) end the worker the moment it asks for a socket (400 / 403,
+before any connection), updates get 403, a query past the deadline 503, past the memory cap 413, past the row cap
+413, all with a JSON error body — never a silently cut 200. FROM / FROM NAMED name graphs of this store (Oxigraph
+never fetches them); the protocol's default-graph-uri / named-graph-uri parameters are refused (400).
 
 The HTTP layer: a body needs a valid Content-Length (411 without one, 400 if invalid or negative, 413 over
 MAX_BODY); the request line and headers are capped (414 / 431); a connection has `read_timeout` s to send its whole
@@ -23,7 +23,6 @@ import base64
 import hashlib
 import http.client
 import json
-import os
 import re
 import socket
 import sys
@@ -44,6 +43,7 @@ from .store import OxigraphStore
 from .workers import Answer, Pool, write_data
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_QUEUE_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 8
 DEFAULT_MAX_MEMORY = 1024  # MB per query worker
@@ -88,13 +88,14 @@ _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S
 
 def make_server(store: OxigraphStore, *, host: str = "127.0.0.1", port: int = 0, timeout: float = DEFAULT_TIMEOUT,
                 max_rows: int = DEFAULT_MAX_ROWS, cors: str | None = None, graph_html: Path | None = None,
-                workers: int = DEFAULT_WORKERS, max_memory: int = DEFAULT_MAX_MEMORY,
+                workers: int = DEFAULT_WORKERS, queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
+                max_memory: int = DEFAULT_MAX_MEMORY,
                 read_timeout: float = DEFAULT_READ_TIMEOUT, max_connections: int = DEFAULT_MAX_CONNECTIONS,
                 log: bool = False) -> Server:
     """A server ready for serve_forever(); port 0 picks a free port (see server.server_address). It starts
     `workers` query processes, each loading the store: server_close() stops them."""
     service = Service(store, timeout=timeout, max_rows=max_rows, cors=cors, graph_html=graph_html,
-                      workers=workers, max_memory=max_memory, log=log)
+                      workers=workers, queue_timeout=queue_timeout, max_memory=max_memory, log=log)
     try:
         return Server((host, port), service, read_timeout=read_timeout, max_connections=max_connections)
     except BaseException:
@@ -162,7 +163,7 @@ class Service:
     """The endpoint's state: the worker pool, the limits, the query page and the service description."""
 
     def __init__(self, store: OxigraphStore, *, timeout: float, max_rows: int, cors: str | None,
-                 graph_html: Path | None, workers: int, max_memory: int, log: bool):
+                 graph_html: Path | None, workers: int, queue_timeout: float, max_memory: int, log: bool):
         self.timeout, self.max_rows, self.cors = timeout, max_rows, cors
         self.graph_html, self.log, self.workers, self.max_memory = graph_html, log, workers, max_memory
         self.graphs = store.graphs()
@@ -175,8 +176,8 @@ class Service:
         self._view: tuple[tuple[int, int], bytes, str] | None = None
         self.data = workers_data = write_data(store.store)
         try:
-            self.pool = Pool(workers_data, size=workers, timeout=timeout, max_memory=max_memory,
-                                     max_rows=max_rows, log=log)
+            self.pool = Pool(workers_data, size=workers, timeout=timeout, queue_timeout=queue_timeout,
+                             max_memory=max_memory, max_rows=max_rows, log=log)
         except BaseException:
             workers_data.unlink(missing_ok=True)
             raise

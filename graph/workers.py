@@ -53,9 +53,10 @@ class Answer:
 class Pool:
     """`size` worker processes over the graph in `data` (an N-Quads file, read by each worker at start)."""
 
-    def __init__(self, data: Path, *, size: int, timeout: float, max_memory: int, max_rows: int,
-                 log: bool = False):
+    def __init__(self, data: Path, *, size: int, timeout: float, queue_timeout: float, max_memory: int,
+                 max_rows: int, log: bool = False):
         self.data, self.timeout, self.max_memory, self.max_rows, self.log = data, timeout, max_memory, max_rows, log
+        self.queue_timeout = queue_timeout
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.closed = False
         self._lock = threading.Lock()
@@ -66,11 +67,11 @@ class Pool:
             self.idle.put(worker)
 
     def run(self, text: str, *, solution_format: str | None, graph_format: str | None) -> Answer:
-        """Run one query on an idle worker within the deadline; waiting for an idle worker is bounded the same."""
+        """Run one query on an idle worker (waiting for one at most `queue_timeout` s) within the deadline."""
         try:
-            worker = self.idle.get(timeout=self.timeout)
+            worker = self.idle.get(timeout=self.queue_timeout)
         except queue.Empty:
-            return Answer(503, error=f"the server is busy: no query worker was free within {self.timeout:g} s")
+            return Answer(503, error=f"the server is busy: no query worker was free within {self.queue_timeout:g} s")
         deadline = time.monotonic() + self.timeout  # parsing included: the worker parses
         request = {"query": text, "solution_format": solution_format, "graph_format": graph_format,
                    "max_rows": self.max_rows}

@@ -14,8 +14,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "serve", help="serve the graph as a read-only SPARQL endpoint with a query page",
         description="SPARQL 1.1 Protocol at /sparql (GET and POST), a query page at /, the graph view at "
-                    "/graph.html when dist/graph.html exists. Read-only: updates, LOAD and SERVICE are refused. Each query "
-                    "runs in a worker process with a deadline, a memory cap and no network.",
+                    "/graph.html when dist/graph.html exists. Read-only: updates, LOAD and SERVICE are refused. "
+                    "Each query runs in a worker process with a deadline, a memory cap and no network.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     parser.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
@@ -24,7 +24,11 @@ def register(subparsers) -> None:
     parser.add_argument("--max-rows", type=int, default=endpoint.DEFAULT_MAX_ROWS,
                         help=f"most rows (or triples) a result may have (default {endpoint.DEFAULT_MAX_ROWS})")
     parser.add_argument("--workers", type=int, default=endpoint.DEFAULT_WORKERS,
-                        help=f"query worker processes, the most queries run at once (default {endpoint.DEFAULT_WORKERS})")
+                        help="query worker processes, the most queries run at once "
+                             f"(default {endpoint.DEFAULT_WORKERS})")
+    parser.add_argument("--queue-timeout", type=float, default=endpoint.DEFAULT_QUEUE_TIMEOUT, metavar="SECONDS",
+                        help="seconds a query may wait for a free worker while all are busy "
+                             f"(default {endpoint.DEFAULT_QUEUE_TIMEOUT:g})")
     parser.add_argument("--max-memory", type=int, default=endpoint.DEFAULT_MAX_MEMORY, metavar="MB",
                         help="memory cap of each query worker in MB, the graph included "
                              f"(default {endpoint.DEFAULT_MAX_MEMORY})")
@@ -42,14 +46,15 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for name in ("timeout", "max_rows", "workers", "max_memory", "read_timeout", "max_connections"):
+    for name in ("timeout", "queue_timeout", "max_rows", "workers", "max_memory", "read_timeout", "max_connections"):
         if getattr(args, name) <= 0:
             raise UsageError(f"--{name.replace('_', '-')} must be positive")
     store = stores.open_store(engine="oxigraph", data=args.data, sources=args.sources, dist=args.dist, quiet=args.quiet)
     server = endpoint.make_server(
         store, host=args.host, port=args.port, timeout=args.timeout, max_rows=args.max_rows, cors=args.cors,
-        graph_html=args.dist / "graph.html", workers=args.workers, max_memory=args.max_memory,
-        read_timeout=args.read_timeout, max_connections=args.max_connections, log=not args.quiet,
+        graph_html=args.dist / "graph.html", workers=args.workers, queue_timeout=args.queue_timeout,
+        max_memory=args.max_memory, read_timeout=args.read_timeout, max_connections=args.max_connections,
+        log=not args.quiet,
     )
     host, port = server.server_address[:2]
     print(f"serving {len(store)} quads from {store.origin} at http://{host}:{port}/ (SPARQL: /sparql); "
