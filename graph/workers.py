@@ -157,11 +157,13 @@ class _Worker:
 
     def wait_ready(self) -> None:
         try:
-            ready = self.conn.poll(START_TIMEOUT) and self.conn.recv_bytes() == b"ready"
+            said = self.conn.recv_bytes() if self.conn.poll(START_TIMEOUT) else b""
         except (OSError, EOFError):
-            ready = False
-        if not ready:
+            said = b""
+        if said != b"ready":
             self.kill()
+            if said.startswith(b"error: "):
+                raise OSError(f"a query worker cannot run: {said[7:].decode('utf-8', 'replace')}")
             raise OSError(f"a query worker did not start (exit status {self.process.exitcode}): is --max-memory "
                           f"({self.pool.max_memory} MB) too small for the graph?")
 
@@ -299,8 +301,12 @@ def serve(conn, data: str, max_memory: int, log: bool) -> None:
     """A worker's life: no network, the memory cap, the graph loaded, then one query after another."""
     from . import sandbox
 
-    sandbox.forbid_network()
-    sandbox.limit_memory(max_memory)
+    try:
+        sandbox.forbid_network()
+        sandbox.limit_memory(max_memory)
+    except OSError as exc:  # not Linux on x86-64 / AArch64, or no seccomp: refuse to run queries at all
+        conn.send_bytes(f"error: {exc}".encode("utf-8"))
+        return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server; it stops the workers
     if not log:  # the engine's own message when it runs out of memory
         devnull = os.open(os.devnull, os.O_WRONLY)
