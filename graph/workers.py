@@ -30,8 +30,9 @@ from pathlib import Path
 
 #: How long a worker may take to start and load the graph.
 START_TIMEOUT = 120.0
-#: A query still running after this many seconds yields the CPU to the others (its worker gets the lowest
-#: priority, and is replaced once it answers): a few expensive queries cannot slow every short one down.
+#: A query that has used this many seconds of CPU yields the CPU to the others (its worker gets the lowest
+#: priority, and is replaced once it answers): a few expensive queries cannot slow every short one down, and a
+#: short one that only waited for a CPU keeps its priority.
 DEMOTE_AFTER = 0.25
 #: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
 EXIT_MEMORY = 3
@@ -171,9 +172,15 @@ class _Worker:
         self.phase = ""
         try:
             self.conn.send_bytes(json.dumps(request).encode("utf-8"))
-            if not self.conn.poll(DEMOTE_AFTER):
-                self._demote()
-            while self.conn.poll(max(deadline - time.monotonic(), 0)):
+            started = self._cpu_seconds()
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                if not self.conn.poll(remaining if self.demoted else min(remaining, DEMOTE_AFTER)):
+                    if not self.demoted and self._cpu_seconds() - started > DEMOTE_AFTER:
+                        self._demote()
+                    continue
                 header = json.loads(self.conn.recv_bytes())
                 if "phase" in header:
                     self.phase = header["phase"]
@@ -183,6 +190,15 @@ class _Worker:
         except (OSError, EOFError, ValueError):
             pass
         return self._failed(deadline)
+
+    def _cpu_seconds(self) -> float:
+        """The CPU time the worker has used (user and system), from /proc."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _demote(self) -> None:
         self.demoted = True
