@@ -209,11 +209,12 @@ class _Worker:
 
     def _failed(self, deadline: float) -> Answer:
         """The worker gave no answer: past the deadline, or it died. Kill it (its slot is replaced) and explain."""
-        timed_out = self.process.exitcode is None and time.monotonic() >= deadline
+        if self.process.exitcode is None and time.monotonic() >= deadline:
+            # Answer at once: a low-priority worker on a busy machine can take a while to exit (it is reaped apart).
+            self.kill(wait=False)
+            return Answer(503, error=f"the query did not finish within the time limit of {self.pool.timeout:g} s")
         self.kill()
         status = self.process.exitcode
-        if timed_out:
-            return Answer(503, error=f"the query did not finish within the time limit of {self.pool.timeout:g} s")
         if status == -signal.SIGSYS:  # asked for a network socket (graph.sandbox)
             if self.phase == "update":
                 return Answer(403, error=_UPDATE_REFUSED)
@@ -224,12 +225,15 @@ class _Worker:
                                      f"({self.pool.max_memory} MB); narrow it or add a LIMIT")
         return Answer(500, error="the query worker failed")
 
-    def kill(self) -> None:
+    def kill(self, *, wait: bool = True) -> None:
         self.alive = False
         if self.process.exitcode is None:
             self.process.kill()
-        self.process.join()
         self.conn.close()
+        if wait:
+            self.process.join()
+        else:
+            threading.Thread(target=self.process.join, name="worker-reap", daemon=True).start()
 
 
 def write_data(store) -> Path:
