@@ -9,6 +9,9 @@ Every worker loads the same N-Quads file (written once by the endpoint: each nam
 holding their union) into memory: the library's queries run several times faster there than on an on-disk store
 opened read-only (0.08 ms against 0.47 ms for meeting-participants on the project's graph).
 
+As with any multiprocessing program, a script that starts the endpoint must guard its top level with
+`if __name__ == "__main__":` (build.py does): the process the workers fork from imports the main module.
+
 The pool and a worker speak over a pipe: a JSON request; per answer, JSON headers (a `phase` one when the worker
 tries the text as an update, then one with the `status`) and the body's bytes.
 """
