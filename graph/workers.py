@@ -36,7 +36,7 @@ START_TIMEOUT = 120.0
 #: A query that has used this many seconds of CPU yields the CPU to the others (its worker gets the lowest
 #: priority, and is replaced once it answers): a few expensive queries cannot slow every short one down, and a
 #: short one that only waited for a CPU keeps its priority.
-DEMOTE_AFTER = 0.25
+DEMOTE_AFTER = 1.0
 #: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
 EXIT_MEMORY = 3
 
