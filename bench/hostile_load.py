@@ -2,9 +2,10 @@
 """The endpoint under hostile load (issue 15): 32 benign clients each run 100 library queries (with their example
 parameters) while hostile clients, for the whole run (at least 60 s, until the benign clients are done), send
 expensive queries (an ORDER BY over a product: memory; a COUNT over a three-way product: time), SERVICE calls to
-a loopback listener, oversize and negative-length bodies, and slow connections. Prints the benign errors (goal 0), the benign p50/p99, the peak
-memory of the server (every process: the server, the forkserver, the workers) against the configured cap, the
-connections the listener saw (goal 0) and whether the server answers normally afterwards. Loopback only.
+a loopback listener, oversize and negative-length bodies, and slow connections. Prints the benign errors (goal 0),
+the benign p50/p99, the peak memory of the server (every process: the server, the forkserver, the workers)
+against the configured cap, the connections the listener saw (goal 0) and whether the server answers normally
+afterwards. Loopback only.
 
     python bench/hostile_load.py [--seconds 60] [--workers 8] [--max-memory 512] [--timeout 5] [--sources DIR]
 """
