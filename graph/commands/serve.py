@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     host, port = server.server_address[:2]
     print(f"serving {len(store)} quads from {store.origin} at http://{host}:{port}/ (SPARQL: /sparql); "
           "Ctrl-C stops", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a signal, it still stops its workers and cleans up
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -66,3 +68,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return EXIT_OK
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
