@@ -29,7 +29,7 @@ ORDINALS.update({f"{i}{s}": i for i, s in ((1, "st"), (2, "nd"), (3, "rd"), *((n
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 _ORDINAL = re.compile(r"\b(" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")\b", re.I)
-_CUE = re.compile(r"foreign ministers?[’']?|summit|heads of state|meeting|format|session", re.I)
+_CUE = re.compile(r"\b(?:summit|meeting|session)\b", re.I)
 _SERIES_WORDS = {"summit": "summit", "heads of state": "summit", "foreign minister": "foreign ministers"}
 #: Words of a title that say nothing of which document it is.
 STOP = frozenset("""a an the of and on in for to at by with its their between among as from china central asia asian
@@ -82,10 +82,11 @@ def meeting_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon, *, 
         low = s.lower()
         for m in _ORDINAL.finditer(s):
             after = s[m.end():m.end() + 90]
-            cue = _CUE.search(after)
-            if not cue or len(after[:cue.start()].split()) > 6:
-                continue
-            series = _series_for(lexicon, cue.group(0))
+            cue = _CUE.search(after)  # the meeting's noun: "meeting", "summit", "session"
+            if not cue or len(after[:cue.start()].split()) > 6 or re.search(r"\bdeputy\b", after[:cue.start()], re.I):
+                continue  # "First Deputy Foreign Minister …" is a title, not a meeting
+            around = after[:cue.end() + 30]
+            series = _series_for(lexicon, around[:cue.end()]) or _series_for(lexicon, around)
             if series is None:
                 series = (_series_for(lexicon, "foreign minister") if "foreign minister" in low else None) \
                     or last_series

@@ -41,10 +41,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = (
     ("Commitment", re.compile(rf"\b{_ADV}(?:pledged|undertook|undertakes|vowed|committed (?:themselves |itself )?)\s+to\b"
                               r"|\b(?:will|would|shall)\s+(?:continue to |further |also )?(?:provide|offer|give|grant|"
                               r"send|speed up|accelerate|train|increase|expand|invest|allocate|host|fund|donate)\b"
-                              r"|\b(?:is|are|stands?) ready to\b", re.I)),
-    ("Support", re.compile(rf"\b{_ADV}(?:supports?|supported|backs|backed|welcomes?|welcomed|appreciates?|appreciated|"
-                           r"endorses|endorsed)\b", re.I)),
-    ("Opposition", re.compile(rf"\b{_ADV}(?:opposes|opposed|rejects|rejected|resists|condemns|condemned)\b", re.I)),
+                              r"|\b(?:is|are|stands?) (?:ready|willing) to\b", re.I)),
+    ("Support", re.compile(rf"\b{_ADV}(?:supports?|supported|supporting|backs|backed|welcomes?|welcomed|appreciates?|"
+                           r"appreciated|endorses|endorsed|look(?:s|ed)? forward to)\b", re.I)),
+    ("Opposition", re.compile(rf"\b{_ADV}(?:opposes|opposed|opposing|rejects|rejected|resists|condemns|condemned)\b",
+                              re.I)),
 )
 DECIDING = re.compile(r"\s*(?:formally |jointly |also )?(?:set up|establish|hold|launch|create|start|begin|declare|"
                       r"make|host|designate|open|name|turn|raise|upgrade)\b", re.I)
@@ -56,7 +57,8 @@ IMPERATIVE = ("build", "establish", "set up", "share", "strengthen", "promote", 
               "oppose", "carry out", "advance", "encourage", "persuade", "adhere", "open", "facilitate", "enhance",
               "maintain", "guard", "develop", "jointly", "actively", "vigorously", "resolutely", "firmly",
               "gradually", "steadily", "reject", "back", "fight", "combat", "protect", "increase", "launch", "create",
-              "implement", "foster", "boost", "step up", "work", "make", "respect", "expand", "align")
+              "implement", "foster", "boost", "step up", "work", "make", "respect", "align", "train", "provide",
+              "offer", "give", "send", "grant")
 _IMPERATIVE = re.compile(r"(?:" + "|".join(sorted({re.escape(v) for v in IMPERATIVE}, key=len, reverse=True)) + r")\b",
                          re.I)
 SHOULD = re.compile(r"^(?:the (?:six |two |five )?(?:sides|parties|countries)|they|we|both sides)\s+should\s+", re.I)
@@ -259,9 +261,26 @@ def _statements_of(ctx: Context, sentence: Sentence, last_actor, last_person, *,
             out.extend(_agreements(ctx, sentence, start, c0, c1, _end(text, c0, end), actor))
             continue
         final = "Proposal" if kind == "Propose" else kind
+        if final == "Commitment" and re.search(r"\b(?:will|would|shall)\b", cue_text):
+            out.extend(Drafted(final, list(actor), a, b, sentence.n, cue_text.strip(), "subject")
+                       for a, b in _series(text, start, c1, end))
+            continue
         out.append(Drafted(final, list(actor), start, _end(text, start, end), sentence.n, cue_text.strip(),
                            "subject"))
     return out
+
+
+def _series(text: str, start: int, c1: int, end: int) -> list[tuple[int, int]]:
+    """A commitment's series of verbs ("will provide X, train Y, and develop Z"): one span per verb."""
+    cuts = [start]
+    for m in re.finditer(r",\s*(?:and\s+)?(?=" + _IMPERATIVE.pattern + ")", text[c1:end], re.I):
+        cuts.append(c1 + m.end())
+    spans = []
+    for i, a in enumerate(cuts):
+        b = cuts[i + 1] if i + 1 < len(cuts) else end
+        b = a + len(re.sub(r"(?:,\s*and|,|\band)\s*$", "", text[a:b].rstrip()))
+        spans.append((a, _end(text, a, b)))
+    return spans
 
 
 def _finite_subject(ctx: Context, s0: int, s1: int) -> bool:
@@ -301,7 +320,7 @@ def _imperatives(ctx: Context, sentence: Sentence, body: int, actor) -> list[Dra
     cuts = [body]
     for m in re.finditer(r"(?:,\s*and\s+|\s+and\s+|,\s*)(?=" + _IMPERATIVE.pattern + ")", text[body:s1], re.I):
         cut = body + m.end()
-        if cut - cuts[-1] > 12:
+        if len(text[cuts[-1]:cut].split()) >= 4:  # "Actively and steadily …", "Persuade peace and …" stay whole
             cuts.append(cut)
     out = []
     for i, a in enumerate(cuts):
@@ -347,7 +366,8 @@ def _subject(ctx: Context, s0: int, cue: int, last_actor, last_person, *, only_n
         return None, None
     end, _, actors, start = max(found, key=lambda f: (f[0], f[1]))
     gap = text[end:cue]
-    if re.search(r"[.;]", gap) or len(gap.split()) > 8:
+    if re.search(r"[.;]", gap) or len(gap.split()) > 8 and (len(gap.split()) > 30 or re.search(
+            r"\b(?:that|which|who|said|says|stated|noted|stressed)\b", gap)):
         return None, None
     return actors, start
 
