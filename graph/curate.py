@@ -443,6 +443,9 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         return super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data) -> bool:  # a list shared by a record and its note is written twice, not as &id001
+        return True
+
 
 DRAFT_HEADER = """\
 # DRAFT written by `python build.py add-source`: nothing here is in the graph yet.

@@ -187,9 +187,10 @@ def title_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon, meeti
                                 reverse=True)
                 fits = [scored[0][1]] if scored[0][0] > scored[1][0] else []
             if len(fits) == 1:
-                found.append(_mention(text, *_trim(text, start, end), fits[0],
+                phrase = re.search(rf"\b(?:(?:an?|the)\s+)?(?:[\w-]+\s+){{0,2}}?{head}", clause, re.I)
+                found.append(_mention(text, *_trim(text, start + phrase.start(), end), fits[0],
                                       "head word of a document adopted at the meeting"))
-    return found
+    return sorted(found, key=lambda d: (d["start"], d["end"]))
 
 
 def _latin(name: str) -> bool:

@@ -96,7 +96,7 @@ def participation_records(text, sentences, lexicon: Lexicon, doc_id, people: lis
     records = []
     for p in people:
         sentence = sentence_at(sentences, p.start)
-        quote, _ = clip(text, sentence, p.start, p.end, limit=240)
+        quote = text[sentence.start:sentence.end] if sentence.end - sentence.start <= 240 else text[p.start:p.end]
         fields: dict[str, Any] = {"person": p.person, "meeting": meeting}
         if p.posts:
             fields["posts"] = p.posts
@@ -169,8 +169,9 @@ def statement_records(text, sentences, lexicon: Lexicon, doc_id, entities, meeti
 
 
 def _note(text, sentences, type_: str, rid: str, kind: str, start: int, end: int, detail: dict) -> dict:
+    sentence = sentence_at(sentences, start)
     return {"type": type_, "record": rid, "kind": kind, **detail, "text": text[start:end], "start": start, "end": end,
-            "sentence": sentence_at(sentences, start).n}
+            "sentence": sentence.n, "quote": clip(text, sentence, start, end, limit=max(160, end - start))[0]}
 
 
 def _slug(label: str, words: int = 6) -> str:
