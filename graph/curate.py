@@ -107,6 +107,7 @@ class _Key:
     name: str
     words: tuple[str, ...]
     method: str  # fuzzy | surname
+    kind: str = ""
 
 
 def _keys(lexicon: Lexicon) -> list[_Key]:
@@ -118,9 +119,9 @@ def _keys(lexicon: Lexicon) -> list[_Key]:
             words = tuple(WORD.findall(name))
             if not words or not all(_latin(w) for w in words):
                 continue
-            keys.append(_Key(entity.id, name, words, "fuzzy"))
+            keys.append(_Key(entity.id, name, words, "fuzzy", entity.kind))
             if entity.kind == "Person" and len(words) >= 2 and len(fold(words[-1])) >= MIN_SURNAME_LENGTH:
-                keys.append(_Key(entity.id, name, words[-1:], "surname"))
+                keys.append(_Key(entity.id, name, words[-1:], "surname", entity.kind))
     return keys
 
 
@@ -146,6 +147,8 @@ def fuzzy_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
             for key in group:
                 score = _window_score(window, key.words)
                 start, end = window[0][1], window[-1][2]
+                if key.kind != "Person" and n == 1 and abs(len(fold(window[0][0])) - len(fold(key.words[0]))) > 1:
+                    continue  # "Tashkentov" is no spelling of "Tashkent"
                 if score >= FUZZY_THRESHOLD and bounded(text, start, end) and not _shouted(text, start, end, key.name):
                     found.append(Mention("entity", start, end, text[start:end], key.method, round(score, 3),
                                          key.entity, key.name))
@@ -221,9 +224,17 @@ def _shouted(text: str, start: int, end: int, name: str) -> bool:
 _METHOD_RANK = {"exact": 3, "fuzzy": 2, "surname": 2, "demonym": 1}
 
 
+_WORDS_RANK = 2  # a name of more words outranks a shorter one however found: "Shanghai Cooperation Organization" over "Shanghai"
+
+
+def _n_words(m: Mention) -> int:
+    return len(m.text.split())
+
+
 def resolve(mentions: list[Mention]) -> list[Mention]:
     """Keep the best of overlapping mentions: exact before fuzzy, longer spans, higher scores; ties are listed in `also`."""
-    ranked = sorted(mentions, key=lambda m: (-_METHOD_RANK[m.method], -(m.end - m.start), -m.score, m.start, m.entity))
+    ranked = sorted(mentions, key=lambda m: (-_METHOD_RANK[m.method] - _WORDS_RANK * _n_words(m), -(m.end - m.start),
+                                             -m.score, m.start, m.entity))
     kept: list[Mention] = []
     for mention in ranked:
         clash = next((k for k in kept if k.overlaps(mention)), None)

@@ -136,7 +136,7 @@ def _mention(text: str, start: int, end: int, entity: str, method: str) -> dict:
 # ---------------------------------------------------------------- documents and projects by title variants
 
 TITLED_KINDS = frozenset({"OutcomeDocument", "Declaration", "Treaty", "Agreement", "Project", "Initiative"})
-_CLAUSE = re.compile(r",|;|:|\bas well as\b|\band (?:an?|the)\b")
+_CLAUSE = re.compile(r",|;|:|\bas well as\b|\band (?:an?|the|on|of|for)\b")
 
 
 def _clauses(text: str, sentence: Sentence) -> list[tuple[int, int]]:
@@ -173,23 +173,30 @@ def title_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon, meeti
                     found.append(_mention(text, span[0], span[1], eid, "title variant"))
         if not (adopted and ADOPTION.search(text, sentence.start, sentence.end)):
             continue
+        last_head, taken = None, {d["entity"] for d in found}
         for start, end in _clauses(text, sentence):
             if any(d["start"] < end and start < d["end"] for d in found):
                 continue
             clause = text[start:end]
             head = next((h for h in HEADS if re.search(rf"\b{h}", clause.lower())), None)
+            inherited = head is None and last_head is not None
+            head = head or last_head  # "initiatives on connectivity and on data security": the head carries over
             if head is None:
                 continue
-            fits = [d for d in adopted if head in " ".join(tokens(" ".join(lexicon.entities[d].names)))]
+            last_head = head
+            fits = [d for d in adopted if d not in taken
+                    and head in " ".join(tokens(" ".join(lexicon.entities[d].names)))]
             if len(fits) > 1:
                 have = content(clause)
                 scored = sorted(((len(have & content(" ".join(lexicon.entities[d].names))), d) for d in fits),
                                 reverse=True)
                 fits = [scored[0][1]] if scored[0][0] > scored[1][0] else []
             if len(fits) == 1:
-                phrase = re.search(rf"\b(?:(?:an?|the)\s+)?(?:[\w-]+\s+){{0,2}}?{head}", clause, re.I)
-                found.append(_mention(text, *_trim(text, start + phrase.start(), end), fits[0],
+                phrase = None if inherited else re.search(rf"\b(?:(?:an?|the)\s+)?(?:[\w-]+\s+){{0,2}}?{head}",
+                                                          clause, re.I)
+                found.append(_mention(text, *_trim(text, start + (phrase.start() if phrase else 0), end), fits[0],
                                       "head word of a document adopted at the meeting"))
+                taken.add(fits[0])
     return sorted(found, key=lambda d: (d["start"], d["end"]))
 
 

@@ -229,11 +229,16 @@ def test_seed_draft_validates_once_confirmed(real_sources):
     draft = _draft(draft_path)
     assert draft["records"] and all(r["confirmed"] is False for r in draft["records"])
     kinds = {r["a"] for r in draft["records"]}
-    assert {"Person", "Country", "Tenure", "Participation"} <= kinds
-    participants = {r["person"]: r for r in draft["records"] if r["a"] == "Participation"}
-    assert set(participants) == set(SEED_PEOPLE.values())
-    assert {r["meeting"] for r in participants.values()} == {"cc5-fm-2020"}
-    assert [p for p, r in participants.items() if r.get("chair")] == ["wang-yi"]
+    assert {"Person", "Country", "Tenure", "Participation", "Proposal", "Measure", "Support"} <= kinds
+    # the graph holds the meeting's participations and statements: the draft corroborates them, adds none
+    participations = [r for r in draft["records"] if r["a"] == "Participation"]
+    assert {r["id"] for r in participations} == {f"participation-{p}-cc5-fm-2020" for p in (
+        "wang-yi", "tleuberdi", "aidarbekov", "muhriddin", "meredov", "kamilov")}
+    assert all(set(r) == {"id", "a", "confirmed", "quote"} for r in participations)
+    notes = {n["record"]: n for n in draft["mentions"] if n["type"] == "corroboration"}
+    assert {notes[r["id"]]["person"] for r in participations} == set(SEED_PEOPLE.values())
+    assert [n["person"] for n in notes.values() if n["kind"] == "Participation" and n.get("chair")] == ["wang-yi"]
+    assert not [r for r in draft["records"] if r["a"] in STATEMENTS and "label" in r]  # nothing new
     assert (real_sources / "texts" / SEED.name).read_bytes() == SEED.read_bytes()  # reused, unchanged
 
     _confirm(draft_path, real_sources / "950-seed-copy.yaml")
@@ -252,9 +257,16 @@ def test_fixture_draft_links_the_third_meeting_and_its_chair(real_sources):
     assert {"mukhtar-tleuberdi", "kazakhstan", "nur-sultan", "china", "china-central-asia"} <= set(linked)
     assert "wang-yi" not in linked
     (participation,) = [r for r in draft["records"] if r["a"] == "Participation"]
-    assert participation["person"] == "mukhtar-tleuberdi" and participation["chair"] is True
-    assert participation["meeting"] == "cc5-fm-2022"  # found by the date the graph gives the meeting
-    assert participation["posts"] == ["post-kazakhstan-deputy-prime-minister", "post-kazakhstan-foreign-minister"]
+    # the graph holds Tleuberdi's participation (found by the date the graph gives the meeting): corroborated
+    assert participation["id"] == "participation-mukhtar-tleuberdi-cc5-fm-2022"
+    (note,) = [n for n in draft["mentions"] if n.get("record") == participation["id"]]
+    assert note["type"] == "corroboration" and note["chair"] is True and note["meeting"] == "cc5-fm-2022"
+    assert note["posts"] == ["post-kazakhstan-deputy-prime-minister", "post-kazakhstan-foreign-minister"]
+    decision = [r for r in draft["records"] if r["a"] == "Decision"]
+    assert [r["id"] for r in decision] == ["commitment-2022-heads-of-state-mechanism"]
+    documents = {r["id"] for r in draft["records"] if r["a"] == "OutcomeDocument"}
+    assert documents == {"joint-statement-2022", "roadmap-2022", "connectivity-initiative-2022",
+                         "data-security-initiative-2022"}
     people = {r["id"]: r for r in draft["records"] if r["a"] == "Person"}
     assert people["mukhtar-tleuberdi"]["altLabels"] == ["Tileuberdy"]  # the text's new spelling, never a label
     assert all("label" not in r for r in draft["records"])
@@ -407,7 +419,11 @@ def test_posts_by_adjective_and_by_country_after_the_name(lexicon):
     "NUR-SULTAN, June 8 (Xinhua) -- The ministers met.",
 ])
 def test_no_link_in_a_dateline_or_an_all_caps_place(text, lexicon):
-    assert curate.entity_mentions(text, lexicon) == []
+    place = text.split(",")[0].split()[-1]
+    start = text.index(place)
+    mentions = curate.entity_mentions(text, lexicon)
+    assert not [m for m in mentions if m.start < start + len(place) and start < m.end]
+    assert {m.entity for m in mentions} <= {"xinhua"}  # the agency in brackets is a link
 
 
 @pytest.mark.parametrize("text, meeting", [
