@@ -20,16 +20,14 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from . import curate_meetings, curate_records
 from .curate_known import MEETING_KINDS, Entity, Known, Lexicon  # noqa: F401 (re-exported)
-from .curate_names import (CONFUSABLE, FUZZY_THRESHOLD, MIN_FUZZY_LENGTH, MIN_SURNAME_LENGTH, fold, name_similarity,
-                           word_score)
+from .curate_names import (CONFUSABLE, FUZZY_THRESHOLD, MIN_FUZZY_LENGTH, MIN_SURNAME_LENGTH,  # noqa: F401
+                           fold, name_similarity, word_score)
 from .curate_text import (WORD, Sentence, bounded, clip, read_article, sentence_at, split_sentences,
                           words as _words)
 from .errors import UsageError
@@ -445,6 +443,7 @@ class Draft:
             by_type[m["type"]] += 1
         return {"entities": len({m["entity"] for m in self.mentions if m["type"] == "entity"}),
                 "entity mentions": by_type["entity"], "dates": by_type["date"], "posts": by_type["post"],
+                "new statements": by_type["statement"], "corroborations": by_type["corroboration"],
                 "records": len(self.records), "candidates": len(self.candidates)}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .curate_corroborate import match_statements, participation_id
 from .curate_known import Lexicon
-from .curate_statements import Context, Drafted, draft_statements
+from .curate_statements import Context, draft_statements
 from .curate_text import Sentence, clip, sentence_at
 
 CHAIR_WORDS = re.compile(r"\b(?:presided|presides|preside|chaired|chairs|hosted|hosts)\b")
