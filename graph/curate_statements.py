@@ -1,8 +1,9 @@
 """Statements drafted from a report's sentences: proposals, their measures, commitments, supports, oppositions and
 what all parties agreed or decided, each with its actor, meeting, order, topics and verbatim quote.
 
-Rules, not a statistical parser: they read cue verbs and the subject before them, and measured better on the
-fixtures of tests/data/curate/reports than anything we could install from PyPI with its model (bench/curate_eval.py).
+Rules, not a statistical parser: they read cue verbs and the subject before them. They meet the goals on the
+fixtures of tests/data/curate/reports (bench/curate_eval.py); no NLP library was tried against them (a dependency
+parser would need its model installed from the project's own files), so none is used.
 
 - **Cues.** "supports", "backed", "welcomed", "appreciated" -> Support; "opposes", "rejects", "resist" ->
   Opposition; "agreed/decided/resolved to set up, establish, hold, launch, start, begin, declare, host …" and
