@@ -101,14 +101,29 @@ INTEGER_TYPES = frozenset(XSD[t] for t in (
 
 
 def comparable_key(row: tuple) -> tuple[str, ...]:
-    """row_key with integer-derived datatypes folded to xsd:integer and xsd:string to plain literals."""
+    """row_key with integer-derived datatypes folded to xsd:integer, xsd:string to plain literals and xsd:decimal
+    to its canonical form (Oxigraph returns 94800000000 for the data's 94800000000.0, rdflib the data's form)."""
     out = []
     for term in row:
         term = normalize_term(term)
         if isinstance(term, Literal) and term.datatype in INTEGER_TYPES:
             term = Literal(str(term), datatype=XSD.integer)
+        elif isinstance(term, Literal) and term.datatype == XSD.decimal:
+            term = _canonical_decimal(term)
         out.append("" if term is None else term.n3())
     return tuple(out)
+
+
+def _canonical_decimal(term: Literal) -> Literal:
+    import decimal
+
+    from .sources import canonical_decimal
+
+    try:
+        number = decimal.Decimal(str(term))
+    except decimal.InvalidOperation:  # an ill-typed literal stays as it is
+        return term
+    return Literal(canonical_decimal(number), datatype=XSD.decimal) if number.is_finite() else term
 
 
 def serialize(result: Result, fmt: str) -> bytes:

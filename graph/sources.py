@@ -416,12 +416,19 @@ def parse_decimal(value: Any) -> str | _Bad:
         return _Bad(f"{value!r} is not a number")
     if not number.is_finite() or number < 0:
         return _Bad(f"{value!r} is not a non-negative finite number")
-    lexical = format(number, "f")
+    return canonical_decimal(number)
+
+
+def canonical_decimal(number: _decimal.Decimal) -> str:
+    """The canonical xsd:decimal lexical form of a finite number (XML Schema 1.0): no exponent, no leading zeros, a
+    point with at least one digit after it and no other trailing zeros (Decimal("9.48E+10") -> "94800000000.0")."""
+    sign = "-" if number < 0 else ""
+    lexical = format(abs(number), "f")
     if "." in lexical:
         lexical = lexical.rstrip("0").rstrip(".")
     whole, _, fraction = lexical.partition(".")
     whole = whole.lstrip("0") or "0"
-    return f"{whole}.{fraction or '0'}"
+    return f"{sign}{whole}.{fraction or '0'}"
 
 
 def parse_date(value: Any) -> PartialDate | str:
