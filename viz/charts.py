@@ -42,12 +42,25 @@ def _svg(fig, salt: str, title: str) -> Markup:
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
     text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
-    if "<script" in text.lower() or "javascript:" in text.lower():
-        raise RuntimeError("a chart's SVG holds script")  # matplotlib escapes text: never expected
+    _check_inert(text)
     # Scale with the page: the viewBox stays, the fixed size goes.
     text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', text, count=1)
     text = text.replace("<svg", f'<svg role="img" aria-label="{_attr(title)}" id="chart-{salt}"', 1)
     return Markup(text.strip())
+
+
+def _check_inert(text: str) -> None:
+    """Refuse an SVG with an element or attribute that could run script (matplotlib escapes text: not expected)."""
+    from xml.etree import ElementTree
+
+    for element in ElementTree.fromstring(text).iter():
+        name = element.tag.rsplit("}", 1)[-1].lower()
+        if name in ("script", "foreignobject", "a", "iframe", "image"):
+            raise RuntimeError(f"a chart's SVG holds a <{name}> element")
+        for attribute, value in element.attrib.items():
+            local = attribute.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and not value.startswith("#")):
+                raise RuntimeError(f"a chart's SVG holds a scripting attribute {attribute}")
 
 
 def _attr(text: str) -> str:

@@ -242,6 +242,8 @@ SELECT ?node ?start ?end WHERE {
   } UNION {
     ?node cckg:madeAt ?m . ?m schema:startDate ?start . OPTIONAL { ?m schema:endDate ?end }
   } UNION {
+    ?node dcterms:date ?start .
+  } UNION {
     ?node cckg:recordedIn ?d . ?d schema:datePublished ?start .
   } UNION {
     ?t a cckg:Tenure ; org:member ?node ; org:memberDuring ?term . ?term time:hasBeginning ?b . ?b ?bp ?start .
