@@ -7,7 +7,7 @@ build, then opens dist/graph.html, dist/timeline.html and a country page in Debi
 request aborted, and prints, for each, the median over `--runs` of: the time from navigation to the first drawing
 (load) and to the page being still (the graph: vis-network drawn and no physics; the timeline: its SVG drawn;
 a country page: the load event, as it has no script). With `--screenshots DIR` it writes small PNGs for the README:
-timeline.png, country.png, chart.png. Never run by the tests.
+graph-view.png, timeline.png, country.png, chart.png. Never run by the tests.
 """
 
 from __future__ import annotations
@@ -69,6 +69,10 @@ def screenshots(browser, dist: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 820})
     page.route("**/*", _blocked)
+    page.goto((dist / "graph.html").resolve().as_uri())
+    page.wait_for_function(PAGES["graph view"][1])
+    page.evaluate("() => window.cckg.select(window.cckg.search('Meredov')[0])")
+    page.screenshot(path=str(out / "graph-view.png"))
     page.goto((dist / "timeline.html").resolve().as_uri())
     page.wait_for_function(PAGES["timeline"][1])
     first = page.evaluate("""() => { const g = document.querySelector('[data-kind=summit][data-mechanism]');

@@ -12,7 +12,7 @@ from graph import curate, pipeline
 from viz import pages, render
 
 from conftest import DATA
-from test_viz_browser import ARGS, CHROMIUM, Page, browser  # noqa: F401  (the browser fixture)
+from test_viz_browser import Page, browser  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -213,7 +213,6 @@ def test_filters_and_the_year_range_refit_the_camera(browser, real_dist):
 
 
 def test_search_is_tolerant_of_spellings_with_the_curators_folds(browser, real_dist):
-    data = render  # noqa: F841
     page = Page(browser, real_dist / "graph.html")
     try:
         assert "Mukhtar Tleuberdi" in page.search("Tleuberdy")
