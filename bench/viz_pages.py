@@ -65,6 +65,14 @@ PAGES = {
 }
 
 
+def _small(path: Path) -> None:
+    """Reduce a screenshot to a 256-colour palette PNG (a few hundred KiB less for the README)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
 def screenshots(browser, dist: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 820})
@@ -87,6 +95,9 @@ def screenshots(browser, dist: Path, out: Path) -> None:
     if chart.count():
         chart.screenshot(path=str(out / "chart.png"))
     page.close()
+    for name in ("graph-view.png", "timeline.png", "country.png", "chart.png"):
+        if (out / name).is_file():
+            _small(out / name)
 
 
 def main(argv: list[str] | None = None) -> int:
