@@ -225,13 +225,10 @@ def _source(row: dict, docs: dict[str, dict]) -> str:
 
 def charts(result, report: dict) -> list[dict]:
     """Every chart of the report, in order (those without data left out)."""
-    from graph import library
-    from graph.store import OxigraphStore, run
     from viz import timeline
+    from viz.pages import _library_rows
 
-    store = OxigraphStore(result.store, origin="the build")
-    answer = run(store, library.find("trade-by-year").text)
-    rows = [{k: (str(v) if v is not None else "") for k, v in zip(answer.variables, row)} for row in answer.rows]
+    rows = _library_rows(result.store, "trade-by-year")
     from viz.render import document_links
 
     found = timeline.for_build(result, document_links(result.sources))

@@ -78,14 +78,33 @@ def links(result) -> dict:
 # ------------------------------------------------------------------------------------------------- country pages
 
 def _library_rows(store, name: str, **params) -> list[dict]:
+    """The rows of a library query (its own ORDER BY kept), every value a string ("" when unbound).
+
+    Run on the store directly: the library's queries are known to be read-only and ordered, so the parse-and-check
+    of graph.store.run (rdflib's grammar, about 1 s per query) is not needed here."""
     from rdflib import URIRef
 
     from graph import library
-    from graph.store import OxigraphStore, run
+    from graph.store import OxigraphStore
 
-    answer = run(OxigraphStore(store, origin="the build"), library.find(name).text,
-                 params={k: URIRef(v) for k, v in params.items()})
+    answer = OxigraphStore(store, origin="the build").query(library.find(name).text,
+                                                            params={k: URIRef(v) for k, v in params.items()})
     return [{k: (str(v) if v is not None else "") for k, v in zip(answer.variables, row)} for row in answer.rows]
+
+
+class Library:
+    """Each library query run once, unbound, on the build's store; a country's rows are those of its ?country."""
+
+    def __init__(self, store):
+        self.store, self.cache = store, {}
+
+    def rows(self, name: str) -> list[dict]:
+        if name not in self.cache:
+            self.cache[name] = _library_rows(self.store, name)
+        return self.cache[name]
+
+    def of(self, name: str, country: str) -> list[dict]:
+        return [r for r in self.rows(name) if r["country"] == country]
 
 
 def _href(href: str, depth: int) -> str:
@@ -122,14 +141,16 @@ def _first_by(rows, key) -> dict[str, dict]:
     return out
 
 
-def country_data(store, country: dict, *, all_countries: list[dict], docs: dict, docs_href: dict) -> dict:
+def country_data(store, country: dict, *, all_countries: list[dict], docs: dict, docs_href: dict,
+                 queries: Library | None = None) -> dict:
     """Everything a country page shows, from the library queries; each row with its source."""
     from viz.timeline import _rows as rows_of
+
+    queries = queries or Library(store)
 
     iri = country["iri"]
     is_china = iri == CHINA
     source = Sources(docs, docs_href, depth=1)
-    bound = {} if is_china else {"country": iri}
     sections: dict[str, list] = {}
     left_out: dict[str, int] = {}
 
@@ -137,7 +158,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
         left_out[name] = max(0, len(rows) - MAX_ROWS)
         sections[name] = rows[:MAX_ROWS]
 
-    timeline = _library_rows(store, "country-timeline", **bound)
+    timeline = queries.rows("country-timeline") if is_china else queries.of("country-timeline", iri)
     keep("relations", [{"date": r["date"], "kind": r["kind"], "label": r["itemLabel"], "item": curie_of(r["item"]),
                         "level": r["levelLabel"], "place": r["placeLabel"], "with": r["countryLabel"],
                         "source": source(r["source"], r["page"], r["confidence"])}
@@ -145,7 +166,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                                                                 r["itemLabel"]))])
     keep("partnerships", [r for r in sections["relations"] if r["kind"] == "partnership"])
 
-    delegations = _library_rows(store, "meeting-delegations", country=iri)
+    delegations = queries.of("meeting-delegations", iri)
     participation = PARTICIPATION_SOURCES.replace("?country .", f"<{iri}> .")
     cited = _first_by(({"key": f"{r['meeting']} {r['person']}", **r} for r in rows_of(store, participation)), "key")
     meetings = []
@@ -158,13 +179,15 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                          if cite and cite.get("doc") else None})
     keep("delegations", meetings)
 
-    resources = _first_by(({"key": r["r"], **r} for r in rows_of(store, RESOURCE_SOURCES)), "key")
+    if "resources" not in queries.cache:
+        queries.cache["resources"] = _first_by(({"key": r["r"], **r} for r in rows_of(store, RESOURCE_SOURCES)), "key")
+    resources = queries.cache["resources"]
 
     def cite(resource: str):
         found = resources.get(resource)
         return source(found["doc"], found.get("page") or "", found.get("confidence") or "") if found else None
 
-    stances = _library_rows(store, "country-stances", country=iri)
+    stances = queries.of("country-stances", iri)
     seen = set()
     rows = []
     for r in stances:
@@ -179,7 +202,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
     documents = {r["item"] for r in timeline}
     meetings_attended = {r["meeting"] for r in delegations}
     commitments = []
-    for r in _library_rows(store, "documents-and-commitments"):
+    for r in queries.rows("documents-and-commitments"):
         if not r["statement"] or not (is_china or r["document"] in documents or r["meeting"] in meetings_attended):
             continue
         commitments.append({"date": r["date"], "document": r["documentLabel"], "kind": r["statementKind"],
@@ -191,7 +214,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
     member_sources = _first_by(({"key": r["org"], **r} for r in
                                 rows_of(store, MEMBERSHIP_SOURCES.replace("?country", f"<{iri}>"))), "key")
     memberships = []
-    for r in _library_rows(store, "country-memberships", country=iri):
+    for r in queries.of("country-memberships", iri):
         found = member_sources.get(r["organization"]) or resources.get(r["organization"])
         memberships.append({"organization": r["organizationLabel"], "status": r["status"], "since": r["since"],
                             "reason": r["reason"],
@@ -200,7 +223,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
     keep("memberships", memberships)
 
     trade = []
-    for r in _library_rows(store, "trade-by-year"):
+    for r in queries.rows("trade-by-year"):
         ends = (r["reporter"], r["partner"])
         if not is_china and not (iri in ends and CHINA in ends):
             continue
@@ -250,8 +273,9 @@ def timeline_page(result, *, title: str, docs_href: dict[str, str]) -> bytes:
     return _render("timeline.html.j2", data=data, title=title)
 
 
-def country_page(result, country: dict, *, title: str, all_countries, docs, docs_href) -> bytes:
-    data = country_data(result.store, country, all_countries=all_countries, docs=docs, docs_href=docs_href)
+def country_page(result, country: dict, *, title: str, all_countries, docs, docs_href, queries=None) -> bytes:
+    data = country_data(result.store, country, all_countries=all_countries, docs=docs, docs_href=docs_href,
+                        queries=queries)
     return _render("country.html.j2", title=title, **data)
 
 
@@ -272,9 +296,10 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     docs = timeline.source_docs(result.store)
     files = {out_dir / TIMELINE_FILE: timeline_page(result, title=title, docs_href=docs_href)}
     found = countries(result.store)
+    queries = Library(result.store)
     for country in found:
         files[out_dir / COUNTRY_DIR / f"{country['slug']}.html"] = country_page(
-            result, country, title=title, all_countries=found, docs=docs, docs_href=docs_href)
+            result, country, title=title, all_countries=found, docs=docs, docs_href=docs_href, queries=queries)
     (out_dir / COUNTRY_DIR).mkdir(parents=True, exist_ok=True)
     stale = [p for p in (out_dir / COUNTRY_DIR).glob("*.html") if p not in files]
     write_atomically(files)

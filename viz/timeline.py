@@ -36,8 +36,9 @@ SELECT ?item ?label ?class ?start ?end ?mechanism ?country ?doc ?page WHERE {
   OPTIONAL { ?item schema:superEvent/cckg:underMechanism ?mechanism }
   OPTIONAL { { ?item cckg:participatingCountry ?country } UNION { ?item cckg:hostCountry ?country }
              UNION { ?item schema:location ?country . ?country a schema:Country } }
-  OPTIONAL { ?item prov:wasDerivedFrom ?doc . ?doc a cckg:SourceDocument }
-  OPTIONAL { ?item dcterms:source ?page }
+  OPTIONAL { SELECT ?item (MIN(STR(?d)) AS ?doc) WHERE { ?item prov:wasDerivedFrom ?d . ?d a cckg:SourceDocument }
+             GROUP BY ?item }
+  OPTIONAL { SELECT ?item (MIN(STR(?p)) AS ?page) WHERE { ?item dcterms:source ?p } GROUP BY ?item }
 }"""
 
 #: Documents signed or adopted, with their parties and the meeting that adopted them.
@@ -45,14 +46,16 @@ DOCUMENTS = PREFIXES + """
 SELECT ?item ?label ?class ?start ?end ?mechanism ?country ?doc ?page WHERE {
   VALUES ?class { cckg:Treaty cckg:Agreement cckg:Declaration cckg:OutcomeDocument }
   ?item a ?class ; rdfs:label ?label .
-  OPTIONAL { ?meeting cckg:adopted ?item . OPTIONAL { ?meeting schema:startDate ?meetingDate } }
+  OPTIONAL { ?meeting cckg:adopted ?item .
+             OPTIONAL { ?meeting schema:startDate ?meetingDate }
+             OPTIONAL { ?meeting schema:superEvent/cckg:underMechanism ?mechanism } }
   OPTIONAL { ?item schema:datePublished ?published }
   BIND (COALESCE(?published, ?meetingDate) AS ?start)
   FILTER (BOUND(?start))
-  OPTIONAL { ?meeting schema:superEvent/cckg:underMechanism ?mechanism }
-  OPTIONAL { { ?item cckg:party ?country } UNION { ?meeting cckg:participatingCountry ?country } }
-  OPTIONAL { ?item prov:wasDerivedFrom ?doc . ?doc a cckg:SourceDocument }
-  OPTIONAL { ?item dcterms:source ?page }
+  OPTIONAL { { ?item cckg:party ?country } UNION { ?adopting cckg:adopted ?item ; cckg:participatingCountry ?country } }
+  OPTIONAL { SELECT ?item (MIN(STR(?d)) AS ?doc) WHERE { ?item prov:wasDerivedFrom ?d . ?d a cckg:SourceDocument }
+             GROUP BY ?item }
+  OPTIONAL { SELECT ?item (MIN(STR(?p)) AS ?page) WHERE { ?item dcterms:source ?p } GROUP BY ?item }
 }"""
 
 #: Partnership levels announced and diplomatic relations established (with China or between others).
@@ -61,8 +64,9 @@ SELECT ?item ?label ?class ?start ?end ?level ?levelLabel ?country ?doc ?page WH
   VALUES ?class { cckg:PartnershipStatus cckg:DiplomaticRelation }
   ?item a ?class ; rdfs:label ?label ; schema:startDate ?start ; cckg:party ?country .
   OPTIONAL { ?item cckg:partnershipLevel ?level . ?level rdfs:label ?levelLabel }
-  OPTIONAL { ?item prov:wasDerivedFrom ?doc . ?doc a cckg:SourceDocument }
-  OPTIONAL { ?item dcterms:source ?page }
+  OPTIONAL { SELECT ?item (MIN(STR(?d)) AS ?doc) WHERE { ?item prov:wasDerivedFrom ?d . ?d a cckg:SourceDocument }
+             GROUP BY ?item }
+  OPTIONAL { SELECT ?item (MIN(STR(?p)) AS ?page) WHERE { ?item dcterms:source ?p } GROUP BY ?item }
 }"""
 
 #: Terms of office of heads of state (President) and foreign ministers, as bars.
@@ -77,8 +81,9 @@ SELECT ?item ?label ?person ?personLabel ?post ?postLabel ?role ?start ?end ?cou
   ?item org:memberDuring ?term . ?term time:hasBeginning ?b . ?b ?bp ?start .
   FILTER (?bp IN (time:inXSDDate, time:inXSDgYearMonth, time:inXSDgYear))
   OPTIONAL { ?term time:hasEnd ?e . ?e ?ep ?end . FILTER (?ep IN (time:inXSDDate, time:inXSDgYearMonth, time:inXSDgYear)) }
-  OPTIONAL { ?item prov:wasDerivedFrom ?doc . ?doc a cckg:SourceDocument }
-  OPTIONAL { ?item dcterms:source ?page }
+  OPTIONAL { SELECT ?item (MIN(STR(?d)) AS ?doc) WHERE { ?item prov:wasDerivedFrom ?d . ?d a cckg:SourceDocument }
+             GROUP BY ?item }
+  OPTIONAL { SELECT ?item (MIN(STR(?p)) AS ?page) WHERE { ?item dcterms:source ?p } GROUP BY ?item }
 }"""
 
 MECHANISMS = PREFIXES + "SELECT ?m ?label WHERE { ?m a cckg:Mechanism ; rdfs:label ?label }"
