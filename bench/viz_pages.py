@@ -117,15 +117,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"built {args.sources} into {dist} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            print("| page | size KiB | load ms (median) | still ms (median) |")
+            print("| page | size KiB | load ms (median / best) | still ms (median / best) |")
             print("|---|---|---|---|")
             for name, (file, ready, still) in PAGES.items():
                 path = dist / file
                 if not path.is_file():
                     continue
                 runs = [measure(browser, path, ready, still) for _ in range(args.runs)]
-                print(f"| {name} | {path.stat().st_size // 1024} | {statistics.median(r[0] for r in runs):.0f} | "
-                      f"{statistics.median(r[1] for r in runs):.0f} |")
+                print(f"| {name} | {path.stat().st_size // 1024} | {statistics.median(r[0] for r in runs):.0f} / "
+                      f"{min(r[0] for r in runs):.0f} | {statistics.median(r[1] for r in runs):.0f} / "
+                      f"{min(r[1] for r in runs):.0f} |")
             if args.screenshots:
                 screenshots(browser, dist, args.screenshots)
             browser.close()
