@@ -7,17 +7,11 @@ pattern, lists the names it could not link as candidates, and writes a draft sou
 marked `confirmed: false`. Nothing enters the graph until a curator confirms the records and moves the draft to
 sources/ (see the README's "Adding a source (curator's workflow)").
 
-Name scoring (`name_similarity`). Both names are folded first (`fold`): Unicode compatibility decomposition with
-the diacritics dropped, lower case, letters only, the Russian-to-English transliteration digraphs folded
-(dzh/dj/zh -> j, kh -> h, y -> i, a final -iev/-yev -> -ev) and doubled letters collapsed, so "Aydarbekov" =
-"Aidarbekov" and "Mukhriddin" = "Muhriddin". The folded names are compared by a weighted Levenshtein distance in
-which a substitution between letters that transliterations confuse (r/l, as Chinese renders both alike; o/u, a/o,
-e/i, s/z, d/t) costs 0.4 and any other edit 1. The score is 1 - distance / length of the longer folded name (1.0
-for equal folds). A word of a name links only if both folded words have at least MIN_FUZZY_LENGTH letters, begin
-with the same letter (or a confusable pair) and score at least FUZZY_THRESHOLD; a name of several words scores the
-lowest of its words. A person is also matched by the last word of a label (the surname, as articles write
-"Foreign Minister Treuberdi") when that word is at least MIN_SURNAME_LENGTH letters long, so short Chinese given
-names ("Yi", "Gang") never link alone.
+The job is split by module: `curate_text` (reading the article, sentences, quotes), `curate_names` (name
+folding and scoring), `curate_known` (what the built graph knows: names, meetings, statements), `curate_meetings`
+(meetings and documents by ordinal, place, month and title variants), `curate_statements` (statements drafted
+from sentences), `curate_corroborate` (drafted records that match resources already in the graph); this module
+finds entities, dates and posts and assembles the draft.
 """
 
 from __future__ import annotations
@@ -26,30 +20,24 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib.namespace import RDFS, SKOS
 
-from .builder import Index
+from . import curate_meetings, curate_records
+from .curate_known import MEETING_KINDS, Entity, Known, Lexicon  # noqa: F401 (re-exported)
+from .curate_names import (CONFUSABLE, FUZZY_THRESHOLD, MIN_FUZZY_LENGTH, MIN_SURNAME_LENGTH,  # noqa: F401
+                           fold, name_similarity, word_score)
+from .curate_text import (WORD, Sentence, bounded, clip, read_article, sentence_at, split_sentences,
+                          words as _words)
 from .errors import UsageError
 from .kinds import KINDS
-from .namespaces import CCKG, KG, ORG, SDO
 from .sources import SLUG, parse_date
 
 #: Entity kinds whose labels are looked for in the text (roles, posts and governments come from the post pattern).
 NAMED_KINDS = frozenset(KINDS) - {"Role", "Post", "Government"} - {k for k, v in KINDS.items() if not v.entity}
 #: Entity kinds whose names are also matched fuzzily: proper names that transliterations spell differently.
 FUZZY_KINDS = frozenset({"Person", "Country", "Place", "City", "InternationalOrganization", "NewsOrganization"})
-MEETING_KINDS = frozenset({"Meeting", "MinisterialMeeting", "Summit"})
-
-FUZZY_THRESHOLD = 0.8
-MIN_FUZZY_LENGTH = 5
-MIN_SURNAME_LENGTH = 5
-CONFUSABLE = frozenset(frozenset(p) for p in ("rl", "ou", "ao", "ei", "sz", "dt"))
-CHEAP = 0.4
 
 MONTHS = {m: i for i, m in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -68,221 +56,6 @@ COMMON_WORDS = frozenset({
     "each", "but", "and", "or", "after", "before", "during", "with", "when", "while", "there", "here", "our",
     "their", "his", "her", "also", "however", "meanwhile",
 })
-CHAIR_WORDS = re.compile(r"\b(?:presided|presides|preside|chaired|chairs|chair|hosted|hosts)\b")
-WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-POSSESSIVE = re.compile(r"[’']s\b")
-
-
-# ---------------------------------------------------------------- the text: checks, sentences, words
-
-
-def read_article(path: Path) -> tuple[str, bytes]:
-    """The article's text and bytes; a UsageError naming the file if it is missing, empty, binary or not UTF-8."""
-    if not path.exists():
-        raise UsageError(f"{path}: no such file")
-    if not path.is_file():
-        raise UsageError(f"{path}: not a file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
-    nul = raw.find(b"\0")
-    if nul >= 0:
-        raise UsageError(f"{path}: binary data, not text (a NUL byte at offset {nul})")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); convert it to UTF-8") from exc
-    if text.startswith("\ufeff"):
-        raise UsageError(f"{path}: starts with a byte-order mark; save it as UTF-8 without BOM")
-    if not text.strip():
-        raise UsageError(f"{path}: empty text")
-    return text, raw
-
-
-@dataclass(frozen=True)
-class Sentence:
-    n: int  # 1-based
-    start: int
-    end: int
-
-
-_BREAK = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n\s*")
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with their code-point offsets: a break after . ! ? followed by a capital or digit, and at newlines."""
-    spans, start = [], 0
-    for m in _BREAK.finditer(text):
-        cut = m.group(0)
-        end = m.start() if cut.startswith("\n") else m.start() + len(cut.rstrip())
-        spans.append((start, end))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append(Sentence(len(out) + 1, s, e))
-    return out
-
-
-def sentence_at(sentences: list[Sentence], offset: int) -> Sentence:
-    for sentence in sentences:
-        if sentence.start <= offset < sentence.end:
-            return sentence
-    return sentences[-1]
-
-
-def bounded(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] is whole words: no letter or digit touches it, nor an apostrophe-joined word ("Xi'an")."""
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "’'" and start > 1 and text[start - 2].isalpha()):
-        return False
-    if end < len(text):
-        after = text[end]
-        if after.isalnum():
-            return False
-        if after in "’'" and end + 1 < len(text) and text[end + 1].isalpha() and not POSSESSIVE.match(text, end):
-            return False
-    return True
-
-
-def clip(text: str, sentence: Sentence, start: int, end: int, *, limit: int = 160) -> tuple[str, int]:
-    """A verbatim quote around text[start:end]: its sentence, or words of it around the span when the sentence is long."""
-    if sentence.end - sentence.start <= limit:
-        return text[sentence.start:sentence.end], sentence.start
-    room = max(0, (limit - (end - start)) // 2)
-    left = max(sentence.start, start - room)
-    right = min(sentence.end, end + room)
-    while left > sentence.start and not text[left - 1].isspace():
-        left += 1
-    while right < sentence.end and not text[right].isspace():
-        right -= 1
-    left, right = min(left, start), max(right, end)
-    quote = text[left:right].strip(" ,;")
-    return quote, text.index(quote, left)
-
-
-# ---------------------------------------------------------------- name folding and scoring
-
-_FOLDS = (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("y", "i"))
-
-
-@lru_cache(maxsize=8192)
-def fold(name: str) -> str:
-    """A name folded for comparison: no diacritics, lower case, letters only, transliteration digraphs folded."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    s = "".join(c for c in s if c.isalpha())
-    for old, new in _FOLDS:
-        s = s.replace(old, new)
-    s = re.sub(r"iev$", "ev", s)
-    return re.sub(r"(.)\1+", r"\1", s)
-
-
-def _cost(a: str, b: str) -> float:
-    if a == b:
-        return 0.0
-    return CHEAP if frozenset((a, b)) in CONFUSABLE else 1.0
-
-
-@lru_cache(maxsize=65536)
-def name_similarity(a: str, b: str) -> float:
-    """The similarity of two words of a name, 0..1, on their folds (see the module docstring)."""
-    fa, fb = fold(a), fold(b)
-    if not fa or not fb:
-        return 0.0
-    if fa == fb:
-        return 1.0
-    previous = [float(j) for j in range(len(fb) + 1)]
-    for i, ca in enumerate(fa, start=1):
-        current = [float(i)]
-        for j, cb in enumerate(fb, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + _cost(ca, cb)))
-        previous = current
-    return max(0.0, 1.0 - previous[-1] / max(len(fa), len(fb)))
-
-
-def word_score(text_word: str, name_word: str) -> float:
-    """The score of one word of the text against one word of a name, 0 when the fuzzy rules exclude the pair."""
-    ft, fn = fold(text_word), fold(name_word)
-    if ft == fn and ft:
-        return 1.0
-    if len(ft) < MIN_FUZZY_LENGTH or len(fn) < MIN_FUZZY_LENGTH:
-        return 0.0
-    if ft[0] != fn[0] and frozenset((ft[0], fn[0])) not in CONFUSABLE:
-        return 0.0
-    return name_similarity(text_word, name_word)
-
-
-# ---------------------------------------------------------------- what the graph knows
-
-
-@dataclass
-class Entity:
-    id: str
-    kind: str
-    label: str
-    names: list[str] = field(default_factory=list)  # label first, then altLabels (sorted)
-
-
-@dataclass
-class Lexicon:
-    """The graph's entities and their names, the roles by label, posts by (role, country), meetings by date."""
-
-    entities: dict[str, Entity]
-    roles: dict[str, str]  # role label -> role id
-    posts: dict[tuple[str, str], str]  # (role id, country id) -> post id
-    meetings: dict[str, list[str]]  # YYYY-MM-DD -> meeting ids
-    ids: set[str]  # every id of the graph (records and documents)
-
-    @classmethod
-    def from_build(cls, build, *, alt_labels: bool = True) -> Lexicon:
-        """Read the names from a built graph (graph.pipeline.Build): every rdfs:label and skos:altLabel."""
-        index = Index(build.sources)
-        labels: dict[str, str] = {}
-        alts: dict[str, set[str]] = defaultdict(set)
-        roles_of: dict[str, str] = {}
-        country_of: dict[str, str] = {}
-        starts: dict[str, str] = {}
-        for s, p, o in build.data_triples():
-            rid = _local(s)
-            if rid is None:
-                continue
-            if p == RDFS.label:
-                labels[rid] = str(o)
-            elif p == SKOS.altLabel and alt_labels:
-                alts[rid].add(str(o))
-            elif p == ORG.role:
-                roles_of[rid] = _local(o) or ""
-            elif p == CCKG.country:
-                country_of[rid] = _local(o) or ""
-            elif p == SDO.startDate:
-                starts[rid] = str(o)
-        entities, roles, posts, meetings = {}, {}, {}, defaultdict(list)
-        for rid in sorted(index.records):
-            kind = index.kind(rid)
-            if not KINDS[kind].entity or rid not in labels:
-                continue
-            entities[rid] = Entity(rid, kind, labels[rid], [labels[rid], *sorted(alts[rid] - {labels[rid]})])
-            if kind == "Role":
-                roles[labels[rid]] = rid
-            elif kind == "Post" and rid in roles_of and rid in country_of:
-                posts[(roles_of[rid], country_of[rid])] = rid
-            elif kind in MEETING_KINDS and rid in starts:
-                meetings[starts[rid]].append(rid)
-        ids = set(index.records) | {s.id for s in build.sources}
-        return cls(entities, roles, posts, dict(meetings), ids)
-
-
-def _local(node) -> str | None:
-    text = str(node)
-    if text.startswith(str(KG)) and "#" not in text:
-        return text[len(str(KG)):]
-    return None
 
 
 # ---------------------------------------------------------------- mentions
@@ -320,7 +93,7 @@ def exact_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
             start = text.find(name)
             while start >= 0:
                 end = start + len(name)
-                if bounded(text, start, end):
+                if bounded(text, start, end) and not _shouted(text, start, end, name):
                     found.append(Mention("entity", start, end, name, "exact", 1.0, entity.id, name))
                 start = text.find(name, start + 1)
     return found
@@ -332,6 +105,7 @@ class _Key:
     name: str
     words: tuple[str, ...]
     method: str  # fuzzy | surname
+    kind: str = ""
 
 
 def _keys(lexicon: Lexicon) -> list[_Key]:
@@ -343,18 +117,14 @@ def _keys(lexicon: Lexicon) -> list[_Key]:
             words = tuple(WORD.findall(name))
             if not words or not all(_latin(w) for w in words):
                 continue
-            keys.append(_Key(entity.id, name, words, "fuzzy"))
+            keys.append(_Key(entity.id, name, words, "fuzzy", entity.kind))
             if entity.kind == "Person" and len(words) >= 2 and len(fold(words[-1])) >= MIN_SURNAME_LENGTH:
-                keys.append(_Key(entity.id, name, words[-1:], "surname"))
+                keys.append(_Key(entity.id, name, words[-1:], "surname", entity.kind))
     return keys
 
 
 def _latin(word: str) -> bool:
     return all("LATIN" in unicodedata.name(c, "") for c in word if c.isalpha())
-
-
-def _words(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
 
 
 def fuzzy_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
@@ -374,8 +144,10 @@ def fuzzy_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
                 continue
             for key in group:
                 score = _window_score(window, key.words)
-                if score >= FUZZY_THRESHOLD:
-                    start, end = window[0][1], window[-1][2]
+                start, end = window[0][1], window[-1][2]
+                if key.kind != "Person" and n == 1 and abs(len(fold(window[0][0])) - len(fold(key.words[0]))) > 1:
+                    continue  # "Tashkentov" is no spelling of "Tashkent"
+                if score >= FUZZY_THRESHOLD and bounded(text, start, end) and not _shouted(text, start, end, key.name):
                     found.append(Mention("entity", start, end, text[start:end], key.method, round(score, 3),
                                          key.entity, key.name))
     return found
@@ -406,8 +178,13 @@ def _window_score(window: list[tuple[str, int, int]], name_words: tuple[str, ...
     return min(scores) if scores else 0.0
 
 
+#: Adjectives and demonyms no rule derives from the country's name (X-stan -> X derives "Kazakh" and "Kyrgyz").
+DEMONYMS = {"Tajik": "Tajikistan", "Tajikistani": "Tajikistan", "Turkmen": "Turkmenistan", "Uzbek": "Uzbekistan",
+            "Uzbekistani": "Uzbekistan", "Kazakhstani": "Kazakhstan", "Kyrgyzstani": "Kyrgyzstan"}
+
+
 def demonym_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
-    """Adjectives of country and place names by rule: X-stan -> X ("Kazakh"), X-a -> X-ese / X-an ("Chinese")."""
+    """Adjectives of country and place names: X-stan -> X ("Kazakh"), X-a -> X-ese / X-an ("Chinese"), and DEMONYMS."""
     forms: dict[str, Entity] = {}
     for entity in lexicon.entities.values():
         if entity.kind in ("Country", "Place"):
@@ -415,25 +192,47 @@ def demonym_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
     found = []
     for form, entity in sorted(forms.items()):
         for m in re.finditer(re.escape(form), text):
-            if bounded(text, m.start(), m.end()):
+            if bounded(text, m.start(), m.end()) and not _shouted(text, m.start(), m.end(), form):
                 found.append(Mention("entity", m.start(), m.end(), form, "demonym", 0.9, entity.id, entity.label))
     return found
 
 
 def _demonyms(label: str) -> list[str]:
+    extra = [form for form, country in DEMONYMS.items() if country == label]
     if label.endswith("stan"):
-        return [label[:-4]]
+        return [label[:-4], *extra]
     if label.endswith("a"):
-        return [label[:-1] + "ese", label + "n"]
-    return []
+        return [label[:-1] + "ese", label + "n", *extra]
+    return extra
+
+
+_DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z’'. -]+[A-Z](?:,[^\n]{0,40}?)?(?:\(|--|—|–|,)", re.M)
+
+
+def _shouted(text: str, start: int, end: int, name: str) -> bool:
+    """The span is set in capitals where the name is not ("XI'AN" is no "Xi"), or lies in a dateline ("XI'AN, May 19")."""
+    span = text[start:end]
+    if span.isupper() and not name.isupper():
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    m = _DATELINE.match(text, line_start)
+    return bool(m and start < m.end() and span.isupper())
 
 
 _METHOD_RANK = {"exact": 3, "fuzzy": 2, "surname": 2, "demonym": 1}
 
 
+_WORDS_RANK = 2  # a name of more words outranks a shorter one however found: "Shanghai Cooperation Organization" over "Shanghai"
+
+
+def _n_words(m: Mention) -> int:
+    return len(m.text.split())
+
+
 def resolve(mentions: list[Mention]) -> list[Mention]:
     """Keep the best of overlapping mentions: exact before fuzzy, longer spans, higher scores; ties are listed in `also`."""
-    ranked = sorted(mentions, key=lambda m: (-_METHOD_RANK[m.method], -(m.end - m.start), -m.score, m.start, m.entity))
+    ranked = sorted(mentions, key=lambda m: (-_METHOD_RANK[m.method] - _WORDS_RANK * _n_words(m), -(m.end - m.start),
+                                             -m.score, m.start, m.entity))
     kept: list[Mention] = []
     for mention in ranked:
         clash = next((k for k in kept if k.overlaps(mention)), None)
@@ -499,10 +298,16 @@ def _title_pattern(lexicon: Lexicon) -> re.Pattern:
     title = "|".join(re.escape(t) for t in sorted(titles, key=lambda t: (-len(t), t)))
     countries = "|".join(re.escape(c) for c in sorted(_country_forms(lexicon), key=lambda c: (-len(c), c)))
     country = rf"(?:(?P<country>\b(?:{countries}))(?:[’']s)?\s+)?" if countries else ""
+    after = rf"(?:\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?(?P<country2>\b(?:{countries})\b))?" if countries else ""
     name = r"[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*){0,2}"
     return re.compile(
-        rf"{country}\b(?P<titles>(?:{title})(?:(?:\s*,\s*|\s+and\s+)(?:{title}))*)\s+(?P<name>{name})"
+        rf"{country}(?P<acting>acting\s+)?\b(?P<titles>(?:{title})(?:(?:\s*,\s*|\s+and\s+)(?:{title}))*)"
+        rf"\s+(?P<name>{name}){after}"
     )
+
+
+#: Titles the graph's roles carry under another name.
+TITLE_ALIASES = {"Minister of Foreign Affairs": "Foreign Minister"}
 
 
 def post_mentions(text: str, lexicon: Lexicon, entities: list[Mention]) -> list[Mention]:
@@ -512,14 +317,14 @@ def post_mentions(text: str, lexicon: Lexicon, entities: list[Mention]) -> list[
     countries = _country_forms(lexicon)
     found = []
     for m in pattern.finditer(text):
-        country_word = m.group("country")
-        start = m.start("country") if country_word else m.start("titles")
+        country_word = m.group("country") or m.group("country2")
+        start = m.start("country") if m.group("country") else m.start("titles")
         country = countries.get(country_word) if country_word else None
         titles = re.split(r"\s*,\s*|\s+and\s+", m.group("titles"))
         person = next((e for e in entities if e.start >= m.start("name") and e.start < m.end("name")
                        and lexicon.entities[e.entity].kind == "Person" and not e.also), None)
-        end = person.end if person else m.end("name")
-        roles = [lexicon.roles.get(t) for t in titles]
+        end = m.end("country2") if m.group("country2") else person.end if person else m.end("name")
+        roles = [lexicon.roles.get(TITLE_ALIASES.get(t, t)) for t in titles]
         posts = [lexicon.posts.get((r, country)) if r and country else None for r in roles]
         detail = {
             "titles": titles,
@@ -529,6 +334,8 @@ def post_mentions(text: str, lexicon: Lexicon, entities: list[Mention]) -> list[
             "person": person.entity if person else "",
             "name": person.text if person else m.group("name"),
         }
+        if m.group("acting"):
+            detail["role"] = "acting " + " and ".join(titles).lower()
         found.append(Mention("post", start, end, text[start:end], "pattern", 1.0, detail=detail))
     return found
 
@@ -636,6 +443,7 @@ class Draft:
             by_type[m["type"]] += 1
         return {"entities": len({m["entity"] for m in self.mentions if m["type"] == "entity"}),
                 "entity mentions": by_type["entity"], "dates": by_type["date"], "posts": by_type["post"],
+                "new statements": by_type["statement"], "corroborations": by_type["corroboration"],
                 "records": len(self.records), "candidates": len(self.candidates)}
 
 
@@ -644,6 +452,9 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data) -> bool:  # a list shared by a record and its note is written twice, not as &id001
+        return True
 
 
 DRAFT_HEADER = """\
@@ -659,7 +470,8 @@ DRAFT_HEADER = """\
 def draft_source(text: str, lexicon: Lexicon, *, doc_id: str, text_name: str, title: str | None = None,
                  publisher: str | None = None, published: str | None = None, url: str | None = None,
                  language: str = "en") -> Draft:
-    """Find entities, dates and posts in `text` and draft its source file (records marked `confirmed: false`)."""
+    """Find entities, dates, posts, meetings, documents and statements in `text` and draft its source file: new
+    records and corroborating records of what the graph already holds, all marked `confirmed: false`."""
     warnings: list[str] = []
     document = _document(lexicon, doc_id=doc_id, text_name=text_name, title=title, publisher=publisher,
                          published=published, url=url, language=language, warnings=warnings)
@@ -668,15 +480,34 @@ def draft_source(text: str, lexicon: Lexicon, *, doc_id: str, text_name: str, ti
     entities = entity_mentions(text, lexicon)
     dates = date_mentions(text, year=year)
     posts = post_mentions(text, lexicon, entities)
-    meeting, meeting_date = _meeting(dates, entities, lexicon)
-    mentions = sorted(entities + dates + posts, key=lambda m: (m.start, m.end, m.type))
-    candidates = candidate_names(text, sentences, entities + dates + posts)
+    named = [Mention("entity", d["start"], d["end"], d["text"], d["method"], 1.0, d["entity"],
+                     lexicon.entities[d["entity"]].label)
+             for d in curate_meetings.meeting_mentions(text, sentences, lexicon, year=year)
+             if d["entity"] in lexicon.entities]
+    meeting, meeting_date = _meeting(dates, entities + named, lexicon, published)
+    named += [Mention("entity", d["start"], d["end"], d["text"], d["method"], 1.0, d["entity"],
+                      lexicon.entities[d["entity"]].label)
+              for d in curate_meetings.title_mentions(text, sentences, lexicon, meeting)
+              if d["entity"] in lexicon.entities]
+    linked = sorted(entities + [n for n in named if not any(e.entity == n.entity and e.overlaps(n) for e in entities)],
+                    key=lambda m: (m.start, m.end))
+    mentions = sorted(linked + dates + posts, key=lambda m: (m.start, m.end, m.type))
+    candidates = candidate_names(text, sentences, linked + dates + posts)
     for candidate in _post_candidates(posts, lexicon):
         candidate["sentence"] = sentence_at(sentences, candidate["start"]).n
         candidates.append(candidate)
     candidates.sort(key=lambda c: (c["start"], c["text"]))
-    records = _stubs(text, sentences, lexicon, doc_id, entities, posts, meeting, meeting_date)
-    return Draft(document, records, [_mention_dict(text, sentences, m) for m in mentions], candidates, warnings)
+    records = _stubs(text, sentences, lexicon, linked, posts, meeting, meeting_date)
+    notes: list[dict[str, Any]] = []
+    used: set[str] = set(lexicon.ids)
+    on = str(lexicon.known.meetings[meeting].date) if meeting in lexicon.known.meetings else (published or "")
+    people = curate_records.participants(text, sentences, lexicon, linked, posts, meeting)
+    records += curate_records.tenure_records(text, sentences, lexicon, doc_id, posts, on, used, notes)
+    records += curate_records.participation_records(text, sentences, lexicon, doc_id, people, meeting, used, notes)
+    records += curate_records.statement_records(text, sentences, lexicon, doc_id, linked, meeting, people, used, notes)
+    listed = [_mention_dict(text, sentences, m) for m in mentions] + notes
+    listed.sort(key=lambda d: (d["start"], d["end"], d["type"]))
+    return Draft(document, records, listed, candidates, warnings)
 
 
 def _document(lexicon: Lexicon, *, doc_id, text_name, title, publisher, published, url, language, warnings):
@@ -706,10 +537,19 @@ def _document(lexicon: Lexicon, *, doc_id, text_name, title, publisher, publishe
     return document
 
 
-def _meeting(dates: list[Mention], entities: list[Mention], lexicon: Lexicon) -> tuple[str | None, Mention | None]:
-    """The meeting the text reports: one the text names, else the one the graph dates to a date of the text."""
-    named = [e for e in entities if lexicon.entities[e.entity].kind in MEETING_KINDS and not e.also]
-    if len({e.entity for e in named}) == 1:
+def _meeting(dates: list[Mention], entities: list[Mention], lexicon: Lexicon,
+             published: str | None = None) -> tuple[str | None, Mention | None]:
+    """The meeting the text reports: the first the text names (by label, ordinal, month or place), preferring one
+    the graph dates within a week of a date of the text or of `published`; else the one the graph dates to a date
+    of the text."""
+    named = [e for e in sorted(entities, key=lambda m: m.start)
+             if lexicon.entities[e.entity].kind in MEETING_KINDS and not e.also]
+    days = {d.value for d in dates} | ({published} if published else set())
+    for e in named:
+        date = str(lexicon.known.meetings[e.entity].date) if e.entity in lexicon.known.meetings else ""
+        if date and any(_near(date, d) for d in days):
+            return e.entity, None
+    if named:
         return named[0].entity, None
     for date in dates:
         found = lexicon.meetings.get(date.value, [])
@@ -717,6 +557,14 @@ def _meeting(dates: list[Mention], entities: list[Mention], lexicon: Lexicon) ->
             date.detail["meeting"] = found[0]
             return found[0], date
     return None, None
+
+
+def _near(a: str, b: str) -> bool:
+    da, db = parse_date(a), parse_date(b)
+    if isinstance(da, str) or isinstance(db, str) or len(a) < 10 or len(b) < 10:
+        return False
+    from datetime import date as _date
+    return abs((_date.fromisoformat(a) - _date.fromisoformat(b)).days) <= 7
 
 
 def _post_candidates(posts: list[Mention], lexicon: Lexicon) -> list[dict[str, Any]]:
@@ -759,10 +607,9 @@ def _mention_dict(text: str, sentences: list[Sentence], m: Mention) -> dict[str,
     return out
 
 
-def _stubs(text, sentences, lexicon: Lexicon, doc_id, entities, posts, meeting, meeting_date) -> list[dict[str, Any]]:
-    """Record stubs: one per linked entity (its new spellings as altLabels), the meeting, tenures and participations."""
+def _stubs(text, sentences, lexicon: Lexicon, entities, posts, meeting, meeting_date) -> list[dict[str, Any]]:
+    """Entity stubs: one per linked entity (its new spellings as altLabels) and the meeting."""
     records: list[dict[str, Any]] = []
-    used: set[str] = set(lexicon.ids)
     person_posts = {p.detail["person"]: p for p in posts if p.detail["person"]}
     first: dict[str, Mention] = {}
     spellings: dict[str, list[str]] = defaultdict(list)
@@ -771,57 +618,22 @@ def _stubs(text, sentences, lexicon: Lexicon, doc_id, entities, posts, meeting, 
             continue
         first.setdefault(m.entity, m)
         entity = lexicon.entities[m.entity]
-        if m.method != "demonym" and m.text not in entity.names and m.text not in spellings[m.entity]:
+        if m.method in ("exact", "fuzzy", "surname") and m.text not in entity.names \
+                and m.text not in spellings[m.entity]:
             spellings[m.entity].append(m.text)
     if meeting and meeting not in first and meeting_date is not None:
         first[meeting] = meeting_date
     for rid in sorted(first, key=lambda r: (first[r].start, r)):
         entity = lexicon.entities[rid]
         m = person_posts.get(rid) or first[rid]
-        quote = m.text if m.type != "date" else clip(text, sentence_at(sentences, m.start), m.start, m.end)[0]
+        quote = m.text if m.type == "post" or m.method in ("exact", "fuzzy", "surname", "demonym") \
+            else clip(text, sentence_at(sentences, m.start), m.start, m.end)[0]
         record: dict[str, Any] = {"id": rid, "a": entity.kind, "confirmed": False}
         if spellings[rid]:
             record["altLabels"] = spellings[rid]
         record["quote"] = quote
         records.append(record)
-    for post in posts:
-        d = post.detail
-        person = d["person"]
-        if not person:
-            continue
-        for pid in (p for p in d["posts"] if p):
-            rid = _fresh(f"{doc_id}-tenure-{person}-{pid.removeprefix('post-')}", used)
-            records.append({"id": rid, "a": "Tenure", "confirmed": False, "person": person, "post": pid,
-                            "quote": post.text})
-        if meeting and person not in {r.get("person") for r in records if r["a"] == "Participation"}:
-            sentence = sentence_at(sentences, post.start)
-            quote, _ = clip(text, sentence, post.start, post.end, limit=240)
-            record = {"id": _fresh(f"{doc_id}-participation-{person}", used), "a": "Participation",
-                      "confirmed": False, "person": person, "meeting": meeting}
-            if any(d["posts"]):
-                record["posts"] = [p for p in d["posts"] if p]
-            if d["country"]:
-                record["country"] = d["country"]
-            if _chairs(text, sentence, post, entities, lexicon):
-                record["chair"] = True
-            record["quote"] = quote
-            records.append(record)
     return records
-
-
-def _chairs(text: str, sentence: Sentence, post: Mention, entities: list[Mention], lexicon: Lexicon) -> bool:
-    """The sentence naming the person says someone presided or chaired, and names no other person."""
-    people = {e.entity for e in entities if sentence.start <= e.start < sentence.end
-              and lexicon.entities[e.entity].kind == "Person"}
-    return people == {post.detail["person"]} and bool(CHAIR_WORDS.search(text, sentence.start, sentence.end))
-
-
-def _fresh(rid: str, used: set[str]) -> str:
-    candidate, n = rid, 2
-    while candidate in used:
-        candidate, n = f"{rid}-{n}", n + 1
-    used.add(candidate)
-    return candidate
 
 
 __all__ = [

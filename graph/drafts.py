@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import integrity
 from .errors import InvalidData, UsageError
 from .kinds import KINDS
 from .sources import Source, shown_path
@@ -42,7 +43,11 @@ def scan(sources_dir: Path) -> list[DraftStatus]:
     folder = drafts_dir(sources_dir)
     if not folder.is_dir():
         return []
-    return [draft_status(path) for path in sorted(p for p in folder.glob("*.yaml") if p.is_file())]
+    # As for sources/ itself (graph/integrity.py): a `.yml` file, a dangling symlink… is listed as unreadable, not
+    # skipped.
+    files, problems = integrity.source_entries(folder, shown_path)
+    statuses = [draft_status(path) for path in files] + [DraftStatus(p.file, error=p.message) for p in problems]
+    return sorted(statuses, key=lambda status: status.shown)
 
 
 def draft_status(path: Path) -> DraftStatus:

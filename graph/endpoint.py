@@ -1,22 +1,33 @@
 """The read-only SPARQL endpoint: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/) over the
-embedded Oxigraph store, with a service description and an offline query page, on the standard library's
-ThreadingHTTPServer.
+graph, with a service description and an offline query page, on the standard library's ThreadingHTTPServer.
 
-Safety: every query is parsed with rdflib's grammar before it runs (graph.sparql.inspect). Updates (and LOAD) are
-refused with 403, SERVICE anywhere and FROM / FROM NAMED (and the protocol's default-graph-uri / named-graph-uri)
-with 400 — before the engine sees the query, so no outbound request is ever made; queries the grammar cannot read
-are refused too (fail closed). Each query runs in a worker thread with a deadline and a row cap: past the deadline
-the client gets 503, over the cap 413, both with a JSON error body — never a silently cut 200. The worker stops at
-the next row; a computation that yields no row before the deadline (a huge aggregate) finishes in the background
-while holding one of the `workers` slots, so runaway queries cannot pile up. No CORS headers unless configured.
+Every query runs in a worker process (graph.workers), never in the server: the worker parses it with the engine
+that runs it (Oxigraph), under a memory cap (`max_memory` MB, RLIMIT_AS) and with no network at all (a seccomp
+filter: graph.sandbox). The server waits for the answer until the deadline (`timeout` s, parsing included; the
+wait for a free worker is bounded by `queue_timeout`) and kills the worker past it; the worker is replaced in the
+background. So: SERVICE (and LOAD, tried as an update) end the worker the moment it asks for a socket (400 / 403,
+before any connection), updates get 403, a query past the deadline 503, past the memory cap 413, past the row cap
+413, all with a JSON error body — never a silently cut 200. FROM / FROM NAMED name graphs of this store (Oxigraph
+never fetches them); the protocol's default-graph-uri / named-graph-uri parameters are refused (400).
+
+The HTTP layer: a body needs a valid Content-Length (411 without one, 400 if invalid or negative, 413 over
+MAX_BODY); the request line and headers are capped (414 / 431); a connection has `read_timeout` s to send its whole
+request (head and body; also the idle wait between requests), at most `max_connections` are served at once (503
+beyond), the listen backlog is sized for the worker pool; no traceback reaches a client. Every answer carries a
+Content-Security-Policy. No CORS headers unless configured.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import http.client
 import json
+import re
+import socket
 import sys
 import threading
+import time
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,16 +36,27 @@ from pathlib import Path
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from . import library, results, sparql
+from . import library, results
 from .endpoint_page import render_page
-from .output import fresh_graph
-from .results import Result, RowLimitExceeded
-from .store import Cancelled, OxigraphStore
+from .results import Result
+from .store import OxigraphStore
+from .workers import Answer, Pool, write_data
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_QUEUE_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 8
+DEFAULT_MAX_MEMORY = 1024  # MB per query worker
+DEFAULT_READ_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 256
 MAX_BODY = 1_000_000
+#: Most bytes of request line and headers together (the request line alone: 64 KiB, as http.server allows).
+MAX_HEAD = 65_536 + 16_384
+#: The longest query accepted (characters).
+MAX_QUERY_LENGTH = 100_000
+
+#: The policy of every answer but the two pages (JSON, results, errors: nothing to run, nothing to load).
+STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -61,83 +83,124 @@ FORMAT_PARAMS = {
 }
 _SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                "Turtle", "N-Triples", "JSON-LD")
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
 def make_server(store: OxigraphStore, *, host: str = "127.0.0.1", port: int = 0, timeout: float = DEFAULT_TIMEOUT,
                 max_rows: int = DEFAULT_MAX_ROWS, cors: str | None = None, graph_html: Path | None = None,
-                workers: int = DEFAULT_WORKERS, log: bool = False) -> ThreadingHTTPServer:
-    """A server ready for serve_forever(); port 0 picks a free port (see server.server_address)."""
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    server.sparql = Service(store, timeout=timeout, max_rows=max_rows, cors=cors, graph_html=graph_html,
-                            workers=workers, log=log)
-    return server
+                workers: int = DEFAULT_WORKERS, queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
+                max_memory: int = DEFAULT_MAX_MEMORY,
+                read_timeout: float = DEFAULT_READ_TIMEOUT, max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                log: bool = False) -> Server:
+    """A server ready for serve_forever(); port 0 picks a free port (see server.server_address). It starts
+    `workers` query processes, each loading the store: server_close() stops them."""
+    service = Service(store, timeout=timeout, max_rows=max_rows, cors=cors, graph_html=graph_html,
+                      workers=workers, queue_timeout=queue_timeout, max_memory=max_memory, log=log)
+    try:
+        return Server((host, port), service, read_timeout=read_timeout, max_connections=max_connections)
+    except BaseException:
+        service.close()
+        raise
+
+
+class Server(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a backlog for the pool, a connection cap and a watchdog that cuts connections
+    slower than `read_timeout` to send their request."""
+
+    daemon_threads = True
+
+    def __init__(self, address, service: Service, *, read_timeout: float, max_connections: int):
+        self.sparql = service
+        self.read_timeout, self.max_connections = read_timeout, max_connections
+        # Room for every client the pool can serve and a good many waiting: a burst of connections queues in the
+        # kernel instead of being reset.
+        self.request_queue_size = max(128, 64 * service.workers)
+        self.handlers: set[Handler] = set()
+        self.handlers_lock = threading.Lock()
+        self._stopping = threading.Event()
+        super().__init__(address, Handler)
+        threading.Thread(target=self._watch, name="endpoint-watchdog", daemon=True).start()
+
+    def process_request(self, request, client_address) -> None:
+        with self.handlers_lock:
+            full = len(self.handlers) >= self.max_connections
+        if full:
+            try:
+                body = json.dumps({"error": "too many connections; try again shortly", "status": 503}).encode()
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.25):
+            now = time.monotonic()
+            with self.handlers_lock:
+                late = [h for h in self.handlers if h.read_deadline is not None and h.read_deadline < now]
+            for handler in late:
+                handler.read_deadline = None
+                try:
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def handle_error(self, request, client_address) -> None:
+        """A one-line note on the server's stderr (when logging); the client never sees a traceback."""
+        if self.sparql.log:
+            kind, value = sys.exc_info()[:2]
+            sys.stderr.write(f"{client_address[0]} - error: {kind.__name__ if kind else '?'}: {value}\n")
+
+    def server_close(self) -> None:
+        self._stopping.set()
+        super().server_close()
+        self.sparql.close()
 
 
 class Service:
-    """The endpoint's state: the store, the limits and the query page."""
+    """The endpoint's state: the worker pool, the limits, the query page and the service description."""
 
     def __init__(self, store: OxigraphStore, *, timeout: float, max_rows: int, cors: str | None,
-                 graph_html: Path | None, workers: int, log: bool):
-        self.store, self.timeout, self.max_rows, self.cors = store, timeout, max_rows, cors
-        self.graph_html, self.log = graph_html, log
-        self.slots = threading.BoundedSemaphore(workers)
+                 graph_html: Path | None, workers: int, queue_timeout: float, max_memory: int, log: bool):
+        self.timeout, self.max_rows, self.cors = timeout, max_rows, cors
+        self.graph_html, self.log, self.workers, self.max_memory = graph_html, log, workers, max_memory
+        self.graphs = store.graphs()
         examples = [{"name": q.name, "title": q.title, "question": q.question, "query": q.text}
                     for q in library.load("cq")]
         self.page, script = render_page(examples)
-        digest = hashlib.sha256(script.encode("utf-8")).digest()
-        import base64
-
         self.page_csp = ("default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; "
-                         f"script-src 'sha256-{base64.b64encode(digest).decode()}'; form-action 'self'; "
+                         f"script-src {_hash_source(script.encode('utf-8'))}; form-action 'self'; "
                          "base-uri 'none'; frame-ancestors 'none'")
-
-    def execute(self, text: str) -> tuple[Result, sparql.QueryInfo]:
-        """Inspect, refuse or run one query within the time limit and the row cap."""
+        self._view: tuple[tuple[int, int], bytes, str] | None = None
+        self.data = workers_data = write_data(store.store)
         try:
-            info = sparql.inspect(text)
-        except sparql.QueryError as exc:
-            raise Refused(exc.status, str(exc)) from None
-        if info.refusal:
-            raise Refused(400, info.refusal)
-        if not self.slots.acquire(timeout=self.timeout):
-            raise Refused(503, f"the server is busy: no query slot freed within {self.timeout:g} s")
-        outcome: dict[str, object] = {}
-        cancel = threading.Event()
+            self.pool = Pool(workers_data, size=workers, timeout=timeout, queue_timeout=queue_timeout,
+                             max_memory=max_memory, max_rows=max_rows, log=log)
+        except BaseException:
+            workers_data.unlink(missing_ok=True)
+            raise
 
-        def work() -> None:
-            try:
-                outcome["result"] = self.store.query(text, max_rows=self.max_rows, cancel=cancel)
-            except BaseException as exc:  # noqa: BLE001 - handed to the request thread
-                # Without its traceback: the frames hold Oxigraph's result iterator, which must be dropped
-                # on the thread that made it.
-                outcome["error"] = exc.with_traceback(None)
-            finally:
-                self.slots.release()
+    def run(self, text: str, *, solution_format: str | None, graph_format: str | None) -> Answer:
+        if len(text) > MAX_QUERY_LENGTH:
+            return Answer(413, error=f"the query is longer than {MAX_QUERY_LENGTH} characters")
+        return self.pool.run(text, solution_format=solution_format, graph_format=graph_format)
 
-        worker = threading.Thread(target=work, name="sparql-query", daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if worker.is_alive():
-            cancel.set()
-            raise Refused(503, f"the query did not finish within the time limit of {self.timeout:g} s")
-        error = outcome.get("error")
-        if isinstance(error, RowLimitExceeded):
-            raise Refused(413, f"{error} (this endpoint returns at most {self.max_rows} rows)")
-        if isinstance(error, sparql.QueryError):
-            raise Refused(error.status, str(error))
-        if isinstance(error, Cancelled):
-            raise Refused(503, "the query was cancelled")
-        if error is not None:
-            raise Refused(500, f"the query failed: {error}")
-        result = outcome["result"]
-        return result.normalized(ordered=info.ordered), info
+    def graph_view(self) -> tuple[bytes, str] | None:
+        """dist/graph.html and its policy: its own inline scripts (by hash), inline styles, data: images."""
+        path = self.graph_html
+        if path is None or not path.is_file():
+            return None
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        if self._view is None or self._view[0] != key:
+            body = path.read_bytes()
+            hashes = " ".join(sorted({_hash_source(m.group(1)) for m in _INLINE_SCRIPT.finditer(body)})) or "'none'"
+            csp = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+                   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+            self._view = (key, body, csp)
+        return self._view[1], self._view[2]
 
     def description(self, base: str) -> Result:
         """The SPARQL 1.1 Service Description of this endpoint, as triples."""
@@ -152,7 +215,7 @@ class Service:
             (dataset, RDF.type, SD.Dataset),
         ]
         triples += [(endpoint, SD.resultFormat, FORMATS[name]) for name in _SD_FORMATS]
-        for graph in self.store.graphs():
+        for graph in self.graphs:
             node = URIRef(f"{base}sparql#graph-{len(triples)}")
             triples += [(dataset, SD.namedGraph, node), (node, RDF.type, SD.NamedGraph), (node, SD.name, graph)]
         triples.append((endpoint, URIRef("http://purl.org/dc/terms/description"),
@@ -160,11 +223,42 @@ class Service:
                                 "graph is the union of all graphs.", lang="en")))
         return Result("construct", triples=triples)
 
+    def close(self) -> None:
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.close()
+        self.data.unlink(missing_ok=True)
+
+
+def _hash_source(code: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'"
+
+
+class _HeadReader:
+    """The connection's input with a budget for the request line and headers: past it, the header being read is
+    refused as too long (431), however slowly or in how many lines it comes."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.budget = MAX_HEAD
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.budget <= 0:
+            raise http.client.LineTooLong("the request line and headers are too long")
+        limit = self.budget if size is None or size < 0 else min(size, self.budget)
+        line = self.raw.readline(limit)
+        self.budget -= len(line)
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "cckg-sparql"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    read_deadline: float | None = None
 
     @property
     def service(self) -> Service:
@@ -174,9 +268,52 @@ class Handler(BaseHTTPRequestHandler):
         if self.service.log:
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
+    # --- the connection: limits on reading a request, no traceback to the client
+
+    def setup(self) -> None:
+        self.timeout = self.server.read_timeout  # each read; the watchdog bounds the whole request
+        super().setup()
+        self.rfile = _HeadReader(self.rfile)
+        with self.server.handlers_lock:
+            self.server.handlers.add(self)
+
+    def finish(self) -> None:
+        with self.server.handlers_lock:
+            self.server.handlers.discard(self)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def handle_one_request(self) -> None:
+        self.rfile.budget = MAX_HEAD
+        self.read_deadline = time.monotonic() + self.server.read_timeout
+        self._sent = False
+        try:
+            super().handle_one_request()
+        except (OSError, ValueError):  # the client went away or the watchdog cut a slow request
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - a bug must not hand the client a traceback
+            self.close_connection = True
+            if self.service.log:
+                sys.stderr.write(f"{self.address_string()} - internal error: {type(exc).__name__}: {exc}\n")
+            if not self._sent:
+                try:
+                    self._error(500, "internal error")
+                except OSError:
+                    pass
+        finally:
+            self.read_deadline = None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a bad request line, 414, 431, 501) as JSON errors; the connection closes."""
+        self.close_connection = True
+        self._error(code, message or HTTPStatus(code).phrase)
+
     # --- routing
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.read_deadline = None
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if url.path == "/":
@@ -185,9 +322,9 @@ class Handler(BaseHTTPRequestHandler):
                                   {"Content-Security-Policy": self.service.page_csp})
             return self._description()
         if url.path == "/graph.html":
-            path = self.service.graph_html
-            if path is not None and path.is_file():
-                return self._send(200, path.read_bytes(), "text/html; charset=utf-8")
+            view = self.service.graph_view()
+            if view is not None:
+                return self._send(200, view[0], "text/html; charset=utf-8", {"Content-Security-Policy": view[1]})
             return self._error(404, "the graph view has not been built (dist/graph.html)")
         if url.path != "/sparql":
             return self._error(404, f"no such resource: {url.path}")
@@ -199,12 +336,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
+        body = self._read_body()
+        self.read_deadline = None
+        if body is None:
+            return
         if url.path != "/sparql":
             return self._error(404 if url.path != "/" else 405, f"POST {url.path}: use /sparql")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._error(413, f"the request body is larger than {MAX_BODY} bytes")
-        body = self.rfile.read(length).decode("utf-8", "replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/sparql-update":
@@ -221,6 +358,32 @@ class Handler(BaseHTTPRequestHandler):
             return self._query(merged["query"], merged)
         return self._error(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
 
+    def _read_body(self) -> str | None:
+        """The request body as text, or None after answering why not (the connection then closes: what the client
+        sent after the head is not read)."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._error(411, "send the body with a Content-Length (chunked transfer encoding is not accepted)")
+            return None
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            self.close_connection = True
+            self._error(411, "a request body needs a Content-Length header")
+            return None
+        if len(set(values)) != 1 or not re.fullmatch(r"[0-9]{1,15}", values[0].strip()):
+            self.close_connection = True
+            self._error(400, f"invalid Content-Length {values[0][:40]!r}: expected one non-negative integer")
+            return None
+        length = int(values[0])
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._error(413, f"the request body is larger than {MAX_BODY} bytes")
+            return None
+        data = self.rfile.read(length)
+        if len(data) != length:
+            raise ConnectionError("the request body ended early")
+        return data.decode("utf-8", "replace")
+
     def do_OPTIONS(self) -> None:  # noqa: N802
         if not self.service.cors:
             return self._error(405, "CORS is not enabled on this endpoint")
@@ -229,6 +392,7 @@ class Handler(BaseHTTPRequestHandler):
                                      "Access-Control-Max-Age": "600"})
 
     def _refuse_method(self) -> None:
+        self.close_connection = True
         self._error(405, f"{self.command} is not allowed: this endpoint is read-only")
 
     do_PUT = do_DELETE = do_PATCH = _refuse_method  # noqa: N815
@@ -241,16 +405,13 @@ class Handler(BaseHTTPRequestHandler):
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
             return self._error(400, "default-graph-uri and named-graph-uri are not allowed: queries run on this "
                                     "endpoint's own graph")
-        try:
-            result, info = self.service.execute(texts[0])
-        except Refused as exc:
-            return self._error(exc.status, str(exc))
-        fmt = self._negotiate(info.is_graph, params)
-        if fmt is None:
-            kinds = GRAPH_TYPES if info.is_graph else SOLUTION_TYPES
-            return self._error(406, f"cannot answer in the accepted media types; available: {', '.join(kinds)}")
-        body = results.serialize(result, fmt[1])
-        self._send(200, body, _with_charset(fmt[0]))
+        solution = self._negotiate(False, params)
+        graph = self._negotiate(True, params)
+        answer = self.service.run(texts[0], solution_format=solution and solution[1], graph_format=graph and graph[1])
+        if answer.status != 200:
+            return self._error(answer.status, answer.error or HTTPStatus(answer.status).phrase)
+        media = (graph if answer.media in results.GRAPH_FORMATS.values() else solution) or (answer.media, "")
+        self._send(200, answer.body, _with_charset(media[0]))
 
     def _description(self) -> None:
         host, port = self.server.server_address[:2]
@@ -280,16 +441,20 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, body, "application/json; charset=utf-8")
 
     def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None) -> None:
+        self._sent = True
+        headers = {"Content-Security-Policy": STRICT_CSP, **(headers or {})}
         self.send_response(status, HTTPStatus(status).phrase)
         if ctype:
             self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         if self.service.cors:
             self.send_header("Access-Control-Allow-Origin", self.service.cors)
             self.send_header("Vary", "Origin")
-        for key, value in (headers or {}).items():
+        for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":

@@ -14,7 +14,9 @@ Every output is deterministic (byte-identical whatever the insertion order or PY
 - JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
   fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
   The output embeds the context, so it reads offline;
-- GEXF has networkx's date stamp (meta/@lastmodifieddate) removed.
+- GEXF has networkx's date stamp (meta/@lastmodifieddate) removed;
+- GraphML and GEXF give every edge its own id (e0, e1… in sorted order) and carry the HTML view's drawing
+  (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
 
 On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
 N-Triples lines the build kept per source (pyoxigraph's canonical N-Triples, the same lines as `nt_term` writes),
@@ -482,16 +484,32 @@ class Exporter:
         return {"": jsonld_bytes(self.iter_triples())}
 
     def _graphml(self) -> dict[str, bytes]:
+        """GraphML with the view's drawing as node attributes (x, y, size, color) for yEd's and Gephi's mappers."""
         import networkx as nx
 
+        graph = _portable(self.projection)
+        for node, drawn in drawing(self.projection).items():
+            graph.nodes[node].update(drawn)
         buffer = io.BytesIO()
-        nx.write_graphml(_portable(self.projection), buffer, encoding="utf-8", prettyprint=True)
+        nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
         return {"": buffer.getvalue()}
 
     def _gexf(self) -> dict[str, bytes]:
+        """GEXF 1.2 with the view's drawing in the `viz` namespace (viz:color, viz:size, viz:position), which Gephi
+        shows as it opens the file. y is negated: the view's y axis points down, Gephi's up."""
         import networkx as nx
 
+        from viz.drawing import rgb
+
         graph = _portable(self.projection, reserved=GEXF_RESERVED)
+        for node, drawn in drawing(self.projection).items():
+            r, g, b = rgb(drawn["color"])
+            viz = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": drawn["size"]}
+            if "x" in drawn:
+                viz["position"] = {"x": drawn["x"], "y": -drawn["y"] + 0.0, "z": 0.0}
+            graph.nodes[node]["viz"] = viz
+        for u, v, key in graph.edges(keys=True):
+            graph.edges[u, v, key]["id"] = key
         text = "\n".join(nx.generate_gexf(graph, encoding="utf-8", prettyprint=True)) + "\n"
         return {"": GEXF_DATE.sub(b"", text.encode("utf-8"))}
 
@@ -799,7 +817,11 @@ _encode_string = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=Fa
 
 
 def _portable(projection, *, reserved: frozenset | set = frozenset()):
-    """A copy of the projection in sorted order with only scalar attributes of one type per name (GraphML/GEXF)."""
+    """A copy of the projection in sorted order with only scalar attributes of one type per name (GraphML/GEXF).
+
+    Edges get unique ids `e0`, `e1`… in that order (as their key: networkx writes a multigraph edge's key as its
+    GraphML id), since the projection's key, the predicate, is shared by many edges (Gephi keeps one edge per id);
+    the predicate stays an edge attribute."""
     import networkx as nx
 
     node_attrs = _scalar_attributes((data for _, data in projection.nodes(data=True)), reserved)
@@ -808,9 +830,31 @@ def _portable(projection, *, reserved: frozenset | set = frozenset()):
     for node in sorted(projection.nodes):
         data = projection.nodes[node]
         graph.add_node(node, **_keep(data, node_attrs))
-    for u, v, key, data in sorted(projection.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        graph.add_edge(u, v, key=key, **_keep(data, edge_attrs))
+    edges = sorted(projection.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    for i, (u, v, key, data) in enumerate(edges):
+        graph.add_edge(u, v, key=f"e{i}", **{"predicate": str(key), **_keep(data, edge_attrs)})
     return graph
+
+
+#: Above this many nodes the graph exports carry no positions: the seeded layout of tens of thousands of nodes
+#: takes minutes (viz/overview.py draws at most this many in the view for the same reason).
+LAYOUT_NODE_LIMIT = 2_000
+
+
+def drawing(projection) -> dict[str, dict]:
+    """node -> {x, y, size, color}: what the HTML view draws (viz/drawing.py: the seeded layout, betweenness
+    sizes, group colours); without x and y above LAYOUT_NODE_LIMIT nodes."""
+    from viz.drawing import colour, layout, sizes
+
+    size = sizes(projection)
+    positions = layout(projection) if projection.number_of_nodes() <= LAYOUT_NODE_LIMIT else {}
+    drawn = {}
+    for node, attrs in projection.nodes(data=True):
+        entry = {"size": float(size[node]), "color": colour(attrs.get("group", "topic"))}
+        if node in positions:
+            entry["x"], entry["y"] = (float(c) for c in positions[node])
+        drawn[node] = entry
+    return drawn
 
 
 def _scalar_attributes(datas: Iterable[dict], reserved) -> dict[str, type]:

@@ -1,4 +1,12 @@
-"""The ontology: its modules on disk, loading them, stamping the version, and generating the closed namespace."""
+"""The ontology: its modules on disk, loading them, the released ontology (one merged, version-stamped ontology),
+and generating the closed namespace.
+
+On disk the ontology is modular: the umbrella `ontology/cckg.ttl` imports one module per concern, and
+`ontology/catalog-v001.xml` maps each module IRI to its file, so that Protégé and the OWL API open the umbrella
+offline with all its modules. The build releases it as ONE ontology (`release`): the modules' axioms under the
+umbrella's single header, which carries the version (owl:versionIRI, owl:versionInfo); each term keeps
+rdfs:isDefinedBy its module. That is dist/ontology.ttl, the ontology graph of every export, and what the data is
+validated with."""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ from .errors import InvalidData, Problem, UsageError
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 UMBRELLA = "cckg.ttl"
+CATALOG = "catalog-v001.xml"
 TERMS_NS = "https://w3id.org/cckg/ontology/"
 ONTOLOGY_IRI = URIRef("https://w3id.org/cckg/ontology")
 
@@ -29,6 +38,7 @@ def load_ontology(ontology_dir: Path = ONTOLOGY_DIR) -> Graph:
     graph = Graph(bind_namespaces="none")
     problems: list[Problem] = []
     declared: dict[URIRef, str] = {}
+    defined_by: list[tuple[str, URIRef, URIRef]] = []  # (file, term, its rdfs:isDefinedBy)
     for path in module_files(ontology_dir):
         shown = _shown(path)
         part = Graph(bind_namespaces="none")
@@ -39,6 +49,8 @@ def load_ontology(ontology_dir: Path = ONTOLOGY_DIR) -> Graph:
             continue
         for iri in part.subjects(RDF.type, OWL.Ontology):
             declared[iri] = shown
+        for term, module in part.subject_objects(RDFS.isDefinedBy):
+            defined_by.append((shown, term, module))
         graph += part
     if problems:
         raise InvalidData(problems)
@@ -51,13 +63,33 @@ def load_ontology(ontology_dir: Path = ONTOLOGY_DIR) -> Graph:
         problems.append(Problem(umbrella, 0, "owl:imports", f"imports {iri}, which no module declares"))
     if ONTOLOGY_IRI not in declared:
         problems.append(Problem(umbrella, 0, "owl:Ontology", f"no owl:Ontology {ONTOLOGY_IRI}"))
+    for shown, term, module in sorted(defined_by):
+        if module not in declared:
+            problems.append(Problem(shown, 0, str(term), f"rdfs:isDefinedBy {module}, which is not one of the modules"))
     if problems:
         raise InvalidData(problems)
     return graph
 
 
+
+def release(graph: Graph, version: str) -> Graph:
+    """The released ontology: the modules merged into one owl:Ontology, the umbrella, stamped with the version.
+
+    The modules' headers and the umbrella's owl:imports of them are left out (their axioms are all here), so that
+    an OWL tool opens dist/ontology.ttl, or its RDF/XML export, as the whole ontology and fetches nothing."""
+    modules = {iri for iri in graph.subjects(RDF.type, OWL.Ontology) if iri != ONTOLOGY_IRI}
+    merged = Graph(bind_namespaces="none")
+    for s, p, o in graph:
+        if s in modules or (s == ONTOLOGY_IRI and p == OWL.imports and o in modules):
+            continue
+        merged.add((s, p, o))
+    stamp_version(merged, version)
+    return merged
+
+
 def stamp_version(graph: Graph, version: str) -> None:
-    """Add owl:versionIRI and owl:versionInfo to the umbrella and to every module (ODK-style release IRIs)."""
+    """Add owl:versionIRI and owl:versionInfo to every ontology header of `graph` (ODK-style release IRIs); the
+    released ontology has one, the umbrella's."""
     for iri in sorted(graph.subjects(RDF.type, OWL.Ontology)):
         name = "ontology" if iri == ONTOLOGY_IRI else "ontology/module/" + str(iri).rsplit("/", 1)[1]
         graph.set((iri, OWL.versionIRI, URIRef(f"https://w3id.org/cckg/releases/{version}/{name}")))

@@ -83,9 +83,14 @@ class Result:
 
 
 def normalize_term(term: Term | None) -> Term | None:
-    """rdflib writes a plain literal where Oxigraph writes "…"^^xsd:string; use the plain form everywhere."""
+    """rdflib writes a plain literal where Oxigraph writes "…"^^xsd:string; use the plain form everywhere. Oxigraph
+    writes a whole xsd:decimal without its point ("5"), the sources and rdflib with it ("5.0"): use the latter."""
     if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
+    if isinstance(term, Literal) and term.datatype == XSD.decimal and "." not in str(term):
+        text = str(term)
+        if text.lstrip("+-").isdigit():
+            return Literal(f"{text}.0", datatype=XSD.decimal)
     return term
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import integrity
 from .errors import InvalidData, Problem, UsageError
 from .kinds import COMMON, CORROBORATION, KINDS, MEASURES, Field
 from .yamlfile import LinedDict, LinedList, read_yaml
@@ -92,18 +94,29 @@ class Source:
 
 
 def source_files(sources_dir: Path = SOURCES_DIR) -> list[Path]:
-    """Every source file (sources/*.yaml, drafts excluded), in file-name order."""
+    """Every source file (sources/*.yaml, drafts excluded), in file-name order. An entry that looks like a source
+    but cannot be read as one (a `.yml` file, a folder named `x.yaml`, a dangling or looping symlink…) is an
+    InvalidData problem, never skipped (graph/integrity.py)."""
     if not sources_dir.is_dir():
         raise UsageError(f"{sources_dir}: no such directory")
-    files = sorted(p for p in sources_dir.glob("*.yaml") if p.is_file())
+    files, problems = integrity.source_entries(sources_dir, shown_path)
+    if problems:
+        raise InvalidData(problems)
     if not files:
         raise UsageError(f"{sources_dir}: no source files (*.yaml)")
     return files
 
 
 def shown_path(path: Path) -> str:
+    """The path relative to the repository where possible. Its folder is resolved, not the entry itself, so that a
+    symlink is shown by its own name and a dangling or looping one does not fail here."""
+    path = Path(path)
+    name = path.name
+    resolved = Path(os.path.realpath(path if name in ("", ".", "..") else path.parent))
+    if name not in ("", ".", ".."):
+        resolved = resolved / name
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(resolved.relative_to(ROOT))
     except ValueError:
         return str(path)
 
@@ -112,9 +125,10 @@ def read_source(path: Path) -> Source:
     """Parse and check one source file on its own; raise InvalidData listing every problem found."""
     shown = shown_path(path)
     data = read_yaml(path, shown)
-    problems: list[Problem] = []
+    problems: list[Problem] = integrity.string_problems(data, shown)
     if not isinstance(data, LinedDict):
-        raise InvalidData([Problem(shown, 1, "", "a source file is a mapping with `document` and `records`")])
+        problems.append(Problem(shown, 1, "", "a source file is a mapping with `document` and `records`"))
+        raise InvalidData(problems)
     for key in data:
         if key in DRAFT_NOTES:
             if not isinstance(data[key], list) and data[key] is not None:
@@ -127,8 +141,12 @@ def read_source(path: Path) -> Source:
     meta, meta_lines = _read_document(doc, shown, problems)
     text, text_path = "", path
     if "text" in meta:
-        text_path = (path.parent / meta["text"]).resolve()
-        text = _read_text(text_path, shown, doc.line_of("text"), problems)
+        located, reason = integrity.text_location(path.parent, meta["text"])
+        if located is None:
+            problems.append(Problem(shown, doc.line_of("text"), "document.text", reason))
+        else:
+            text_path = located
+            text = _read_text(text_path, shown, doc.line_of("text"), problems)
     records_data = data.get("records")
     source = Source(path, shown, meta.get("id", ""), meta.get("kind", ""), meta, meta_lines, text, text_path, [])
     if not isinstance(records_data, LinedList):
@@ -197,9 +215,8 @@ def _read_text(text_path: Path, shown: str, line: int, problems: list[Problem]) 
     except FileNotFoundError:
         problems.append(Problem(shown, line, "document.text", f"no such file {shown_path(text_path)}"))
         return ""
-    except OSError as exc:
-        problems.append(Problem(shown, line, "document.text", f"cannot read {shown_path(text_path)}: {exc.strerror}"))
-        return ""
+    except OSError as exc:  # an I/O error, not bad data: exit 2, as for an unreadable source file
+        raise UsageError(f"{shown_path(text_path)}: cannot read ({exc.strerror}), named by {shown}:{line}") from exc
     if b"\x00" in raw:
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is binary, not text"))
         return ""
@@ -208,8 +225,14 @@ def _read_text(text_path: Path, shown: str, line: int, problems: list[Problem]) 
     except UnicodeDecodeError as exc:
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is not UTF-8 ({exc.reason})"))
         return ""
+    text = integrity.normalize_text(text)  # no BOM, LF line endings: before any offset is computed
     if not text.strip():
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is empty"))
+    refused = integrity.text_problems(text, shown_path(text_path))
+    if refused:
+        problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} holds refused characters "
+                                                             "(listed with their line)"))
+        problems.extend(refused)
     return text
 
 
@@ -380,7 +403,8 @@ def _parse_value(spec: Field, value: Any) -> Any:
 
 def parse_decimal(value: Any) -> str | _Bad:
     """A non-negative decimal number (YAML int, float or digits with an optional point) as its canonical xsd:decimal
-    lexical form: no exponent, no leading zeros, no trailing zeros after the point (94.8e9 -> "94800000000")."""
+    lexical form (XML Schema 1.0): no exponent, no leading zeros, a point with at least one digit after it and no
+    other trailing zeros (94.8e9 -> "94800000000.0"), so that Turtle's decimal shorthand writes it back unchanged."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return _Bad(f"{value!r} is not a number")
     text = repr(value) if isinstance(value, float) else str(value).strip()
@@ -397,7 +421,7 @@ def parse_decimal(value: Any) -> str | _Bad:
         lexical = lexical.rstrip("0").rstrip(".")
     whole, _, fraction = lexical.partition(".")
     whole = whole.lstrip("0") or "0"
-    return f"{whole}.{fraction}" if fraction else whole
+    return f"{whole}.{fraction or '0'}"
 
 
 def parse_date(value: Any) -> PartialDate | str:

@@ -2,8 +2,8 @@
 parameters as RDF terms (https://www.w3.org/TR/sparql11-query/).
 
 Every query is parsed with rdflib's SPARQL grammar, once per distinct text (cached), under a lock: pyparsing's
-packrat cache is process-wide. The endpoint refuses what this module finds unsafe; the query itself then runs on
-Oxigraph, as the original string.
+packrat cache is process-wide. The command line (`query`, `query --endpoint`) reads queries here; the endpoint does
+not: its workers parse with the engine that runs the query, under its limits (graph.workers).
 """
 
 from __future__ import annotations

@@ -72,8 +72,10 @@ class OxigraphStore:
         return len(self.store)
 
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
-              cancel: threading.Event | None = None) -> Result:
-        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order."""
+              cancel: threading.Event | None = None, graph_form: str | None = None) -> Result:
+        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order.
+        A CONSTRUCT or DESCRIBE result is labelled `graph_form` if given, else its form read from the query (with
+        rdflib's grammar: the endpoint's workers pass "construct" and parse nothing but with the engine)."""
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
         try:
             answer = self.store.query(text, substitutions=substitutions)
@@ -90,7 +92,7 @@ class OxigraphStore:
             return Result("select", variables=variables, rows=rows)
         triples = _collect(answer, lambda t: (from_oxigraph(t.subject), from_oxigraph(t.predicate),
                                               from_oxigraph(t.object)), max_rows, cancel)
-        return Result(_graph_form(text), triples=triples)
+        return Result(graph_form or _graph_form(text), triples=triples)
 
 
 class RdflibStore:

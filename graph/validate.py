@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .builder import Index
 from .errors import Problem
-from .namespaces import KG, REUSED
+from .namespaces import DCAT, KG, REUSED, VOID
 from .ontology import ROOT, TERMS_NS, defined_terms
 
 SHAPES_DIR = ROOT / "ontology" / "shapes"
@@ -67,19 +67,30 @@ def unknown_terms(data: Graph, ontology: Graph, locate: Callable[[object], Probl
 def check_terms(used: dict[URIRef, object], ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
     """The check of unknown_terms on the terms already collected (predicate or class -> a subject using it)."""
     ours = defined_terms(ontology)
+    declared = {s for t in _OWL_TYPES for s in ontology.subjects(RDF.type, t)}
     problems = []
     for term, example in sorted(used.items()):
         iri = str(term)
+        message = f"uses {term}, which no known vocabulary defines"
         if iri.startswith(TERMS_NS):
             if term in ours:
                 continue
         else:
             ns = next((n for n in REUSED if iri.startswith(n)), None)
             if ns is not None and term in REUSED[ns]:
-                continue
+                if ns in _BUILT_IN or term in declared:
+                    continue
+                # OWL tools read an undeclared term as an annotation property (and the ontology is not OWL 2 DL)
+                message = f"uses {term}, which ontology/imports.ttl does not declare: add it there with its OWL type"
         base = locate(example)
-        problems.append(Problem(base.file, base.line, base.field, f"uses {term}, which no known vocabulary defines"))
+        problems.append(Problem(base.file, base.line, base.field, message))
     return problems
+
+
+#: The OWL types a reused term is declared with (ontology/imports.ttl). RDF, RDFS, OWL and XSD terms are built in;
+#: VoID and DCAT describe the dataset (dist/void.ttl), never part of the ontology and data an OWL tool loads.
+_OWL_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
+_BUILT_IN = {str(RDF), str(RDFS), str(OWL), str(XSD), str(VOID), str(DCAT)}
 
 
 def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:

@@ -27,6 +27,7 @@ CONSTRUCT { ?meeting schema:attendee ?person } WHERE { ?meeting schema:attendee 
 
 class _Server:
     def __init__(self, store, **options):
+        options.setdefault("workers", 2)
         self.httpd = endpoint.make_server(store, host="127.0.0.1", port=0, **options)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -222,8 +223,9 @@ REFUSED_QUERIES = {
     "service-in-optional": ("SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }} LIMIT 1", 400),
     "service-in-subquery": ("SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }} }}", 400),
     "service-in-exists": ("ASK {{ FILTER EXISTS {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }}", 400),
-    "from": ("SELECT * FROM <{u}> WHERE {{ ?s ?p ?o }}", 400),
-    "from-named": ("SELECT * FROM NAMED <{u}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 400),
+    # FROM names a graph of this store (Oxigraph never fetches one): an outside IRI matches nothing.
+    "from": ("SELECT * FROM <{u}> WHERE {{ ?s ?p ?o }}", 200),
+    "from-named": ("SELECT * FROM NAMED <{u}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 200),
     "load": ("LOAD <{u}>", 403),
     "insert": ("INSERT DATA {{ <{u}> <{u}> <{u}> }}", 403),
     "drop": ("DROP ALL", 403),
@@ -241,7 +243,10 @@ def test_refused_queries_make_no_outbound_request(server, listener, name):
                  headers={"Content-Type": "application/x-www-form-urlencoded"}),
     ):
         assert status == expected, body
-        assert json.loads(body)["error"]
+        if status == 200:
+            assert json.loads(body)["results"]["bindings"] == []
+        else:
+            assert json.loads(body)["error"]
     time.sleep(0.2)
     assert listener.hits == []
 

@@ -18,7 +18,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import ROOT, large_outputs_under_hash_seeds, run_cli
+from conftest import IN_CI, ROOT, large_outputs_under_hash_seeds, run_cli
 from graph import export
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID
@@ -181,6 +181,95 @@ def test_graph_formats_load_back_with_the_same_nodes_and_edges(exporters, projec
         assert loaded.nodes[node]["label"] == projection.nodes[node]["label"]
         assert loaded.nodes[node]["cls"] == projection.nodes[node]["cls"]
         assert loaded.nodes[node]["group"] == projection.nodes[node]["group"]
+
+
+@pytest.fixture(scope="module")
+def view_drawing(built, projection):
+    """node -> (x, y, size, colour) as the HTML view draws the whole projection (viz.render.page_data)."""
+    from viz.render import page_data
+
+    data = page_data(projection, {}, title="t", docs_href={})
+    return {n["id"]: (n["x"], n["y"], n["size"], n["color"]) for n in data["nodes"]}
+
+
+def _igraph():
+    """python-igraph (the test extra); required in CI."""
+    try:
+        import igraph
+    except ImportError:
+        if IN_CI:
+            pytest.fail("python-igraph (the test extra) is required in CI")
+        pytest.skip("python-igraph is not installed")
+    return igraph
+
+
+def _edge_keys(projection) -> list[tuple]:
+    return sorted((u, v, str(k)) for u, v, k in projection.edges(keys=True))
+
+
+def test_graphml_in_networkx_has_unique_edge_ids_and_the_views_drawing(exporters, projection, view_drawing, tmp_path):
+    """Gephi keeps one edge per id: every edge has its own id (e0, e1…), the predicate is an attribute; each node
+    carries the view's x, y, size and colour."""
+    path = tmp_path / "g.graphml"
+    path.write_bytes(exporters["all"].to_bytes("graphml")[""])
+    loaded = nx.read_graphml(path, force_multigraph=True)
+    ids = [key for _, _, key in loaded.edges(keys=True)]
+    assert len(ids) == len(set(ids)) == projection.number_of_edges() > 500
+    assert sorted(ids) == sorted(f"e{i}" for i in range(len(ids)))
+    assert sorted((u, v, d["predicate"]) for u, v, d in loaded.edges(data=True)) == _edge_keys(projection)
+    for node, data in loaded.nodes(data=True):
+        x, y, size, colour = view_drawing[node]
+        assert (data["x"], data["y"], data["size"], data["color"]) == (x, y, size, colour), node
+
+
+def test_graphml_in_igraph(exporters, projection, view_drawing, tmp_path):
+    """python-igraph (its C core's GraphML reader) reads the same graph: counts, node ids, the drawing attributes
+    and each edge's predicate and label."""
+    igraph = _igraph()
+    path = tmp_path / "g.graphml"
+    path.write_bytes(exporters["all"].to_bytes("graphml")[""])
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert g.is_directed()
+    assert (g.vcount(), g.ecount()) == (projection.number_of_nodes(), projection.number_of_edges())
+    assert set(g.vs["id"]) == set(projection.nodes)
+    for vertex in g.vs:
+        assert (vertex["x"], vertex["y"], vertex["size"], vertex["color"]) == view_drawing[vertex["id"]]
+    names = g.vs["id"]
+    assert sorted((names[e.source], names[e.target], e["predicate"]) for e in g.es) == _edge_keys(projection)
+    assert {e["label"] for e in g.es} >= {"holds", "member of"}
+
+
+def test_gexf_in_networkx_has_unique_edge_ids_and_viz_colour_size_position(exporters, projection, view_drawing,
+                                                                            tmp_path):
+    """GEXF's viz namespace: viz:color (the group's colour), viz:size (betweenness, as the view), viz:position (the
+    view's layout, y pointing up as in Gephi); one id per edge."""
+    from viz.drawing import rgb
+
+    data = exporters["all"].to_bytes("gexf")[""]
+    assert b'xmlns:viz="http://www.gexf.net/1.2draft/viz"' in data
+    path = tmp_path / "g.gexf"
+    path.write_bytes(data)
+    loaded = nx.read_gexf(path)
+    ids = [d["id"] for *_, d in loaded.edges(keys=True, data=True)]
+    assert len(ids) == len(set(ids)) == projection.number_of_edges()
+    assert sorted((u, v, d["predicate"]) for u, v, d in loaded.edges(data=True)) == _edge_keys(projection)
+    for node, attrs in loaded.nodes(data=True):
+        x, y, size, colour = view_drawing[node]
+        viz = attrs["viz"]
+        assert (viz["position"]["x"], -viz["position"]["y"]) == (x, y), node
+        assert viz["size"] == size
+        assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == rgb(colour)
+
+
+def test_gexf_in_igraph(exporters, projection, tmp_path):
+    """igraph has no GEXF reader: it takes the graph networkx read from the GEXF file (Graph.from_networkx)."""
+    igraph = _igraph()
+    path = tmp_path / "g.gexf"
+    path.write_bytes(exporters["all"].to_bytes("gexf")[""])
+    g = igraph.Graph.from_networkx(nx.read_gexf(path))
+    assert (g.vcount(), g.ecount()) == (projection.number_of_nodes(), projection.number_of_edges())
+    assert len(set(g.es["id"])) == g.ecount()
+    assert all(v["viz"]["size"] >= 9 for v in g.vs)
 
 
 def test_gexf_has_no_date_stamp(exporters):

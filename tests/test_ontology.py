@@ -134,3 +134,49 @@ def test_trade_data_cube_structure(onto):
     assert {LEVEL["strategic-partnership"], LEVEL["comprehensive-strategic-partnership"]} <= levels
     for level in levels:
         assert onto.value(level, SKOS.definition) is not None and onto.value(level, RDFS.label) is not None
+
+
+def test_build_refuses_a_reused_term_the_imports_module_does_not_declare(tmp_path):
+    """Undeclared, an OWL tool would read org:member as an annotation property: the build names the record."""
+    import shutil
+
+    copy = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", copy)
+    imports = copy / "imports.ttl"
+    text = imports.read_text(encoding="utf-8")
+    assert "org:member a owl:ObjectProperty .\n" in text
+    imports.write_text(text.replace("org:member a owl:ObjectProperty .\n", ""), encoding="utf-8")
+    result = run_cli("check", "--ontology", str(copy), "--sources", str(ROOT / "tests/data/minimal"), "-q")
+    assert result.returncode == 1
+    assert "000-minimal.yaml:" in result.stderr
+    assert "org#member, which ontology/imports.ttl does not declare" in result.stderr
+
+
+def test_a_term_defined_by_no_module_is_an_error(tmp_path):
+    import shutil
+
+    copy = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", copy)
+    agents = copy / "agents.ttl"
+    text = agents.read_text(encoding="utf-8")
+    agents.write_text(text.replace("rdfs:isDefinedBy <https://w3id.org/cckg/ontology/module/agents>",
+                                   "rdfs:isDefinedBy <https://w3id.org/cckg/ontology/module/agentz>", 1),
+                      encoding="utf-8")
+    result = run_cli("check", "--ontology", str(copy), "--sources", str(ROOT / "tests/data/minimal"), "-q")
+    assert result.returncode == 1
+    assert "agents.ttl" in result.stderr
+    assert "module/agentz, which is not one of the modules" in result.stderr
+
+
+def test_release_merges_the_modules_under_one_versioned_header():
+    from graph.ontology import ONTOLOGY_IRI, release
+
+    onto = release(load_ontology(), "9.9.9")
+    assert set(onto.subjects(RDF.type, OWL.Ontology)) == {ONTOLOGY_IRI}
+    assert not list(onto.objects(ONTOLOGY_IRI, OWL.imports))
+    assert str(onto.value(ONTOLOGY_IRI, OWL.versionIRI)) == "https://w3id.org/cckg/releases/9.9.9/ontology"
+    assert str(onto.value(ONTOLOGY_IRI, OWL.versionInfo)) == "9.9.9"
+    modular = load_ontology()
+    modules = set(modular.subjects(RDF.type, OWL.Ontology)) - {ONTOLOGY_IRI}
+    kept = {t for t in modular if t[0] not in modules and t[1] != OWL.imports}
+    assert kept <= set(onto)

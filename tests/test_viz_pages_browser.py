@@ -8,7 +8,8 @@ import statistics
 import pytest
 import yaml
 
-from graph import curate, pipeline
+from graph import curate_names, pipeline
+from graph.curate_text import words as name_words
 from viz import pages, render
 
 from conftest import DATA
@@ -220,9 +221,9 @@ def test_search_is_tolerant_of_spellings_with_the_curators_folds(browser, real_d
         assert "Rashid Meredov" in page.search("Meledov")
         names = page.page.evaluate("""() => JSON.parse(document.getElementById('graph-data').textContent).nodes
                                        .flatMap(n => [n.name].concat(n.alt))""")
-        words = sorted({w for name in names for w, _, _ in curate._words(name)})
+        words = sorted({w for name in names for w, _, _ in name_words(name)})
         folded = page.page.evaluate("ws => ws.map(w => window.cckg.nameFold(w))", words)
-        assert folded == [curate.fold(w) for w in words]
+        assert folded == [curate_names.fold(w) for w in words]
         assert page.requests == [] and page.errors == []
     finally:
         page.close()

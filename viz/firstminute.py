@@ -1,9 +1,10 @@
 """What the graph view needs for its first minute, added to the page data of viz.render.page_data:
 
 * `top`: the most central nodes, whose labels the page keeps readable at any zoom;
-* `matcher` and each node's `folds`: the curator's transliteration matcher (graph/curate.py: its folds, confusable
-  letter pairs and thresholds), so that the search finds "Meledov" for "Meredov"; the names are folded here, in
-  Python, by `graph.curate.fold`, and the page folds the query with the same rules;
+* `matcher` and each node's `folds`: the curator's transliteration matcher (graph/curate_names.py: its folds,
+  confusable letter pairs and thresholds), so that the search finds "Meledov" for "Meredov"; the names are folded
+  here, in Python, by `graph.curate_names.fold` (words split by `graph.curate_text.words`), and the page folds the
+  query with the same rules;
 * `span` of each dated node and `years`: the time range slider (what existed or happened in the chosen years);
 * `physics`: forces scaled to the drawn layout, so that turning physics on starts from it;
 * `pages`: links to the timeline and the country pages.
@@ -14,7 +15,8 @@ from __future__ import annotations
 import math
 import statistics
 
-from graph import curate
+from graph import curate_names as names
+from graph.curate_text import words
 
 #: How many of the most central nodes are labelled at first view.
 TOP_LABELS = 12
@@ -23,17 +25,17 @@ TOP_LABELS = 12
 def matcher() -> dict:
     """The curator's matching rules as data for the page's script."""
     return {
-        "folds": [list(pair) for pair in curate._FOLDS],
-        "confusable": sorted("".join(sorted(pair)) for pair in curate.CONFUSABLE),
-        "cheap": curate.CHEAP,
-        "threshold": curate.FUZZY_THRESHOLD,
-        "minLength": curate.MIN_FUZZY_LENGTH,
+        "folds": [list(pair) for pair in names._FOLDS],
+        "confusable": sorted("".join(sorted(pair)) for pair in names.CONFUSABLE),
+        "cheap": names.CHEAP,
+        "threshold": names.FUZZY_THRESHOLD,
+        "minLength": names.MIN_FUZZY_LENGTH,
     }
 
 
 def name_folds(name: str) -> list[str]:
     """The folded words of a name, as the curator compares them."""
-    return [f for f in (curate.fold(w) for w, _, _ in curate._words(name)) if f]
+    return [f for f in (names.fold(w) for w, _, _ in words(name)) if f]
 
 
 def top_nodes(nodes: list[dict], n: int = TOP_LABELS) -> list[str]:

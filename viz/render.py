@@ -7,13 +7,13 @@ reaches the page as one JSON blob (`|tojson`, which escapes <, >, & and ') insid
 <script type="application/json"> element, and the page's script shows every label, quote and title as text.
 vis-network's JS and CSS are inlined from the installed pyvis package, so the page makes no request at all.
 
-Positions are computed in Python before the page opens (seeded, so rebuilds are byte-identical) and physics is off
-at load: the graph is still as soon as it is drawn; physics can be switched on in the page.
+Positions are computed in Python before the page opens (seeded, so rebuilds are byte-identical; viz/drawing.py, which
+the GraphML and GEXF exports read too) and physics is off at load: the graph is still as soon as it is drawn;
+physics can be switched on in the page.
 """
 
 from __future__ import annotations
 
-import math
 from importlib import resources
 from pathlib import Path
 
@@ -25,124 +25,16 @@ from rdflib import Graph, URIRef
 
 from graph.namespaces import CCKG, SDO
 from viz.details import details
-from viz.projection import GROUPS, curie, label, project
+from viz.drawing import DENSE_SPRING_NODES, KAMADA_KAWAI_LIMIT, STYLES, dense_spring_layout, layout, sizes
+from viz.projection import curie, label, project
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIS_DIR = "templates/lib/vis-9.1.2"
 GRAPH_FILE, REPORT_FILE = "graph.html", "report.html"
 TITLE = "China–Central Asia Knowledge Graph"
 
-#: How each group is drawn: (colour, vis-network shape, legend label). Shapes keep their label below the shape.
-STYLES: dict[str, tuple[str, str, str]] = {
-    "person": ("#d62728", "dot", "person"),
-    "country": ("#1f77b4", "star", "country"),
-    "mechanism": ("#9467bd", "hexagon", "mechanism"),
-    "meeting": ("#ff7f0e", "square", "meeting or series"),
-    "proposal": ("#2ca02c", "triangle", "proposal or measure"),
-    "commitment": ("#17becf", "triangleDown", "commitment"),
-    "stance": ("#bcbd22", "diamond", "support or opposition"),
-    "assessment": ("#8c564b", "diamond", "assessment"),
-    "post": ("#e377c2", "dot", "post"),
-    "organization": ("#7f7f7f", "hexagon", "organization"),
-    "initiative": ("#393b79", "star", "initiative"),
-    "document": ("#637939", "square", "outcome document"),
-    "place": ("#c49c94", "triangleDown", "place"),
-    "topic": ("#9c9ede", "dot", "topic"),
-}
-assert {g for _, g in GROUPS} <= set(STYLES), "every projection group needs a style"
-
-#: Up to this many nodes the layout is Kamada–Kawai (tidier); above it a seeded spring layout (faster).
-KAMADA_KAWAI_LIMIT = 60
 #: Groups counted as actors in the report's "most central actors".
 ACTORS = ("person", "country", "organization", "mechanism")
-
-
-# ---------------------------------------------------------------------------------------------------------- layout
-
-def layout(g: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
-    """Seeded positions in vis-network pixels for every node; the same graph always gets the same positions.
-
-    Each connected component is laid out on its own (Kamada–Kawai up to KAMADA_KAWAI_LIMIT nodes, else a seeded
-    spring layout), then the components are packed in rows, largest first, so that isolated nodes do not pile up.
-    """
-    simple = nx.Graph()
-    simple.add_nodes_from(g.nodes)
-    simple.add_edges_from((u, v) for u, v in g.edges() if u != v)
-    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
-    placed, boxes = {}, []
-    for nodes in components:
-        local = _component_layout(_induced(simple, nodes))
-        xs, ys = [p[0] for p in local.values()], [p[1] for p in local.values()]
-        boxes.append((local, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
-    row_width = max(boxes[0][3] if boxes else 0.0, 900.0)
-    x = y = row_height = 0.0
-    gap = 150.0
-    for local, left, top, width, height in boxes:
-        if x > 0 and x + width > row_width:
-            x, y, row_height = 0.0, y + row_height + gap, 0.0
-        for node, (px, py) in local.items():
-            placed[node] = (int(round(x + px - left)), int(round(y + py - top)))
-        x += width + gap
-        row_height = max(row_height, height)
-    return {node: placed[node] for node in g.nodes}
-
-
-def _induced(simple: nx.Graph, nodes: list[str]) -> nx.Graph:
-    """A new graph of these nodes in this order (subgraph views iterate a set: hash-seed dependent order)."""
-    keep = set(nodes)
-    part = nx.Graph()
-    part.add_nodes_from(nodes)
-    part.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in simple.edges(nodes) if u in keep and v in keep))
-    return part
-
-
-def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:
-    n = component.number_of_nodes()
-    if n == 1:
-        return {next(iter(component.nodes)): (0.0, 0.0)}
-    scale = max(80.0, 110.0 * math.sqrt(n))
-    if n <= KAMADA_KAWAI_LIMIT:
-        pos = nx.kamada_kawai_layout(component, pos=nx.circular_layout(component), scale=scale)
-    elif DENSE_SPRING_NODES[0] <= n <= DENSE_SPRING_NODES[1]:
-        pos = dense_spring_layout(component, seed=7, iterations=60, scale=scale)
-    else:
-        pos = nx.spring_layout(component, seed=7, iterations=60, scale=scale)
-    return {node: (float(x), float(y)) for node, (x, y) in pos.items()}
-
-
-#: Components of this many nodes are laid out by `dense_spring_layout`: below, networkx's own spring layout is
-#: dense already; from 500 nodes networkx switches to a sparse energy minimization that took 4.5 s for the
-#: 1,000-node focus view (the dense one: about 1.5 s); above, the n × n arrays grow too large.
-DENSE_SPRING_NODES = (500, 2500)
-
-
-def dense_spring_layout(component: nx.Graph, *, seed: int, iterations: int, scale: float) -> dict:
-    """Fruchterman–Reingold with every pair's forces as n × n numpy arrays: repulsion k²/d between all nodes,
-    attraction d²/k along edges, each step capped by a temperature that cools linearly; seeded start, so the same
-    component always gets the same positions; rescaled to [-scale, scale] around the origin."""
-    import numpy as np
-
-    nodes = list(component.nodes)
-    n = len(nodes)
-    adjacency = nx.to_numpy_array(component, nodelist=nodes, weight=None)
-    pos = np.random.RandomState(seed).rand(n, 2)
-    k = math.sqrt(1.0 / n)
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, np.newaxis, :] - pos[np.newaxis, :, :]
-        distance = np.sqrt((delta ** 2).sum(axis=-1))
-        np.clip(distance, 0.01, None, out=distance)
-        force = k * k / distance ** 2 - adjacency * distance / k
-        displacement = (delta * force[:, :, np.newaxis]).sum(axis=1)
-        length = np.sqrt((displacement ** 2).sum(axis=-1))
-        length[length < 0.01] = 0.1
-        pos += displacement * (temperature / length)[:, np.newaxis]
-        temperature -= cooling
-    pos -= pos.mean(axis=0)
-    extent = np.abs(pos).max() or 1.0
-    pos *= scale / extent
-    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, pos)}
 
 
 # ------------------------------------------------------------------------------------------------------ the page
@@ -150,7 +42,7 @@ def dense_spring_layout(component: nx.Graph, *, seed: int, iterations: int, scal
 def network(g: nx.MultiDiGraph, positions: dict[str, tuple[int, int]]) -> Network:
     """The pyvis Network of the projection: node ids are CURIEs, nodes and edges in the projection's order."""
     net = Network(directed=True, cdn_resources="remote")
-    top = max((g.nodes[n].get("centrality", 0.0) for n in g.nodes), default=0.0) or 1.0
+    size = sizes(g)
     for node, attrs in g.nodes(data=True):
         group = attrs.get("group", "topic")
         shape = STYLES[group][1]  # the colour comes from the group (pyvis drops `color` when `group` is given)
@@ -161,7 +53,7 @@ def network(g: nx.MultiDiGraph, positions: dict[str, tuple[int, int]]) -> Networ
             title=_node_title(node, attrs),
             group=group,
             shape=shape,
-            size=round(9 + 26 * math.sqrt(attrs.get("centrality", 0.0) / top), 1),
+            size=size[node],
             x=x,
             y=y,
         )
@@ -444,5 +336,5 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
     return {"graph": out_dir / GRAPH_FILE, "graph_report": out_dir / REPORT_FILE}
 
 
-__all__ = ["STYLES", "build_view", "layout", "network", "page_data", "render_html", "render_report",
+__all__ = ["DENSE_SPRING_NODES", "KAMADA_KAWAI_LIMIT", "STYLES", "build_view", "dense_spring_layout", "layout", "network", "page_data", "render_html", "render_report",
            "report_data", "vis_assets", "write_build_outputs"]

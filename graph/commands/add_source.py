@@ -1,7 +1,9 @@
 """`python build.py add-source ARTICLE.txt`: store an article's text and write a draft source file for a curator.
 
-The draft (sources/drafts/<id>.yaml) lists what graph.curate found in the text and holds record stubs marked
-`confirmed: false`; nothing enters the graph until a curator confirms them and moves the file to sources/.
+The draft (sources/drafts/<id>.yaml) lists what graph.curate found in the text and holds records marked
+`confirmed: false`: entities, tenures, participations and the statements the sentences make, each new or a
+corroborating record of what the graph already holds; nothing enters the graph until a curator confirms them and
+moves the file to sources/.
 Exit codes: 0 draft written; 1 the existing sources are invalid (the graph to match against cannot be built);
 2 usage or I/O error (missing, empty, binary or non-UTF-8 article; an existing draft or text without --force).
 """
@@ -69,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         figures = draft.summary()
         print(f"text: {src.shown_path(text_path)}" + (" (already there, unchanged)" if reuse_text else ""))
         print("found: " + ", ".join(f"{n} {what}" for what, n in figures.items() if what not in ("records", "candidates")))
-        print(f"drafted {figures['records']} record stub(s), all `confirmed: false`; "
+        print(f"drafted {figures['records']} record(s), all `confirmed: false`, of which {figures['corroborations']} "
+              f"corroborate a statement, participation or tenure the graph holds; "
               f"{figures['candidates']} candidate(s) to review")
         print(f"draft: {src.shown_path(draft_path)}")
         print("next: edit the draft, confirm the records, move it to sources/ and run `python build.py check`")
