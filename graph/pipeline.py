@@ -26,7 +26,8 @@ DIST = ROOT / "dist"
 
 #: Further writers of the main build, as "module:function"; each is called as function(result, out_dir, quiet=…)
 #: after the core files are written, and writes its own files atomically (the graph view, the exports…).
-EXTRA_OUTPUTS: list[str] = ["viz.render:write_build_outputs", "graph.export:write_build_outputs"]
+EXTRA_OUTPUTS: list[str] = ["viz.render:write_build_outputs", "viz.pages:write_build_outputs",
+                             "graph.export:write_build_outputs"]
 
 #: The files of the main build, relative to the output folder.
 OUTPUTS = {

@@ -82,15 +82,16 @@ class Release:
 
 
 def write_manifest(folder: Path) -> Path:
-    """folder/release.sha256: `sha256  name` for every other file, sorted (so `sha256sum -c` checks a release)."""
+    """folder/release.sha256: `sha256  path` for every other file, in sub-folders too (dist/country/), sorted by
+    path relative to the folder (so `sha256sum -c` checks a release)."""
     lines = []
-    for path in sorted(folder.iterdir()):
-        if path.name != MANIFEST and path.is_file() and not path.is_symlink():
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+        if path.relative_to(folder).as_posix() != MANIFEST and path.is_file() and not path.is_symlink():
             digest = hashlib.sha256()
             with open(path, "rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-            lines.append(f"{digest.hexdigest()}  {path.name}\n")
+            lines.append(f"{digest.hexdigest()}  {path.relative_to(folder).as_posix()}\n")
     manifest = folder / MANIFEST
     with open(manifest, "w", encoding="utf-8") as handle:
         handle.writelines(lines)

@@ -288,7 +288,8 @@ def test_a_hierarchy_cycle_is_refused(case, minimal_sources):
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # dist/country/ too
 
 
 def _build_command(out: Path, version: str) -> list[str]:

@@ -265,16 +265,21 @@ def document_links(sources) -> dict[str, str]:
 
 
 def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None = None,
-               report_href: str | None = None, dataset=None, note: str | None = None) -> bytes:
+               report_href: str | None = None, dataset=None, note: str | None = None,
+               pages: dict | None = None) -> bytes:
     """The page for a build result (or for a chosen projection `g` of it, e.g. a focus view); the side panel reads
-    `dataset` if given (the part of the build gathered for a focus view), else the build's whole dataset."""
+    `dataset` if given (the part of the build gathered for a focus view), else the build's whole dataset. The
+    first-minute fields (viz/firstminute.py: labels, spelling-tolerant search, time range) are added; `pages`
+    links the timeline and country pages."""
     from graph.output import fresh_graph
+    from viz import firstminute
 
     if g is None:
         g = project(fresh_graph(result.all_triples()))
     panel = details(result.dataset if dataset is None else dataset, g.nodes)
     data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
                      report_href=report_href, note=note)
+    firstminute.enrich(data, store=getattr(result, "store", None), pages=pages)
     return render_html(data)
 
 
@@ -298,7 +303,7 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.output import fresh_graph, write_atomically
     from graph.pipeline import Progress
-    from viz import overview
+    from viz import charts, overview, pages
 
     progress = Progress(1, quiet=quiet)
     done = progress(f"drawing the graph view into {out_dir}/")
@@ -308,21 +313,22 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
         g, dataset = overview.overview_from_store(result, found)
         note = overview.overview_note(g.number_of_nodes(), len(found.nodes))
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, dataset=dataset,
-                          report_href=REPORT_FILE, note=note)
-        report = render_report(overview.report_data(result, found, title=title, graph_href=GRAPH_FILE,
-                                                    drawn=g.number_of_nodes()))
+                          report_href=REPORT_FILE, note=note, pages=pages.links(result))
+        report = render_report(charts.add_charts(overview.report_data(result, found, title=title,
+                                                                      graph_href=GRAPH_FILE,
+                                                                      drawn=g.number_of_nodes()), result))
         whole_nodes, whole_edges = len(found.nodes), found.edges
     else:
         whole = fresh_graph(result.all_triples())
         g = project(whole)
         whole_nodes, whole_edges = g.number_of_nodes(), g.number_of_edges()
-        report = render_report(report_data(g, whole, title=title, graph_href=GRAPH_FILE))
+        report = render_report(charts.add_charts(report_data(g, whole, title=title, graph_href=GRAPH_FILE), result))
         note = None
         if g.number_of_nodes() > overview.VIEW_NODE_LIMIT:
             g = overview.overview_of_projection(g)
             note = overview.overview_note(g.number_of_nodes(), whole_nodes)
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE,
-                          note=note)
+                          note=note, pages=pages.links(result))
     files = {out_dir / GRAPH_FILE: page, out_dir / REPORT_FILE: report}
     write_atomically(files)
     done(f"{g.number_of_nodes()} of {whole_nodes} nodes, {g.number_of_edges()} of {whole_edges} edges drawn; "
