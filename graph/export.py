@@ -129,16 +129,46 @@ class Figures:
 
 
 def figures(graphs: list[NamedGraph]) -> Figures:
-    """The VoID figures of rdflib-term graphs (the small path)."""
+    """The VoID figures of rdflib-term graphs (the small path), with objects counted as the store counts them
+    (`store_folds`)."""
     whole = {t for g in graphs for t in g.triples}
     subjects = {s for s, _, _ in whole}
+    objects = {o for _, _, o in whole}
+    sizes = {g.iri: len(g.triples) for g in graphs}
+    typed = {o: nt_term(o).encode("utf-8") for o in objects if isinstance(o, Literal) and o.datatype is not None}
+    fold = store_folds(typed.values())
+    if fold:  # a term that the store keeps as another's value counts as that one (in triples too)
+        same = {o: fold[text] for o, text in typed.items() if text in fold}
+        folded = lambda triples: {(s, p, same.get(o, o)) for s, p, o in triples}  # noqa: E731
+        objects = {same.get(o, o) for o in objects}
+        sizes = {g.iri: len(folded(g.triples)) for g in graphs}
     return Figures(
-        triples=len(whole), entities=len(entities(whole)), subjects=len(subjects),
-        objects=len({o for _, _, o in whole}), properties=len({p for _, p, _ in whole}),
+        triples=len(folded(whole)) if fold else len(whole), entities=len(entities(whole)),
+        subjects=len(subjects), objects=len(objects), properties=len({p for _, p, _ in whole}),
         instances={cls: len(members) for cls, members in class_instances(whole).items()},
-        vocabularies=vocabularies(whole), examples=[r for r in EXAMPLES if r in subjects],
-        sizes={g.iri: len(g.triples) for g in graphs},
+        vocabularies=vocabularies(whole), examples=[r for r in EXAMPLES if r in subjects], sizes=sizes,
     )
+
+
+_FOLD_SUBJECT = "urn:cckg:fold:"
+
+
+def store_folds(literals: Iterable[bytes]) -> dict[bytes, bytes]:
+    """Typed literals (distinct canonical N-Triples texts) that the SPARQL store (Oxigraph) keeps as one value:
+    each literal of such a group mapped to the text the store gives back for it. Oxigraph stores a literal of a
+    type it knows by its value, so `"1"^^xsd:positiveInteger` and `"1"^^xsd:integer` are one term to it (both read
+    back as `"1"^^xsd:integer`), and `"5.0"^^xsd:decimal` and `"5"^^xsd:decimal` too; the VoID counts count such
+    literals once, as SPARQL does over the export. Empty when no two literals share a value (the usual case)."""
+    literals = list(literals)
+    if not literals:
+        return {}
+    store = ox.Store()
+    store.load(b"".join(b"<%s%d> <%sv> %s .\n" % (_FOLD_SUBJECT.encode(), i, _FOLD_SUBJECT.encode(), text)
+                        for i, text in enumerate(literals)), format=ox.RdfFormat.N_TRIPLES)
+    groups: dict[bytes, list[bytes]] = defaultdict(list)
+    for quad in store.quads_for_pattern(None, None, None):
+        groups[str(quad.object).encode("utf-8")].append(literals[int(quad.subject.value[len(_FOLD_SUBJECT):])])
+    return {text: value for value, texts in groups.items() if len(texts) > 1 for text in texts}
 
 
 _RDF_TYPE = f"<{RDF.type}>".encode()
@@ -161,7 +191,12 @@ def line_figures(graphs: list["LineGraph"], whole: Iterable[bytes] | None = None
         objects.add(o)
         if p == _RDF_TYPE and o[:1] == b"<":
             members[o].add(s)
-    n_triples = len(whole)
+    n_triples, sizes = len(whole), {g.iri: len(g.lines) for g in graphs}
+    fold = store_folds(o for o in objects if o[:1] == b'"' and b'"^^<' in o)
+    if fold:  # as `figures`: a literal the store keeps as another's value counts as that one (in triples too)
+        objects = {fold.get(o, o) for o in objects}
+        n_triples = len(_folded_lines(whole, fold))
+        sizes = {g.iri: len(_folded_lines(g.lines, fold)) for g in graphs}
     iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
     kg = f"<{KG}".encode()
     used = {iri(p) for p in predicates} | {iri(c) for c in members}
@@ -172,8 +207,17 @@ def line_figures(graphs: list["LineGraph"], whole: Iterable[bytes] | None = None
         instances={iri(cls): len(found) for cls, found in members.items()},
         vocabularies=vocabularies((None, p, None) for p in used),
         examples=[r for key, r in examples.items() if key in subjects],
-        sizes={g.iri: len(g.lines) for g in graphs},
+        sizes=sizes,
     )
+
+
+def _folded_lines(lines: Iterable[bytes], fold: dict[bytes, bytes]) -> set[tuple]:
+    """N-Triples lines as (subject, predicate, object) with the object folded (`store_folds`)."""
+    triples = set()
+    for line in lines:
+        s, p, o = line[:-2].split(b" ", 2)
+        triples.add((s, p, fold.get(o, o)))
+    return triples
 
 
 def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None,

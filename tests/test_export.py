@@ -336,6 +336,26 @@ def test_void_counts_equal_sparql_counts(store):
     assert _number(stated["nc"]) == _number(classes["n"])
 
 
+def test_void_counts_literals_the_store_keeps_as_one_value_once_on_both_paths():
+    """Oxigraph keeps "1"^^xsd:positiveInteger and "1"^^xsd:integer as one value (and "5.0", "5" as decimals):
+    the VoID figures count such literals once, on the rdflib path and on the N-Triples-line path alike."""
+    from graph.namespaces import XSD
+
+    s, p, q = KG.a, KG.p, KG.q
+    one = [Literal("1", datatype=XSD.positiveInteger), Literal("1", datatype=XSD.integer)]
+    five = [Literal("5.0", datatype=XSD.decimal), Literal("5", datatype=XSD.decimal)]
+    kept = [Literal("1", datatype=XSD.string), Literal("1", lang="en"), Literal("2", datatype=XSD.integer)]
+    triples = [(s, p, o) for o in one + five + kept] + [(s, q, one[0])]
+    graphs = [export.NamedGraph(KG.g, tuple(triples))]
+    lines = [export.LineGraph(KG.g, sorted({export._nt_line(t) for t in triples}))]
+    store = ox.Store()
+    store.load(b"\n".join(export._nt_line(t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
+    (counted,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
+    for figures in (export.figures(graphs), export.line_figures(lines)):
+        assert (figures.triples, figures.objects) == (_number(counted["t"]), _number(counted["o"])) == (6, 5)
+        assert figures.sizes == {KG.g: 6}
+
+
 def test_void_class_partitions_equal_sparql_counts(store):
     stated = {row["c"].value: _number(row["n"]) for row in _void(
         store, "SELECT ?c ?n { GRAPH VOIDGRAPH { ?d void:classPartition ?p . ?p void:class ?c ; void:entities ?n } }")}
