@@ -6,7 +6,6 @@ import gc
 import importlib
 import sys
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -16,12 +15,12 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from . import builder, bulk, drafts, ontology as onto, output, shacl_sparql, sources as src, validate
+from . import builder, bulk, drafts, ontology as onto, output, paths, shacl_sparql, sources as src, validate
 from .errors import InvalidData, Problem
 from .namespaces import KG
 
-ROOT = onto.ROOT
-DIST = ROOT / "dist"
+ROOT = src.ROOT  # the folder paths are shown relative to (the checkout)
+DIST = paths.DIST
 
 #: Further writers of the main build, as "module:function"; each is called as function(result, out_dir, quiet=…)
 #: after the core files are written, and writes its own files atomically (the graph view, the exports…).
@@ -113,10 +112,9 @@ class Build:
         yield from self.data_triples()
 
 
-def project_version(root: Path = ROOT) -> str:
-    """The version in pyproject.toml: the stamp on every release IRI unless --version overrides it."""
-    with open(root / "pyproject.toml", "rb") as handle:
-        return tomllib.load(handle)["project"]["version"]
+def project_version() -> str:
+    """The project's version (pyproject.toml's): the stamp on every release IRI unless --version overrides it."""
+    return paths.version()
 
 
 def load_sources(sources_dir: Path = src.SOURCES_DIR, progress: Progress | None = None) -> list[src.Source]:
