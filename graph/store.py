@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from . import sparql
 from .errors import UsageError
@@ -27,7 +27,11 @@ FILE_FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,  # the build's JSON-LD embeds its context: nothing is fetched
 }
+
+
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 class Cancelled(Exception):
@@ -53,15 +57,15 @@ class OxigraphStore:
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
-        """Load a dump: N-Quads or TriG keep their named graphs (and their union becomes the default graph);
-        Turtle or N-Triples go to the default graph."""
+        """Load a dump: N-Quads, TriG and JSON-LD keep their named graphs (and their union becomes the default
+        graph); Turtle or N-Triples go to the default graph."""
         fmt = _file_format(path)
         store = ox.Store()
         try:
             store.load(path=str(path), format=fmt)
         except SyntaxError as exc:
             raise UsageError(f"{path}: {exc}") from None
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
             store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
         return cls(store, origin=str(path))
 
@@ -108,16 +112,27 @@ class RdflibStore:
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibStore:
-        _file_format(path)
-        fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}[path.suffix]
-        if fmt in ("nquads", "trig"):
-            dataset = Dataset()
-            dataset.parse(path, format=fmt)
-            graph = fresh_graph(dataset.triples((None, None, None, None)))  # type: ignore[arg-type]
-        else:
-            graph = fresh_graph()
-            graph.parse(path, format=fmt)
-        return cls(graph, origin=str(path))
+        """The union of every graph of the dump (as Oxigraph's default graph: each triple once). The file is read
+        by pyoxigraph's parser, which reads N-Quads and TriG into their named graphs the same way as
+        OxigraphStore.from_file does (rdflib's own Dataset parsing and union view differ between versions)."""
+        fmt = _file_format(path)
+        terms: dict = {}
+
+        def convert(term):  # as rdflib's parsers give it: a simple literal has no datatype (Oxigraph: xsd:string)
+            found = terms.get(term)
+            if found is None:
+                found = from_oxigraph(term)
+                if isinstance(term, ox.Literal) and not term.language and term.datatype == _XSD_STRING:
+                    found = Literal(term.value)
+                terms[term] = found
+            return found
+
+        try:
+            triples = [(convert(q.subject), convert(q.predicate), convert(q.object))
+                       for q in ox.parse(path=str(path), format=fmt)]
+        except SyntaxError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+        return cls(fresh_graph(triples), origin=str(path))
 
     def __len__(self) -> int:
         return len(self.graph)
@@ -140,8 +155,9 @@ Store = OxigraphStore | RdflibStore
 
 def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | None = None,
         cancel: threading.Event | None = None) -> Result:
-    """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY."""
-    info = sparql.inspect(text)
+    """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY. Known prefixes
+    the query uses without declaring them are declared for it (sparql.complete)."""
+    text, info = sparql.prepare(text)
     result = store.query(text, params=params, max_rows=max_rows, cancel=cancel)
     return result.normalized(ordered=info.ordered)
 
