@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from . import sparql
 from .errors import UsageError
@@ -163,8 +164,16 @@ def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | 
 
 
 def dataset_nquads(build) -> bytes:
-    """The build's dataset as N-Quads: the ontology graph and one graph per source document."""
-    return build.dataset.serialize(format="nquads", encoding="utf-8")
+    """The build's dataset as N-Quads: the ontology graph and one graph per source document, each written from its
+    named graph's N-Triples (rdflib's own N-Quads writer goes through the deprecated Dataset.contexts)."""
+    lines: list[bytes] = []
+    for graph in build.dataset.graphs():
+        name = graph.identifier
+        if not isinstance(name, URIRef) or name == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        suffix = f" <{name}> .".encode("utf-8")
+        lines += [line[:-2] + suffix for line in ntriples(graph).splitlines()]  # each line ends with " ."
+    return b"".join(line + b"\n" for line in lines)
 
 
 def union_ntriples(build) -> bytes:
@@ -261,11 +270,45 @@ def cached_from_oxigraph():
     return convert
 
 
-class StoreGraph:
+class _PatternGraph:
+    """The rdflib Graph methods that viz.projection.project reads (triples, objects, subjects, subject_objects,
+    `in`), from a subclass's `triples(pattern)`."""
+
+    def triples(self, pattern):
+        raise NotImplementedError
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __contains__(self, triple) -> bool:
+        return next(self.triples(triple), None) is not None
+
+    def objects(self, subject=None, predicate=None):
+        return (o for _, _, o in self.triples((subject, predicate, None)))
+
+    def subjects(self, predicate=None, obj=None):
+        return (s for s, _, _ in self.triples((None, predicate, obj)))
+
+    def subject_objects(self, predicate=None):
+        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
+
+
+class UnionGraph(_PatternGraph):
+    """A read-only view of the union of an rdflib Dataset's graphs, each triple once, read from its store without a
+    copy (Dataset's own union reading goes through its deprecated default_context)."""
+
+    def __init__(self, dataset):
+        self._store = dataset.store
+
+    def triples(self, pattern):
+        for triple, _ in self._store.triples(pattern, None):
+            yield triple
+
+
+class StoreGraph(_PatternGraph):
     """A read-only view of one graph of a pyoxigraph store with the rdflib Graph methods that
-    viz.projection.project reads (triples, objects, subjects, subject_objects, `in`), for projecting a large build
-    without copying it into rdflib (1M triples: minutes and GBs in an rdflib Graph). Terms come out as rdflib terms;
-    each distinct term is converted once."""
+    viz.projection.project reads, for projecting a large build without copying it into rdflib (1M triples: minutes
+    and GBs in an rdflib Graph). Terms come out as rdflib terms; each distinct term is converted once."""
 
     def __init__(self, store: ox.Store, graph_name=None):
         self.store = store
@@ -286,18 +329,3 @@ class StoreGraph:
         convert = self._from
         for q in self.store.quads_for_pattern(self._to(s), self._to(p), self._to(o), self.graph_name):
             yield convert(q.subject), convert(q.predicate), convert(q.object)
-
-    def __iter__(self):
-        return self.triples((None, None, None))
-
-    def __contains__(self, triple) -> bool:
-        return next(self.triples(triple), None) is not None
-
-    def objects(self, subject=None, predicate=None):
-        return (o for _, _, o in self.triples((subject, predicate, None)))
-
-    def subjects(self, predicate=None, obj=None):
-        return (s for s, _, _ in self.triples((None, predicate, obj)))
-
-    def subject_objects(self, predicate=None):
-        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
