@@ -33,6 +33,16 @@ def _tree_state() -> list[str] | None:
     return sorted(line for line in run.stdout.splitlines() if not any(own in line for own in _OWN_FILES))
 
 
+#: Fixtures that make a large graph: a test that uses one is marked slow (`-m "not slow"` skips them).
+_SLOW_FIXTURES = {"generated_sources", "generated_pair"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput"):  # the controller only (pytest-xdist runs workers too)
         session.config._tree_before = _tree_state()
