@@ -15,6 +15,9 @@ class CCKG(DefinedNamespace):
 
     actor: URIRef  # Links a statement to the person, country or organization that made it.
     adopted: URIRef  # Links a meeting to a document it adopted or issued.
+    Agreement: URIRef  # A legally binding written agreement between states, governments or organizations on a particular matter, such as a boundary agreement or an agreement to build a pipeline.
+    agreementDate: URIRef  # The date on which the parties agreed to build a project.
+    announcedBy: URIRef  # Links a partnership status to a leader who announced it.
     Assessment: URIRef  # An actor's account or appraisal of a state of affairs, such as a characterization of the relationship's history.
     beneficiary: URIRef  # Links a statement to a party its action is meant to benefit, such as the recipients of assistance.
     chairedBy: URIRef  # Links a meeting to the person who chaired (presided over or hosted) it.
@@ -22,13 +25,23 @@ class CCKG(DefinedNamespace):
     confidence: URIRef  # Links a statement or entity description to the confidence its sources give it.
     ConfidenceLevel: URIRef  # How firmly the cited sources establish a fact.
     confidenceScheme: URIRef  # The levels of confidence given to reference facts.
+    constructionStart: URIRef  # The date on which construction of a project began.
     country: URIRef  # Links a post, a government body or a place to the country it belongs to.
+    Decision: URIRef  # A decision the parties to a meeting announced, such as the rhythm and rotation of summits, a new ministerial mechanism or the founding of a secretariat.
+    Declaration: URIRef  # An outcome document in which the parties jointly declare their positions and intentions, such as the Xi'an Declaration; not legally binding by itself.
     DiplomaticRelation: URIRef  # The diplomatic relations between two countries, dated by schema:startDate from their establishment.
+    documentType: URIRef  # The kind of document as its title or source names it, such as joint statement, roadmap, list of outcomes or memorandum.
+    entryIntoForce: URIRef  # The date on which a treaty or agreement entered into force (xsd:date, xsd:gYearMonth or xsd:gYear, as precise as the source).
+    exports: URIRef  # The reporter's exports to the partner.
     Government: URIRef  # The executive of a country's state.
+    hostCountry: URIRef  # Links a meeting to the country that hosted it.
+    imports: URIRef  # The reporter's imports from the partner.
     inCapacityOf: URIRef  # Links a participation to a post in which the person attended the meeting, as the source names it.
+    InfrastructureProject: URIRef  # A pipeline, railway, road or other piece of infrastructure planned, built or run jointly by two or more states or their companies.
     Initiative: URIRef  # A named policy initiative or programme of cooperation, such as the Belt and Road Initiative.
     inMeeting: URIRef  # Links a participation to the meeting attended.
     InternationalOrganization: URIRef  # An organization or standing forum whose members are states, such as the United Nations, the Shanghai Cooperation Organisation or CICA.
+    involves: URIRef  # Links an event to a person, country or organization that took part in it or brought it about, such as the speaker of a speech or the body that adopted a resolution.
     isChair: URIRef  # True when the participant chaired (presided over) the meeting.
     likely: URIRef  # The fact is inferred, or rests on one weak source.
     madeAt: URIRef  # Links a statement to the meeting at which it was made.
@@ -38,23 +51,39 @@ class CCKG(DefinedNamespace):
     MeetingSeries: URIRef  # The recurring meetings of one level of a mechanism, such as its foreign ministers' meetings or its summits.
     MinisterialMeeting: URIRef  # A meeting of ministers, such as foreign ministers.
     Ministry: URIRef  # A department of a country's government, such as a ministry of foreign affairs.
+    multipleHolders: URIRef  # True for a post that several people may hold at the same time, such as a deputy prime minister's post; a post without it has one holder at a time, and queries/checks/overlapping-tenure-violation.rq rejects overlapping terms of it.
     nonMember: URIRef  # Links a non-membership to the country that is not a member.
     NonMembership: URIRef  # A source's statement that a country is not a member of an organization, with the reason where the source gives one.
     ofOrganization: URIRef  # Links a non-membership to the organization that the country is not a member of.
+    openingDate: URIRef  # The date on which a project opened or began operation.
     Opposition: URIRef  # A stance against something: opposition, rejection or resistance.
     OutcomeDocument: URIRef  # A document a meeting adopted or issued, such as a joint statement or a roadmap.
     participant: URIRef  # Links a participation to the person who attended.
     participatingCountry: URIRef  # Links a meeting to a country represented at it.
     Participation: URIRef  # A person's attendance at one meeting, with the posts in which and the country for which the person attended and whether the person chaired it.
+    participationRole: URIRef  # The part a person played at a meeting as a source names it, such as head of delegation.
+    partner: URIRef  # Links an observation to the country or region the reporter trades with.
+    partnerComponent: URIRef  # The partner dimension of the trade structure.
+    PartnershipLevel: URIRef  # A named level of partnership between two states, such as strategic partnership; a concept of the partnership-level scheme.
+    partnershipLevel: URIRef  # Links a partnership status to its level, a concept of the partnership-level scheme.
+    PartnershipStatus: URIRef  # The level of partnership two countries established or raised their relations to, from a date, such as a comprehensive strategic partnership.
     partOf: URIRef  # Links a measure or commitment to the proposal it was put forward under.
-    party: URIRef  # Links a diplomatic relation to one of the two countries it joins.
+    party: URIRef  # Links a relation between states (diplomatic relations, a partnership), a document or a project to one of its parties: a country, or for documents and projects also an organization.
+    period: URIRef  # The period an observation covers: a year (xsd:gYear), a month (xsd:gYearMonth) or a day (xsd:date).
+    periodComponent: URIRef  # The period dimension of the trade structure.
     post: URIRef  # Links a tenure to the post held during it.
+    projectType: URIRef  # The kind of infrastructure, such as gas pipeline, oil pipeline, railway or highway.
     Proposal: URIRef  # A suggestion an actor puts to the other parties for joint action.
+    purpose: URIRef  # What a pledge, grant or loan announced by a statement is for, in our own words.
     reason: URIRef  # The reason a source gives for a statement, in the source's words or a close paraphrase.
+    recordedIn: URIRef  # Links a statement (a commitment, a decision, a partnership) to the outcome document that records it.
     ReferenceCompilation: URIRef  # A source document that compiles checked facts, each row citing the web pages that state it and a confidence.
     referenceRow: URIRef  # The identifier of the row of a reference compilation that states a fact, such as "2b".
+    reporter: URIRef  # Links an observation to the country whose trade it measures (usually China); exports and imports are from its side.
+    reporterComponent: URIRef  # The reporter dimension of the trade structure.
     representing: URIRef  # Links a participation to the country for which the person attended the meeting.
     Secretariat: URIRef  # A permanent body that serves a dialogue mechanism between states.
+    signatory: URIRef  # Links a document to a person who signed it on behalf of a party.
     SourceDocument: URIRef  # A document whose text is kept in the repository and from which statements of the graph are derived.
     Stance: URIRef  # A position an actor takes for or against something.
     Statement: URIRef  # Something a source reports that an actor said or did: a proposal, a measure, a commitment, a stance or an assessment.
@@ -63,5 +92,16 @@ class CCKG(DefinedNamespace):
     target: URIRef  # Links a statement to an entity it supports, opposes, commits to or is about, such as an organization, an initiative or a mechanism.
     Tenure: URIRef  # A person's holding of one post, stated by a source, with the interval of the term of office where the source dates it.
     textFile: URIRef  # The path, relative to the repository root, of the file that holds a source document's text.
+    tradeDataSet: URIRef  # The observations of the value of China's trade in goods with Central Asia and with each Central Asian state, by period, each from a source page.
+    tradeFlow: URIRef  # Links an observation to what it measures: total trade, exports or imports (concepts of cckg:tradeFlowScheme).
+    tradeFlowComponent: URIRef  # The trade-flow dimension of the trade structure (total trade, exports or imports).
+    tradeFlowScheme: URIRef  # What a trade observation measures: total trade, exports or imports.
+    tradeStructure: URIRef  # The dimensions (reporter, partner, period, trade flow), measure (value) and attribute (unit) of a trade observation.
+    tradeTotal: URIRef  # The sum of the reporter's exports to and imports from the partner.
+    Treaty: URIRef  # A legally binding written agreement between states, signed by their representatives, such as a treaty of good-neighbourliness, friendship and cooperation.
     underMechanism: URIRef  # Links a meeting series or a body to the mechanism it belongs to.
+    unit: URIRef  # The unit of an observation's value: an ISO 4217 currency code such as USD or CNY.
+    unitComponent: URIRef  # The attribute of the trade structure that gives the currency of the value.
+    value: URIRef  # The value an observation measures, as a decimal number in the observation's unit (94.8 billion US dollars is 94800000000 with unit USD).
+    valueComponent: URIRef  # The measure of the trade structure: the value of the trade flow.
     verified: URIRef  # A cited source states the fact.

@@ -10,8 +10,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .errors import Problem
-from .kinds import KINDS, STATEMENTS
-from .namespaces import CCKG, KG, OA, ORG, PROV, SDO, TIME, TOPIC, WD, XSD, DCTERMS
+from .kinds import CORROBORATION, KINDS, MEASURES, STATEMENTS
+from .namespaces import CCKG, KG, LEVEL, OA, ORG, PROV, QB, SDO, TIME, TOPIC, WD, XSD, DCTERMS
 from .sources import PartialDate, Record, Source, split_language
 
 Triple = tuple[URIRef, URIRef, object]
@@ -23,6 +23,7 @@ _MODES = {
     "mixed": SDO.MixedEventAttendanceMode,
 }
 _CONFIDENCE = {"verified": CCKG.verified, "likely": CCKG.likely}
+_CORROBORATING_FIELDS = ", ".join(sorted(CORROBORATION - {"id", "a"}))
 
 
 class Index:
@@ -34,6 +35,8 @@ class Index:
         for source in sources:
             for record in source.records:
                 self.records[record.id].append(record)
+        for records in self.records.values():  # a statement's full record first, its corroborating ones after
+            records.sort(key=lambda r: r.corroborating)
 
     def kind(self, rid: str) -> str | None:
         found = self.records.get(rid)
@@ -51,8 +54,8 @@ class Index:
         return split_language(value)[0] if value else rid
 
 
-def check_sources(sources: list[Source], topics: set[URIRef]) -> list[Problem]:
-    """Checks that need every source: ids, kinds, references, topics, labels and quotes."""
+def check_sources(sources: list[Source], topics: set[URIRef], levels: set[URIRef] | None = None) -> list[Problem]:
+    """Checks that need every source: ids, kinds, references, topics, partnership levels, labels and quotes."""
     problems: list[Problem] = []
     index = Index(sources)
     documents: dict[str, Source] = {}
@@ -71,9 +74,18 @@ def check_sources(sources: list[Source], topics: set[URIRef]) -> list[Problem]:
                 problems.append(Problem(other.source.shown, other.where("a"), f"{rid}.a",
                                         f"{rid!r} is a {first.kind} in {first.source.shown}:{first.line}, "
                                         f"not a {other.kind}"))
-            elif not kind.entity:
+            elif not kind.entity and not other.corroborating:
                 problems.append(Problem(other.source.shown, other.line, f"{rid}.id",
-                                        f"statement id {rid!r} is already used in {first.source.shown}:{first.line}"))
+                                        f"statement id {rid!r} is already used in {first.source.shown}:{first.line}; "
+                                        "a second source of it carries only " + _CORROBORATING_FIELDS))
+            elif not kind.entity and other.source is first.source:
+                problems.append(Problem(other.source.shown, other.line, f"{rid}.id",
+                                        f"statement {rid!r} is corroborated twice by {other.source.shown}"))
+        if not kind.entity and first.corroborating:
+            problems.append(Problem(first.source.shown, first.line, f"{rid}.id",
+                                    f"corroborates the {first.kind} {rid!r}, which no source records in full "
+                                    "(a record with id, a and only " + _CORROBORATING_FIELDS + " adds a source "
+                                    "to a statement recorded elsewhere)"))
         labels = [r for r in records if "label" in r.values]
         if kind.entity and not labels:
             problems.append(Problem(first.source.shown, first.line, f"{rid}.label",
@@ -100,6 +112,10 @@ def check_sources(sources: list[Source], topics: set[URIRef]) -> list[Problem]:
                 elif allowed and found not in allowed:
                     problems.append(Problem(source.shown, line, f"{record.id}.{name}",
                                             f"{target!r} is a {found}; expected {' or '.join(sorted(allowed))}"))
+            level = record.values.get("level")
+            if level and levels is not None and LEVEL[level] not in levels:
+                problems.append(Problem(source.shown, record.where("level"), f"{record.id}.level",
+                                        f"unknown partnership level {level!r} (see ontology/partnership-levels.ttl)"))
             for topic in record.values.get("topics", []):
                 if TOPIC[topic] not in topics:
                     problems.append(Problem(source.shown, record.where("topics"), f"{record.id}.topics",
@@ -147,6 +163,12 @@ def document_triples(source: Source, text_root: Path) -> Iterator[Triple]:
         yield doc, SDO.url, Literal(meta["url"], datatype=XSD.anyURI)
     if "note" in meta:
         yield doc, SKOS.note, Literal(meta["note"], lang="en")
+    # The web pages the document's own text lists (its table's source column): a record's URL that its document
+    # does not list is what queries/checks/unlisted-url-violation.rq reports.
+    for url in sorted({u for r in source.records for u in r.values.get("urls", []) if u in source.text}):
+        page = URIRef(url)
+        yield doc, SDO.citation, page
+        yield from _page(page)
 
 
 def record_triples(record: Record, index: Index) -> Iterator[Triple]:
@@ -155,8 +177,12 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
     node = KG[record.id]
     values = record.values
     doc = KG[record.source.id]
-    yield node, RDF.type, kind.rdf_type
     yield node, PROV.wasDerivedFrom, doc
+    if record.corroborating:  # another source of a statement recorded in full elsewhere: no copy of its fields
+        yield from _reference_triples(record)
+        yield from annotation_triples(record)
+        return
+    yield node, RDF.type, kind.rdf_type
     for name, spec in kind.fields.items():
         if name not in values or spec.pred is None:
             continue
@@ -167,6 +193,14 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
         yield node, RDFS.label, Literal(text, lang=lang)
     elif not kind.entity:
         yield node, RDFS.label, Literal(_generated_label(record, index), lang="en")
+    yield from _reference_triples(record)
+    yield from _derived(record, index)
+    yield from annotation_triples(record)
+
+
+def _reference_triples(record: Record) -> Iterator[Triple]:
+    """A record's note, citations, reference rows, confidence and the web pages it is derived from."""
+    node, values = KG[record.id], record.values
     if "note" in values:
         yield node, SKOS.note, Literal(values["note"], lang="en")
     for citation in values.get("citations", []):
@@ -179,11 +213,13 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
         page = URIRef(url)
         yield node, PROV.wasDerivedFrom, page
         yield node, DCTERMS.source, page
-        yield page, RDF.type, SDO.WebPage
-        yield page, RDFS.label, Literal(url)
-        yield page, SDO.url, Literal(url, datatype=XSD.anyURI)
-    yield from _derived(record, index)
-    yield from annotation_triples(record)
+        yield from _page(page)
+
+
+def _page(page: URIRef) -> Iterator[Triple]:
+    yield page, RDF.type, SDO.WebPage
+    yield page, RDFS.label, Literal(str(page))
+    yield page, SDO.url, Literal(str(page), datatype=XSD.anyURI)
 
 
 def _objects(ftype: str, value) -> Iterable[object]:
@@ -210,6 +246,14 @@ def _objects(ftype: str, value) -> Iterable[object]:
         return [_MODES[value]]
     if ftype == "lang":
         return [Literal(value)]
+    if ftype == "decimal":
+        return [Literal(value, datatype=XSD.decimal)]
+    if ftype == "currency":
+        return [Literal(value)]
+    if ftype == "level":
+        return [LEVEL[value]]
+    if ftype == "measure":
+        return [MEASURES[value]]
     raise AssertionError(ftype)
 
 
@@ -239,6 +283,19 @@ def _derived(record: Record, index: Index) -> Iterator[Triple]:
             yield meeting, CCKG.participatingCountry, KG[v["country"]]
     elif record.kind in ("Place", "City") and "country" in v:
         yield node, CCKG.country, KG[v["country"]]
+    elif record.kind == "Partnership":  # the two states that established it are its actors
+        for party in v["parties"]:
+            yield node, CCKG.actor, KG[party]
+    elif record.kind == "Observation":
+        yield node, RDF.type, SDO.Observation
+        yield node, QB.dataSet, CCKG.tradeDataSet
+    if "amount" in v:  # a statement's money: a schema:MonetaryAmount of its own (no blank nodes)
+        amount = KG[record.id + "-amount"]
+        yield node, SDO.amount, amount
+        yield amount, RDF.type, SDO.MonetaryAmount
+        yield amount, RDFS.label, Literal(f"{v['amount']} {v['currency']}", lang="en")
+        yield amount, SDO.value, Literal(v["amount"], datatype=XSD.decimal)
+        yield amount, SDO.currency, Literal(v["currency"])
 
 
 def _interval(record: Record) -> Iterator[Triple]:
@@ -314,6 +371,12 @@ def _generated_label(record: Record, index: Index) -> str:
         return f"{lab(v['member'])} not a member of {lab(v['organization'])}"
     if record.kind == "DiplomaticRelation":
         return f"diplomatic relations between {lab(v['parties'][0])} and {lab(v['parties'][1])}"
+    if record.kind == "Partnership":
+        return (f"{v['level'].replace('-', ' ')} between {lab(v['parties'][0])} and {lab(v['parties'][1])} "
+                f"from {v['start'].lexical}")
+    if record.kind == "Observation":
+        flow = {"trade-total": "trade with", "exports": "exports to", "imports": "imports from"}[v["measure"]]
+        return f"{lab(v['reporter'])}'s {flow} {lab(v['partner'])} in {v['period'].lexical}"
     return record.id
 
 

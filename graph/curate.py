@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from rdflib.namespace import RDFS, SKOS
 
+from . import integrity
 from .builder import Index
 from .errors import UsageError
 from .kinds import KINDS
@@ -93,8 +94,10 @@ def read_article(path: Path) -> tuple[str, bytes]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); convert it to UTF-8") from exc
-    if text.startswith("\ufeff"):
-        raise UsageError(f"{path}: starts with a byte-order mark; save it as UTF-8 without BOM")
+    text = integrity.normalize_text(text)  # as the build reads it: no BOM, LF line endings (same offsets)
+    refused = integrity.text_problems(text, str(path))
+    if refused:
+        raise UsageError(str(refused[0]))  # the build would refuse the text: say so before it is copied
     if not text.strip():
         raise UsageError(f"{path}: empty text")
     return text, raw

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import integrity
 from .errors import InvalidData, UsageError
 from .kinds import KINDS
 from .sources import Source, shown_path
@@ -42,7 +43,11 @@ def scan(sources_dir: Path) -> list[DraftStatus]:
     folder = drafts_dir(sources_dir)
     if not folder.is_dir():
         return []
-    return [draft_status(path) for path in sorted(p for p in folder.glob("*.yaml") if p.is_file())]
+    # As for sources/ itself (graph/integrity.py): a `.yml` file, a dangling symlink… is listed as unreadable, not
+    # skipped.
+    files, problems = integrity.source_entries(folder, shown_path)
+    statuses = [draft_status(path) for path in files] + [DraftStatus(p.file, error=p.message) for p in problems]
+    return sorted(statuses, key=lambda status: status.shown)
 
 
 def draft_status(path: Path) -> DraftStatus:
@@ -84,7 +89,8 @@ def statement_counts(source: Source) -> tuple[Counter, Counter]:
     """A source's records by kind: (statements, entity descriptions)."""
     statements, entities = Counter(), Counter()
     for record in source.records:
-        (entities if KINDS[record.kind].entity else statements)[record.kind] += 1
+        if not record.corroborating:  # a second source of a statement adds no statement
+            (entities if KINDS[record.kind].entity else statements)[record.kind] += 1
     return statements, entities
 
 
@@ -93,14 +99,16 @@ def source_lines(sources: list[Source], *, verbose: bool = False) -> list[str]:
     lines = []
     for source in sources:
         statements, entities = statement_counts(source)
+        corroborated = sum(record.corroborating for record in source.records)
         lines.append(f"  {source.shown}: {sum(statements.values())} statement(s)"
                      + (f" ({_by_kind(statements)})" if statements else "")
                      + f"; {sum(entities.values())} entity description(s)"
-                     + (f" ({_by_kind(entities)})" if entities else ""))
+                     + (f" ({_by_kind(entities)})" if entities else "")
+                     + (f"; corroborates {corroborated} statement(s) of other sources" if corroborated else ""))
         if verbose:
             for record in source.records:
                 if not KINDS[record.kind].entity:
-                    lines.append(f"    {record.kind} {record.id}")
+                    lines.append(f"    {record.kind} {record.id}" + (" (corroborates)" if record.corroborating else ""))
     return lines
 
 

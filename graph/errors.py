@@ -20,9 +20,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from .integrity import escape_refused  # a bidi or control character in a name is shown as \u202e
+
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        return escape_refused(f"{where}:{field} {self.message}")
 
 
 class InvalidData(Exception):

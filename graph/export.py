@@ -245,7 +245,7 @@ def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
         used.add(str(p))
         if p == RDF.type:
             used.add(str(o))
-    ours = {PREFIXES[name] for name in ("kg", "topic")}
+    ours = {PREFIXES[name] for name in ("kg", "topic", "level")}
     found = {ns for ns in PREFIXES.values() if ns not in ours and any(term.startswith(ns) for term in used)}
     return [URIRef(ns) for ns in sorted(found)]
 

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from .namespaces import CCKG, DCTERMS, FOAF, ORG, SDO, SKOS
+from .namespaces import CCKG, DCTERMS, FOAF, ORG, QB, SDO, SKOS
 
 
 @dataclass(frozen=True)
 class Field:
     """One field of a record: its value type, the predicate it becomes, and which kinds an id may point to."""
 
-    type: str  # id | ids | text | texts | date | int | bool | url | urls | qid | topics | mode | confidence
+    # id | ids | text | texts | date | int | bool | url | urls | qid | topics | mode | confidence | decimal |
+    # currency | level | measure
+    type: str
     pred: URIRef | None = None
     required: bool = False
     refs: frozenset[str] = frozenset()  # kinds an id may name; empty = any kind
@@ -36,8 +38,14 @@ ORGANIZATIONS = frozenset(
 )
 AGENTS = PEOPLE | COUNTRIES | ORGANIZATIONS
 MEETINGS = frozenset({"Meeting", "MinisterialMeeting", "Summit"})
-STATEMENTS = frozenset({"Proposal", "Measure", "Commitment", "Support", "Opposition", "Assessment"})
-WORKS = frozenset({"NewsArticle", "OutcomeDocument"})
+STATEMENTS = frozenset({"Proposal", "Measure", "Commitment", "Support", "Opposition", "Assessment", "Decision"})
+DOCUMENTS = frozenset({"OutcomeDocument", "Declaration", "Treaty", "Agreement"})
+WORKS = frozenset({"NewsArticle"}) | DOCUMENTS
+#: The fields a corroborating record of a statement may carry: a second source of a statement already recorded
+#: elsewhere adds its derivation, its quotes and its reference fields, never a second copy (sources/README.md).
+CORROBORATION = frozenset({"id", "a", "quote", "note", "row", "confidence", "urls", "citations"})
+#: The measures of a trade observation (the `measure` field) and their code-list concepts (ontology/observations.ttl).
+MEASURES = {"trade-total": CCKG.tradeTotal, "exports": CCKG.exports, "imports": CCKG.imports}
 
 #: Fields every record may carry.
 COMMON: dict[str, Field] = {
@@ -79,6 +87,17 @@ _MEETING_FIELDS = {
     "location": Field("id", SDO.location, refs=PLACES),
     "chair": Field("id", CCKG.chairedBy, refs=PEOPLE),
     "countries": Field("ids", CCKG.participatingCountry, refs=COUNTRIES),
+    "host": Field("id", CCKG.hostCountry, refs=COUNTRIES),
+}
+
+_DOCUMENT_FIELDS = {
+    "adoptedAt": Field("id", CCKG.adopted, refs=MEETINGS, inverse=True),
+    "date": Field("date", SDO.datePublished),
+    "parties": Field("ids", CCKG.party, refs=COUNTRIES | ORGANIZATIONS),
+    "signatories": Field("ids", CCKG.signatory, refs=PEOPLE),
+    "place": Field("id", SDO.locationCreated, refs=PLACES),
+    "inForce": Field("date", CCKG.entryIntoForce),
+    "documentType": Field("text", CCKG.documentType),
 }
 
 _STATEMENT_FIELDS = {
@@ -90,6 +109,11 @@ _STATEMENT_FIELDS = {
     "topics": Field("topics", DCTERMS.subject),
     "targets": Field("ids", CCKG.target),
     "beneficiaries": Field("ids", CCKG.beneficiary, refs=AGENTS),
+    "document": Field("id", CCKG.recordedIn, refs=DOCUMENTS),
+    "amount": Field("decimal", None),  # with `currency`: statement schema:amount a schema:MonetaryAmount (builder)
+    "currency": Field("currency", None),
+    "purpose": Field("text", CCKG.purpose),
+    "date": Field("date", DCTERMS.date),
 }
 
 KINDS: dict[str, Kind] = {
@@ -106,9 +130,19 @@ KINDS: dict[str, Kind] = {
             country=Field("id", CCKG.country, refs=COUNTRIES),
             parent=Field("id", ORG.subOrganizationOf, refs=ORGANIZATIONS),
         ),
-        _entity("InternationalOrganization", CCKG.InternationalOrganization, founded=Field("date", SDO.foundingDate)),
+        _entity(
+            "InternationalOrganization",
+            CCKG.InternationalOrganization,
+            founded=Field("date", SDO.foundingDate),
+            predecessor=Field("id", DCTERMS.replaces, refs=ORGANIZATIONS),
+        ),
         _entity("NewsOrganization", SDO.NewsMediaOrganization),
-        _entity("Mechanism", CCKG.Mechanism, members=Field("ids", ORG.hasMember, refs=AGENTS)),
+        _entity(
+            "Mechanism",
+            CCKG.Mechanism,
+            members=Field("ids", ORG.hasMember, refs=AGENTS),
+            founded=Field("date", SDO.foundingDate),
+        ),
         _entity(
             "Secretariat",
             CCKG.Secretariat,
@@ -125,6 +159,7 @@ KINDS: dict[str, Kind] = {
             role=Field("id", ORG.role, refs=frozenset({"Role"})),
             postIn=Field("id", ORG.postIn, refs=ORGANIZATIONS),
             country=Field("id", CCKG.country, refs=COUNTRIES),
+            multipleHolders=Field("bool", CCKG.multipleHolders),
         ),
         _entity(
             "MeetingSeries",
@@ -134,11 +169,24 @@ KINDS: dict[str, Kind] = {
         _entity("Meeting", CCKG.Meeting, **_MEETING_FIELDS),
         _entity("MinisterialMeeting", CCKG.MinisterialMeeting, **_MEETING_FIELDS),
         _entity("Summit", CCKG.Summit, **_MEETING_FIELDS),
+        *(_entity(name, CCKG[name], **_DOCUMENT_FIELDS) for name in sorted(DOCUMENTS)),
         _entity(
-            "OutcomeDocument",
-            CCKG.OutcomeDocument,
-            adoptedAt=Field("id", CCKG.adopted, refs=MEETINGS, inverse=True),
-            date=Field("date", SDO.datePublished),
+            "Project",
+            CCKG.InfrastructureProject,
+            projectType=Field("text", CCKG.projectType),
+            parties=Field("ids", CCKG.party, refs=COUNTRIES | ORGANIZATIONS),
+            agreed=Field("date", CCKG.agreementDate),
+            constructionStart=Field("date", CCKG.constructionStart),
+            opened=Field("date", CCKG.openingDate),
+            places=Field("ids", SDO.location, refs=PLACES),
+        ),
+        _entity(
+            "Event",
+            SDO.Event,
+            date=Field("date", SDO.startDate),
+            location=Field("id", SDO.location, refs=PLACES),
+            agents=Field("ids", CCKG.involves, refs=AGENTS),
+            about=Field("ids", SDO.about),
         ),
         _entity(
             "NewsArticle",
@@ -163,6 +211,7 @@ KINDS: dict[str, Kind] = {
             posts=Field("ids", CCKG.inCapacityOf, refs=frozenset({"Post"})),
             country=Field("id", CCKG.representing, refs=COUNTRIES),
             chair=Field("bool", CCKG.isChair),
+            role=Field("text", CCKG.participationRole),
         ),
         _statement(
             "Membership",
@@ -187,5 +236,28 @@ KINDS: dict[str, Kind] = {
             established=Field("date", SDO.startDate),
         ),
         *(_statement(name, CCKG[name], **_STATEMENT_FIELDS) for name in sorted(STATEMENTS)),
+        _statement(
+            "Partnership",
+            CCKG.PartnershipStatus,
+            label=Field("text", None),
+            parties=Field("ids", CCKG.party, required=True, refs=COUNTRIES),
+            level=Field("level", CCKG.partnershipLevel, required=True),
+            start=Field("date", SDO.startDate, required=True),
+            place=Field("id", SDO.location, refs=PLACES),
+            announcedBy=Field("ids", CCKG.announcedBy, refs=PEOPLE),
+            meeting=Field("id", CCKG.madeAt, refs=MEETINGS),
+            document=Field("id", CCKG.recordedIn, refs=DOCUMENTS),
+        ),
+        _statement(
+            "Observation",
+            QB.Observation,
+            label=Field("text", None),
+            measure=Field("measure", CCKG.tradeFlow, required=True),
+            reporter=Field("id", CCKG.reporter, required=True, refs=COUNTRIES),
+            partner=Field("id", CCKG.partner, required=True, refs=PLACES),
+            period=Field("date", CCKG.period, required=True),
+            value=Field("decimal", CCKG.value, required=True),
+            unit=Field("currency", CCKG.unit, required=True),
+        ),
     ]
 }

@@ -10,6 +10,7 @@ from rdflib.namespace import (
     ORG,
     OWL,
     PROV,
+    QB,
     RDF,
     RDFS,
     SDO,
@@ -31,6 +32,8 @@ MODULE = Namespace(BASE + "ontology/module/")
 KG = Namespace(BASE + "id/")
 #: The topic concept scheme.
 TOPIC = Namespace(BASE + "topic/")
+#: The partnership-level concept scheme (ontology/partnership-levels.ttl).
+LEVEL = Namespace(BASE + "level/")
 #: Release IRIs: RELEASES + "<version>/<file>".
 RELEASES = BASE + "releases/"
 WD = Namespace("http://www.wikidata.org/entity/")
@@ -65,6 +68,7 @@ PREFIXES: dict[str, str] = {
     "cckg": str(CCKG),
     "kg": str(KG),
     "topic": str(TOPIC),
+    "level": str(LEVEL),
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
@@ -72,6 +76,7 @@ PREFIXES: dict[str, str] = {
     "org": str(ORG),
     "owl": str(OWL),
     "prov": str(PROV),
+    "qb": str(QB),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "schema": str(SDO),
@@ -92,6 +97,7 @@ REUSED = {
     str(ORG): ORG,
     str(OWL): OWL,
     str(PROV): PROV,
+    str(QB): QB,
     str(RDF): RDF,
     str(RDFS): RDFS,
     str(SDO): SDO,
@@ -102,6 +108,6 @@ REUSED = {
 }
 
 __all__ = [
-    "BASE", "CCKG", "DCAT", "DCTERMS", "FOAF", "KG", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV",
+    "BASE", "CCKG", "DCAT", "DCTERMS", "FOAF", "KG", "LEVEL", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV", "QB",
     "RDF", "RDFS", "RELEASES", "REUSED", "SDO", "SH", "SKOS", "TIME", "TOPIC", "VOID", "WD", "XSD",
 ]

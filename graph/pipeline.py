@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
-from . import builder, bulk, drafts, ontology as onto, output, paths, shacl_sparql, sources as src, validate
+from . import builder, bulk, drafts, integrity, ontology as onto, output, paths, release, shacl_sparql, validate
+from . import sources as src
 from .errors import InvalidData, Problem
-from .namespaces import KG
+from .namespaces import KG, LEVEL
 
 ROOT = src.ROOT  # the folder paths are shown relative to (the checkout)
 DIST = paths.DIST
@@ -193,7 +194,8 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
 
     done = progress("checking ids, references, topics, labels and quotes", key="check")
     topics = {s for s in ontology.subjects() if str(s).startswith("https://w3id.org/cckg/topic/")}
-    problems = builder.check_sources(sources, topics)
+    levels = set(ontology.subjects(SKOS.inScheme, LEVEL.scheme))
+    problems = builder.check_sources(sources, topics, levels) + integrity.hierarchy_problems(sources)
     if problems:
         raise InvalidData(problems)
     done("all resolved")
@@ -317,26 +319,31 @@ def report_text(result: Build) -> str:
 
 
 def write_outputs(result: Build, out_dir: Path = DIST, *, quiet: bool = True) -> dict[str, Path]:
-    """Write the main outputs atomically: all, ontology and data as Turtle, and the validation report."""
+    """Write the release: all, ontology and data as Turtle, the validation report, and the files of every
+    EXTRA_OUTPUTS writer, all into a fresh folder that then replaces `out_dir` in one step (graph/release.py), so
+    that `out_dir` always holds one whole release."""
     progress = Progress(1, quiet=quiet)
     done = progress(f"writing {src.shown_path(out_dir)}/", key="write")
-    if result.large:  # sorted Turtle from the store's N-Triples (graph/bulk.py): seconds instead of minutes
-        with gc_paused():
-            whole, data = bulk.sorted_turtle_pair(result.bulk, result.ontology)
-    else:
-        whole, data = output.turtle_bytes(result.all_triples()), output.turtle_bytes(result.data_triples())
-    files = {
-        out_dir / OUTPUTS["all"]: whole,
-        out_dir / OUTPUTS["ontology"]: output.turtle_bytes(result.ontology),
-        out_dir / OUTPUTS["data"]: data,
-        out_dir / OUTPUTS["report"]: report_text(result).encode("utf-8"),
-    }
-    output.write_atomically(files)
-    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
-    result.timings.update(progress.timings)
-    written = {key: out_dir / name for key, name in OUTPUTS.items()}
-    for target in EXTRA_OUTPUTS:
-        module_name, _, function = target.partition(":")
-        writer = getattr(importlib.import_module(module_name), function)
-        written.update(writer(result, out_dir, quiet=quiet) or {})
-    return written
+    staged = release.Release(out_dir)
+    with staged as stage:
+        if result.large:  # sorted Turtle from the store's N-Triples (graph/bulk.py): seconds instead of minutes
+            with gc_paused():
+                whole, data = bulk.sorted_turtle_pair(result.bulk, result.ontology)
+        else:
+            whole, data = output.turtle_bytes(result.all_triples()), output.turtle_bytes(result.data_triples())
+        files = {
+            stage / OUTPUTS["all"]: whole,
+            stage / OUTPUTS["ontology"]: output.turtle_bytes(result.ontology),
+            stage / OUTPUTS["data"]: data,
+            stage / OUTPUTS["report"]: report_text(result).encode("utf-8"),
+        }
+        output.write_atomically(files)
+        done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+        del whole, data, files
+        result.timings.update(progress.timings)
+        written = {key: stage / name for key, name in OUTPUTS.items()}
+        for target in EXTRA_OUTPUTS:
+            module_name, _, function = target.partition(":")
+            writer = getattr(importlib.import_module(module_name), function)
+            written.update(writer(result, stage, quiet=quiet) or {})
+    return {key: staged.final(path) for key, path in written.items()}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import integrity
 from .errors import InvalidData, Problem, UsageError
-from .kinds import COMMON, KINDS, Field
+from .kinds import COMMON, CORROBORATION, KINDS, MEASURES, Field
 from .paths import SHOWN_FROM as ROOT, SOURCES_DIR  # paths in messages are shown relative to ROOT
 from .yamlfile import LinedDict, LinedList, read_yaml
 
@@ -17,11 +20,13 @@ from .yamlfile import LinedDict, LinedList, read_yaml
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-ROW = re.compile(r"^[0-9]+[a-z]?$")
+ROW = re.compile(r"^[A-Z]{0,3}[0-9]+[a-z]?$")  # 2b, or with a theme prefix: P3, F12a
 URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 TAGGED = re.compile(r"^(.*\S)@([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)$", re.S)
 CJK = re.compile(r"[\u3400-\u9fff]")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 DOCUMENT_FIELDS = {
     "id": True, "kind": True, "title": True, "text": True, "language": True,
@@ -64,6 +69,9 @@ class Record:
     values: dict[str, Any]
     lines: dict[str, int]
     refs: list[tuple[str, str, int]] = field(default_factory=list)
+    #: A second source's record of a statement recorded in full elsewhere: it carries only the fields of
+    #: kinds.CORROBORATION and adds that source's derivation, quotes and reference fields (sources/README.md).
+    corroborating: bool = False
 
     def where(self, name: str) -> int:
         return self.lines.get(name, self.line)
@@ -85,18 +93,29 @@ class Source:
 
 
 def source_files(sources_dir: Path = SOURCES_DIR) -> list[Path]:
-    """Every source file (sources/*.yaml, drafts excluded), in file-name order."""
+    """Every source file (sources/*.yaml, drafts excluded), in file-name order. An entry that looks like a source
+    but cannot be read as one (a `.yml` file, a folder named `x.yaml`, a dangling or looping symlink…) is an
+    InvalidData problem, never skipped (graph/integrity.py)."""
     if not sources_dir.is_dir():
         raise UsageError(f"{sources_dir}: no such directory")
-    files = sorted(p for p in sources_dir.glob("*.yaml") if p.is_file())
+    files, problems = integrity.source_entries(sources_dir, shown_path)
+    if problems:
+        raise InvalidData(problems)
     if not files:
         raise UsageError(f"{sources_dir}: no source files (*.yaml)")
     return files
 
 
 def shown_path(path: Path) -> str:
+    """The path relative to the repository where possible. Its folder is resolved, not the entry itself, so that a
+    symlink is shown by its own name and a dangling or looping one does not fail here."""
+    path = Path(path)
+    name = path.name
+    resolved = Path(os.path.realpath(path if name in ("", ".", "..") else path.parent))
+    if name not in ("", ".", ".."):
+        resolved = resolved / name
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(resolved.relative_to(ROOT))
     except ValueError:
         return str(path)
 
@@ -105,9 +124,10 @@ def read_source(path: Path) -> Source:
     """Parse and check one source file on its own; raise InvalidData listing every problem found."""
     shown = shown_path(path)
     data = read_yaml(path, shown)
-    problems: list[Problem] = []
+    problems: list[Problem] = integrity.string_problems(data, shown)
     if not isinstance(data, LinedDict):
-        raise InvalidData([Problem(shown, 1, "", "a source file is a mapping with `document` and `records`")])
+        problems.append(Problem(shown, 1, "", "a source file is a mapping with `document` and `records`"))
+        raise InvalidData(problems)
     for key in data:
         if key in DRAFT_NOTES:
             if not isinstance(data[key], list) and data[key] is not None:
@@ -120,8 +140,12 @@ def read_source(path: Path) -> Source:
     meta, meta_lines = _read_document(doc, shown, problems)
     text, text_path = "", path
     if "text" in meta:
-        text_path = (path.parent / meta["text"]).resolve()
-        text = _read_text(text_path, shown, doc.line_of("text"), problems)
+        located, reason = integrity.text_location(path.parent, meta["text"])
+        if located is None:
+            problems.append(Problem(shown, doc.line_of("text"), "document.text", reason))
+        else:
+            text_path = located
+            text = _read_text(text_path, shown, doc.line_of("text"), problems)
     records_data = data.get("records")
     source = Source(path, shown, meta.get("id", ""), meta.get("kind", ""), meta, meta_lines, text, text_path, [])
     if not isinstance(records_data, LinedList):
@@ -190,9 +214,8 @@ def _read_text(text_path: Path, shown: str, line: int, problems: list[Problem]) 
     except FileNotFoundError:
         problems.append(Problem(shown, line, "document.text", f"no such file {shown_path(text_path)}"))
         return ""
-    except OSError as exc:
-        problems.append(Problem(shown, line, "document.text", f"cannot read {shown_path(text_path)}: {exc.strerror}"))
-        return ""
+    except OSError as exc:  # an I/O error, not bad data: exit 2, as for an unreadable source file
+        raise UsageError(f"{shown_path(text_path)}: cannot read ({exc.strerror}), named by {shown}:{line}") from exc
     if b"\x00" in raw:
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is binary, not text"))
         return ""
@@ -201,8 +224,14 @@ def _read_text(text_path: Path, shown: str, line: int, problems: list[Problem]) 
     except UnicodeDecodeError as exc:
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is not UTF-8 ({exc.reason})"))
         return ""
+    text = integrity.normalize_text(text)  # no BOM, LF line endings: before any offset is computed
     if not text.strip():
         problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} is empty"))
+    refused = integrity.text_problems(text, shown_path(text_path))
+    if refused:
+        problems.append(Problem(shown, line, "document.text", f"{shown_path(text_path)} holds refused characters "
+                                                             "(listed with their line)"))
+        problems.extend(refused)
     return text
 
 
@@ -227,6 +256,10 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
         return None
     allowed = {**COMMON, **kind.fields}
     record = Record(source, rid, kind.name, item.line, {}, {k: item.line_of(k) for k in item})
+    # A statement record with nothing but the corroboration fields corroborates the full record of the same id in
+    # another source (builder.check_sources checks that there is exactly one): its kind's required fields are not
+    # asked of it.
+    record.corroborating = not kind.entity and set(item) - {"confirmed"} <= CORROBORATION
     before = len(problems)
     _check_confirmed(item, shown, at, problems)
     for key in item:
@@ -237,7 +270,7 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
                                     f"unknown field for a {kind.name}; fields: {', '.join(sorted(allowed))}"))
     for key, spec in allowed.items():
         if key not in item or item[key] in (None, "", []):
-            if spec.required:
+            if spec.required and not (record.corroborating and key not in CORROBORATION):
                 problems.append(Problem(shown, item.line, f"{at}.{key}", f"required for a {kind.name}"))
             continue
         value = _parse_value(spec, item[key])
@@ -260,8 +293,14 @@ def _read_record(source: Source, item: Any, index: int, line: int, problems: lis
             if key in record.values:
                 problems.append(Problem(shown, item.line_of(key), f"{at}.{key}",
                                         "only records of a reference document carry this field"))
-    if kind.name == "DiplomaticRelation" and len(record.values.get("parties", [])) != 2:
+    if kind.name in ("DiplomaticRelation", "Partnership") and "parties" in record.values \
+            and len(record.values["parties"]) != 2:
         problems.append(Problem(shown, item.line_of("parties"), f"{at}.parties", "needs exactly two countries"))
+    given = {k for k in ("amount", "currency") if item.get(k) not in (None, "")}
+    if len(given) == 1:
+        have, missing = ("amount", "currency") if "amount" in given else ("currency", "amount")
+        problems.append(Problem(shown, item.line_of(have), f"{at}.{missing}",
+                                f"required with `{have}`: an amount of money needs both amount and currency"))
     if kind.name in ("Tenure", "Membership"):
         start, end = record.values.get("start"), record.values.get("end")
         if start and end and _sort_key(end) < _sort_key(start):
@@ -343,10 +382,45 @@ def _parse_value(spec: Field, value: Any) -> Any:
     if t == "row":  # one row id, or a list of them where a record combines rows
         items = [str(v) for v in (value if isinstance(value, list) else [value])]
         bad = [v for v in items if not ROW.match(v)]
-        return _Bad(f"{bad[0]!r} is not a row id such as 2b") if bad else items
+        return _Bad(f"{bad[0]!r} is not a row id such as 2b or P3") if bad else items
     if t == "lang":
         return value if isinstance(value, str) and LANG.match(value) else _Bad(f"{value!r} is not a language tag")
+    if t == "decimal":
+        return parse_decimal(value)
+    if t == "currency":
+        if isinstance(value, str) and CURRENCY.match(value):
+            return value
+        return _Bad(f"{value!r} is not an ISO 4217 currency code such as USD or CNY (three capital letters)")
+    if t == "level":  # the concept itself is checked against ontology/partnership-levels.ttl by check_sources
+        if isinstance(value, str) and SLUG.match(value):
+            return value
+        return _Bad(f"{value!r} is not a partnership level (the slug of a concept in ontology/partnership-levels.ttl)")
+    if t == "measure":
+        return value if value in MEASURES else _Bad(f"{value!r} is not one of {', '.join(MEASURES)}")
     raise AssertionError(f"unknown field type {t}")
+
+
+def parse_decimal(value: Any) -> str | _Bad:
+    """A non-negative decimal number (YAML int, float or digits with an optional point) as its canonical xsd:decimal
+    lexical form (XML Schema 1.0): no exponent, no leading zeros, a point with at least one digit after it and no
+    other trailing zeros (94.8e9 -> "94800000000.0"), so that Turtle's decimal shorthand writes it back unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return _Bad(f"{value!r} is not a number")
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if isinstance(value, str) and not DECIMAL.match(text):
+        return _Bad(f"{value!r} is not a decimal number such as 94800000000 or 1.5 (digits, an optional point)")
+    try:
+        number = _decimal.Decimal(text)
+    except _decimal.InvalidOperation:
+        return _Bad(f"{value!r} is not a number")
+    if not number.is_finite() or number < 0:
+        return _Bad(f"{value!r} is not a non-negative finite number")
+    lexical = format(number, "f")
+    if "." in lexical:
+        lexical = lexical.rstrip("0").rstrip(".")
+    whole, _, fraction = lexical.partition(".")
+    whole = whole.lstrip("0") or "0"
+    return f"{whole}.{fraction or '0'}"
 
 
 def parse_date(value: Any) -> PartialDate | str:

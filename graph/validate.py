@@ -152,7 +152,7 @@ def locator(index: Index) -> Callable[[object], Problem]:
             rid = text[len(str(KG)):]
             if "#" in rid:  # an annotation: <document>#<record>
                 rid = rid.partition("#")[2].partition(".")[0]
-            for suffix in ("-term", "-start", "-end"):
+            for suffix in ("-term", "-start", "-end", "-amount"):
                 if rid.endswith(suffix) and rid.removesuffix(suffix) in index.records:
                     rid = rid.removesuffix(suffix)
             records = index.records.get(rid)

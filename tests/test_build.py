@@ -214,3 +214,139 @@ def test_readme_quick_start_has_two_commands():
     commands = [line for line in block.strip().splitlines() if line.strip()]
     assert len(commands) == 2
     assert "build.py" in commands[0] and "pytest" in commands[1]
+
+
+# ---- the breadth kinds (tests/data/breadth): both build paths, bad input, corroboration
+
+@pytest.fixture()
+def breadth_sources(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/breadth (every breadth kind and field once) for tests that corrupt it."""
+    import shutil
+
+    target = tmp_path / "sources"
+    shutil.copytree(DATA / "breadth", target)
+    return target
+
+
+def test_breadth_fixture_builds_the_same_graph_on_both_paths():
+    from graph import pipeline
+    from graph.namespaces import CCKG, KG, LEVEL, QB, SDO
+
+    small = pipeline.build(sources_dir=DATA / "breadth", large=False)
+    large = pipeline.build(sources_dir=DATA / "breadth", large=True)
+    triples = set(small.data_triples())
+    assert triples == set(large.data_triples())
+    assert small.counts == large.counts
+    assert [name for name, _ in small.report.checks] == [name for name, _ in large.report.checks]
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, XSD
+
+    amount = KG["commitment-financing-2023-amount"]
+    expected = {
+        (KG["cc5-summit-2023"], CCKG.hostCountry, KG.china),
+        (KG["participation-tokayev-2023"], CCKG.participationRole, Literal("head of delegation", lang="en")),
+        (KG["xian-declaration"], RDF.type, CCKG.Declaration),
+        (KG["xian-declaration"], CCKG.signatory, KG.xi),
+        (KG["xian-declaration"], SDO.locationCreated, KG.xian),
+        (KG["cc5-summit-2023"], CCKG.adopted, KG["xian-declaration"]),
+        (KG["decision-summit-every-two-years"], RDF.type, CCKG.Decision),
+        (KG["decision-summit-every-two-years"], CCKG.recordedIn, KG["xian-declaration"]),
+        (KG["commitment-financing-2023"], SDO.amount, amount),
+        (amount, RDF.type, SDO.MonetaryAmount),
+        (amount, SDO.value, Literal("26000000000.0", datatype=XSD.decimal)),
+        (amount, SDO.currency, Literal("CNY")),
+        (KG["partnership-china-kazakhstan-2011"], CCKG.partnershipLevel, LEVEL["comprehensive-strategic-partnership"]),
+        (KG["partnership-china-kazakhstan-2011"], CCKG.actor, KG.kazakhstan),
+        (KG["trade-china-kazakhstan-2023"], RDF.type, QB.Observation),
+        (KG["trade-china-kazakhstan-2023"], RDF.type, SDO.Observation),
+        (KG["trade-china-kazakhstan-2023"], QB.dataSet, CCKG.tradeDataSet),
+        (KG["trade-china-kazakhstan-2023"], CCKG.value, Literal("41000000000.0", datatype=XSD.decimal)),
+        (KG["trade-china-kazakhstan-2023"], CCKG.period, Literal("2023", datatype=XSD.gYear)),
+        (KG["exports-china-kazakhstan-2023"], CCKG.tradeFlow, CCKG.exports),
+        (KG["central-asia-china-gas-pipeline"], RDF.type, CCKG.InfrastructureProject),
+        (KG["central-asia-china-gas-pipeline"], CCKG.openingDate, Literal("2009-12-14", datatype=XSD.date)),
+        (KG["speech-silk-road-economic-belt"], CCKG.involves, KG.xi),
+        (KG.sco, URIRef("http://purl.org/dc/terms/replaces"), KG["shanghai-five"]),
+        (KG["breadth-reference"], SDO.citation, URIRef("https://example.org/trade")),
+    }
+    assert expected <= triples, expected - triples
+
+
+BREADTH_BAD_INPUTS = {  # case: (old, new, message, the text of the line the message must name)
+    "unknown-level": ("level: strategic-partnership\n", "level: eternal-friendship\n",
+                      "level: unknown partnership level 'eternal-friendship'", "level: eternal-friendship"),
+    "bad-currency": ("currency: CNY", "currency: yuan", "currency: 'yuan' is not an ISO 4217 currency code",
+                     "currency: yuan"),
+    "amount-without-currency": ("    currency: CNY\n", "", "currency: required with `amount`", "amount: 26000000000"),
+    "bad-decimal": ("value: 31000000000,", "value: 31 billion,", "value: '31 billion' is not a decimal number",
+                    "value: 31 billion"),
+    "negative-decimal": ("value: 31000000000,", "value: -5,", "value: -5 is not a non-negative finite number",
+                         "value: -5"),
+    "unknown-measure": ("measure: exports,", "measure: re-exports,", "measure: 're-exports' is not one of trade-total",
+                        "measure: re-exports"),
+    "three-parties": ("parties: [china, kazakhstan]\n    level: strategic", "parties: [china, kazakhstan, uzbekistan]\n"
+                      "    level: strategic", "parties: needs exactly two countries",
+                      "parties: [china, kazakhstan, uzbekistan]"),
+    "partner-not-a-place": ("partner: kazakhstan, period: 2022", "partner: xi, period: 2022",
+                            "partner: 'xi' is a Person; expected City or Country or Place", "partner: xi"),
+    "missing-period": (" period: 2022,", "", "period: required for a Observation", "id: trade-china-kazakhstan-2022"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BREADTH_BAD_INPUTS))
+def test_breadth_bad_input_names_file_line_and_field(case, breadth_sources):
+    old, new, message, where = BREADTH_BAD_INPUTS[case]
+    source = breadth_sources / "000-breadth.yaml"
+    _replace(source, old, new)
+    line = _line_of(source, where)
+    result = run_cli("check", "--sources", str(breadth_sources), "-q")
+    assert result.returncode == 1, result.stderr
+    found = [text for text in result.stderr.splitlines() if message in text]
+    assert found, result.stderr
+    assert f"000-breadth.yaml:{line}: " in found[0], found[0]
+
+
+CORROBORATION = (
+    "document:\n  id: second-report\n  kind: article\n  title: A second report\n  text: texts/note.txt\n"
+    "  language: en\nrecords:\n"
+)
+
+
+def test_a_corroborating_record_adds_its_source_and_quote_not_a_copy(minimal_sources):
+    from graph import pipeline
+    from graph.namespaces import KG, OA, PROV
+    from rdflib.namespace import RDF, RDFS
+
+    (minimal_sources / "001-second.yaml").write_text(
+        CORROBORATION + "  - id: commitment-aid\n    a: Commitment\n    note: the second report's wording\n"
+        "    quote: Kazakhstan's Foreign Minister\n", encoding="utf-8")
+    for large in (False, True):
+        built = pipeline.build(sources_dir=minimal_sources, large=large)
+        triples = set(built.data_triples())
+        node = KG["commitment-aid"]
+        assert {(node, PROV.wasDerivedFrom, KG["minimal-note"]), (node, PROV.wasDerivedFrom, KG["second-report"])} <= triples
+        bodies = {s for s, p, o in triples if p == OA.hasBody and o == node}
+        assert len(bodies) == 2 and any(str(b).startswith(str(KG["second-report"])) for b in bodies)
+        assert len({o for s, p, o in triples if s == node and p == RDFS.label}) == 1
+        assert len({o for s, p, o in triples if s == node and p == RDF.type}) == 1
+        second = {t for t in built.dataset.graph(KG["second-report"]) if t[0] == node} if not large else set()
+        assert (node, RDF.type, None) not in {(s, p, None) for s, p, o in second}
+    report = run_cli("check", "--sources", str(minimal_sources))
+    assert report.returncode == 0, report.stderr
+    assert "corroborates 1 statement(s) of other sources" in report.stderr
+
+
+@pytest.mark.parametrize(("record", "message"), [
+    ("  - id: commitment-nothing\n    a: Commitment\n    quote: Kazakhstan's Foreign Minister\n",
+     "001-second.yaml:8: commitment-nothing.id: corroborates the Commitment 'commitment-nothing', which no source records in full"),
+    ("  - id: commitment-aid\n    a: Commitment\n    label: Aid again\n    actors: [china]\n"
+     "    quote: Kazakhstan's Foreign Minister\n",
+     "001-second.yaml:8: commitment-aid.id: statement id 'commitment-aid' is already used in"),
+    ("  - id: commitment-aid\n    a: Support\n    quote: Kazakhstan's Foreign Minister\n",
+     "001-second.yaml:9: commitment-aid.a: 'commitment-aid' is a Commitment"),
+])
+def test_a_wrong_corroboration_is_refused(minimal_sources, record, message):
+    (minimal_sources / "001-second.yaml").write_text(CORROBORATION + record, encoding="utf-8")
+    result = run_cli("check", "--sources", str(minimal_sources), "-q")
+    assert result.returncode == 1
+    assert message in result.stderr, result.stderr

@@ -12,6 +12,7 @@ from conftest import ROOT
 CHECKS = sorted((ROOT / "queries" / "checks").glob("*-violation.rq"))
 PREFIXES = """
 PREFIX cckg: <https://w3id.org/cckg/ontology/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX kg: <https://w3id.org/cckg/id/>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -19,8 +20,20 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
+
+
+def _tenure(rid: str, post: str, start: str, end: str | None = None) -> str:
+    """A tenure of `post` with its OWL-Time term as the builder writes it (dates as YYYY, YYYY-MM or YYYY-MM-DD)."""
+    def instant(key: str, value: str) -> str:
+        prop, dtype = {4: ("inXSDgYear", "gYear"), 7: ("inXSDgYearMonth", "gYearMonth")}.get(len(value),
+                                                                                           ("inXSDDate", "date"))
+        return f'kg:{rid}-term time:{"hasBeginning" if key == "start" else "hasEnd"} kg:{rid}-{key} . ' \
+               f'kg:{rid}-{key} time:{prop} "{value}"^^xsd:{dtype} . '
+    return (f"kg:{rid} a cckg:Tenure ; cckg:post kg:{post} ; org:memberDuring kg:{rid}-term . "
+            + instant("start", start) + (instant("end", end) if end else ""))
 
 #: check file -> Turtle with exactly the fault that check must find (and the subject it must name).
 FAULTS = {
@@ -36,6 +49,20 @@ FAULTS = {
         'kg:t oa:hasSelector kg:q , kg:p . kg:q a oa:TextQuoteSelector ; oa:exact "four" . '
         "kg:p a oa:TextPositionSelector ; oa:start 10 ; oa:end 20 .",
         "https://w3id.org/cckg/id/t",
+    ),
+    "overlapping-tenure-violation.rq": (
+        _tenure("t1", "fm", "2019-09-18") + _tenure("t2", "fm", "2023-04-03"),
+        "https://w3id.org/cckg/id/t1",
+    ),
+    "partnership-parties-violation.rq": (
+        "kg:p a cckg:PartnershipStatus ; cckg:party kg:china , kg:kazakhstan , kg:uzbekistan . "
+        "kg:china a schema:Country . kg:kazakhstan a schema:Country . kg:uzbekistan a schema:Country .",
+        "https://w3id.org/cckg/id/p",
+    ),
+    "unlisted-url-violation.rq": (
+        "kg:f dcterms:source <https://example.org/x> ; prov:wasDerivedFrom kg:doc . "
+        "<https://example.org/x> a schema:WebPage . kg:doc a cckg:SourceDocument ; schema:citation <https://example.org/y> .",
+        "https://w3id.org/cckg/id/f",
     ),
     "chair-not-participant-violation.rq": (
         "kg:pa a cckg:Participation ; cckg:inMeeting kg:m ; cckg:participant kg:w ; cckg:isChair true .",
@@ -70,3 +97,48 @@ def test_check_has_a_header(check: Path):
     for field in ("# title:", "# question:", "# returns:", "# params:"):
         assert field in text, f"{check.name} lacks {field}"
     assert "ORDER BY" in text
+
+
+def _rows(check: str, turtle: str) -> list:
+    """The check's rows on rdflib, after checking that Oxigraph (where the build runs it) finds as many."""
+    from graph.bulk import store_from_triples
+
+    graph = Graph().parse(data=PREFIXES + turtle, format="turtle")
+    text = (ROOT / "queries" / "checks" / check).read_text(encoding="utf-8")
+    rows = list(graph.query(text))
+    assert len(list(store_from_triples(graph).query(text))) == len(rows)
+    return rows
+
+
+@pytest.mark.parametrize(("first", "second", "overlap"), [
+    (("2013-03-16", "2022-12-30"), ("2022-12-30", None), False),  # a handover on one day
+    (("2019-09-18", "2023"), ("2023-04-03", None), False),  # the year cannot say which came first
+    (("2019-09-18", "2023-04"), ("2023-04-03", "2024"), False),
+    (("2019-09-18", "2023-05-01"), ("2023-04-03", None), True),
+    (("2019", None), ("2021-01-05", "2022-02-01"), True),  # a term without an end is still running
+    (("2022-12-30", "2023-07-25"), ("2013-03-16", "2022-12-30"), False),
+    (("2010", "2012"), ("2011", "2013"), True),
+])
+def test_overlapping_tenures_compare_dates_at_their_common_precision(first, second, overlap):
+    turtle = _tenure("a", "fm", *first) + _tenure("b", "fm", *second)
+    assert bool(_rows("overlapping-tenure-violation.rq", turtle)) is overlap
+    # a post that several people hold at once is exempt
+    assert not _rows("overlapping-tenure-violation.rq", turtle + "kg:fm cckg:multipleHolders true .")
+
+
+def test_tenures_of_different_posts_or_without_a_start_do_not_overlap():
+    turtle = _tenure("a", "fm", "2019") + _tenure("b", "dpm", "2019")
+    turtle += "kg:c a cckg:Tenure ; cckg:post kg:fm ."
+    assert not _rows("overlapping-tenure-violation.rq", turtle)
+
+
+def test_a_listed_url_and_a_partnership_of_two_countries_pass():
+    assert not _rows("unlisted-url-violation.rq",
+                     "kg:f dcterms:source <https://example.org/x> ; prov:wasDerivedFrom kg:d1 , kg:d2 . "
+                     "<https://example.org/x> a schema:WebPage . kg:d1 a cckg:SourceDocument . "
+                     "kg:d2 a cckg:SourceDocument ; schema:citation <https://example.org/x> .")
+    assert not _rows("partnership-parties-violation.rq",
+                     "kg:p a cckg:PartnershipStatus ; cckg:party kg:china , kg:kazakhstan . "
+                     "kg:china a schema:Country . kg:kazakhstan a schema:Country .")
+    assert _rows("partnership-parties-violation.rq",
+                 "kg:p a cckg:PartnershipStatus ; cckg:party kg:china , kg:sco . kg:china a schema:Country .")

@@ -20,6 +20,8 @@ from graph import library, results, sparql, store as stores
 
 HERE = Path(__file__).resolve().parent / "cq"
 MANIFEST = HERE / "manifest.ttl"
+#: The manifest of the breadth kinds' queries on their fixture (its cqt:data names the sources folder).
+BREADTH_MANIFEST = HERE / "breadth" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 CQT = Namespace("https://w3id.org/cckg/tests/cq#")
@@ -33,8 +35,8 @@ def _path(iri) -> Path:
     return Path(unquote(urlparse(str(iri)).path))
 
 
-def load_manifest() -> list[dict]:
-    graph = Graph().parse(MANIFEST, format="turtle")
+def load_manifest(path: Path = MANIFEST) -> list[dict]:
+    graph = Graph().parse(path, format="turtle")
     manifest = next(graph.subjects(RDF.type, MF.Manifest))
     entries = []
     for node in Collection(graph, graph.value(manifest, MF.entries)):
@@ -65,6 +67,14 @@ def read_expected(path: Path) -> tuple[list[str], list[tuple]]:
 
 
 ENTRIES = load_manifest()
+BREADTH_ENTRIES = load_manifest(BREADTH_MANIFEST)
+
+
+def manifest_data(path: Path) -> Path | None:
+    """The sources folder a manifest's entries run on (cqt:data), or None for the real sources."""
+    graph = Graph().parse(path, format="turtle")
+    data = graph.value(next(graph.subjects(RDF.type, MF.Manifest)), CQT.data)
+    return _path(data) if data is not None else None
 
 
 def test_manifest_covers_the_library_and_has_at_least_15_entries():
@@ -81,14 +91,42 @@ def engines(built):
     return {"oxigraph": stores.OxigraphStore.from_build(built), "rdflib": stores.RdflibStore.from_build(built)}
 
 
+@pytest.fixture(scope="module")
+def breadth_engines():
+    from graph import pipeline
+
+    data = manifest_data(BREADTH_MANIFEST)
+    assert data is not None and data.is_dir(), data
+    built = pipeline.build(sources_dir=data)
+    return {"oxigraph": stores.OxigraphStore.from_build(built), "rdflib": stores.RdflibStore.from_build(built)}
+
+
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["name"])
 def test_competency_question(engines, entry, engine, request):
     if entry["name"] in ALLOWED_FAILURES:
         request.applymarker(pytest.mark.xfail(reason=ALLOWED_FAILURES[entry["name"]], strict=True))
+    _check_entry(engines[engine], entry)
+
+
+def test_breadth_manifest_covers_the_breadth_queries():
+    used = {e["query"].stem for e in BREADTH_ENTRIES}
+    assert used == {"country-timeline", "meeting-delegations", "documents-and-commitments", "trade-by-year"}
+    for entry in BREADTH_ENTRIES:
+        assert entry["query"].is_file() and entry["result"].is_file(), entry["name"]
+        assert read_expected(entry["result"])[1], entry["name"]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("entry", BREADTH_ENTRIES, ids=lambda e: e["name"])
+def test_breadth_competency_question(breadth_engines, entry, engine):
+    _check_entry(breadth_engines[engine], entry)
+
+
+def _check_entry(engine, entry: dict) -> None:
     query = library.read(entry["query"], "cq")
     params = {k: sparql.parse_term(v) for k, v in entry["bindings"].items()}
-    result = stores.run(engines[engine], query.text, params=params)
+    result = stores.run(engine, query.text, params=params)
     columns, expected = read_expected(entry["result"])
     missing = [c for c in columns if c not in result.variables]
     assert not missing, f"{query.name} has no column {missing}"

@@ -73,6 +73,13 @@ def test_closed_namespace_rejects_typos():
         ("Statement", "http://www.w3.org/ns/prov#Entity"),
         ("SourceDocument", "https://schema.org/CreativeWork"),
         ("InternationalOrganization", "http://www.w3.org/ns/org#FormalOrganization"),
+        ("Treaty", "https://schema.org/CreativeWork"),
+        ("Declaration", "http://www.w3.org/ns/prov#Entity"),
+        ("Agreement", "https://schema.org/CreativeWork"),
+        ("Decision", "http://www.w3.org/ns/prov#Entity"),
+        ("PartnershipStatus", "http://www.w3.org/ns/prov#Entity"),
+        ("PartnershipLevel", "http://www.w3.org/2004/02/skos/core#Concept"),
+        ("InfrastructureProject", "https://schema.org/Project"),
     ],
 )
 def test_classes_align_to_standard_vocabularies(onto, ours, standard):
@@ -89,9 +96,41 @@ def test_classes_align_to_standard_vocabularies(onto, ours, standard):
         ("madeAt", "http://www.w3.org/ns/prov#wasGeneratedBy"),
         ("partOf", "http://purl.org/dc/terms/isPartOf"),
         ("adopted", "http://www.w3.org/ns/prov#generated"),
+        ("hostCountry", "https://schema.org/organizer"),
+        ("participationRole", "https://schema.org/roleName"),
+        ("signatory", "http://purl.org/dc/terms/contributor"),
+        ("recordedIn", "https://schema.org/subjectOf"),
+        ("announcedBy", "http://www.w3.org/ns/prov#wasAttributedTo"),
+        ("involves", "http://www.w3.org/ns/prov#wasAssociatedWith"),
+        ("value", "https://schema.org/value"),
+        ("unit", "https://schema.org/unitText"),
+        ("period", "http://purl.org/dc/terms/date"),
+        ("openingDate", "http://purl.org/dc/terms/date"),
     ],
 )
 def test_properties_align_to_standard_vocabularies(onto, ours, standard):
     from graph.namespaces import CCKG
 
     assert URIRef(standard) in set(onto.transitive_objects(CCKG[ours], RDFS.subPropertyOf))
+
+
+def test_trade_data_cube_structure(onto):
+    """The trade observations' data set has a structure whose components are the Data Cube's dimension, measure and
+    attribute properties, and every partnership-level concept is in the level scheme with a card."""
+    from rdflib import Namespace
+    from graph.namespaces import CCKG, LEVEL
+
+    QB = Namespace("http://purl.org/linked-data/cube#")
+    assert onto.value(CCKG.tradeDataSet, QB.structure) == CCKG.tradeStructure
+    parts = {p: o for c in onto.objects(CCKG.tradeStructure, QB.component) for p, o in onto.predicate_objects(c)
+             if p in (QB.dimension, QB.measure, QB.attribute)}
+    dims = {o for c in onto.objects(CCKG.tradeStructure, QB.component) for o in onto.objects(c, QB.dimension)}
+    assert dims == {CCKG.reporter, CCKG.partner, CCKG.period, CCKG.tradeFlow}
+    assert parts[QB.measure] == CCKG.value and parts[QB.attribute] == CCKG.unit
+    for prop, cls in [(CCKG.reporter, QB.DimensionProperty), (CCKG.value, QB.MeasureProperty),
+                      (CCKG.unit, QB.AttributeProperty)]:
+        assert (prop, RDF.type, cls) in onto
+    levels = set(onto.subjects(SKOS.inScheme, LEVEL.scheme))
+    assert {LEVEL["strategic-partnership"], LEVEL["comprehensive-strategic-partnership"]} <= levels
+    for level in levels:
+        assert onto.value(level, SKOS.definition) is not None and onto.value(level, RDFS.label) is not None
