@@ -33,7 +33,7 @@ def _setuptools_builds_offline() -> bool:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """The `bin/` folder of a fresh venv holding the wheel (dependencies reused from this Python's site-packages)."""
+    """The `bin/` folder of a fresh venv holding the wheel (dependencies reused from this Python's)."""
     base = tmp_path_factory.mktemp("package")
     project = base / "project"
     for name in PROJECT_FILES:
@@ -50,8 +50,14 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run(build, check=True, cwd=base, capture_output=True, text=True)
     (wheel,) = wheels.glob("cckg-*.whl")
     env_dir = base / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     bin_dir = env_dir / "bin"
+    # The dependencies are those this Python has (in the suite's own venv, or the system's): their folders are put on
+    # the new venv's path by a .pth file (plain paths: the .pth files in them, such as an editable install of this
+    # project, are not processed), so nothing is downloaded. The venv's own site-packages, with the wheel, comes first.
+    site = next((env_dir / "lib").glob("python3*/site-packages"))
+    deps = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (site / "cckg-test-dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     # --ignore-installed: this Python may itself have the project installed (editable); the venv gets its own copy.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install", "-q", "--no-index",
                     "--no-deps", "--ignore-installed", str(wheel)], check=True, capture_output=True, text=True)
