@@ -10,7 +10,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from . import ontology as onto, pipeline, sources as src, validate
+from . import ontology as onto, paths, pipeline, sources as src, validate
 from .errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, UsageError
 
 #: Modules under graph/commands/ that add more commands; each has `register(subparsers)` and `run(args) -> int`.
@@ -26,12 +26,14 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="also list, per source, the ids of the statements it added, and each unconfirmed draft record")
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python build.py",
+        prog=prog or _prog(),
         description="Build, check and use the China–Central Asia knowledge graph.",
         epilog="Exit codes: 0 ok, 1 invalid data (problems listed with file, line and field), 2 usage or I/O error.",
     )
+    parser.add_argument("-V", "--version", action="version", version=f"cckg {paths.version()}",
+                        help="print the version and exit (build's --version V stamps a release instead)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("build", help="validate and write the graph and its outputs to dist/ (the default)")
     _add_build_options(p)
@@ -49,12 +51,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    # No command means build; alone, --version prints the version (with a value it is build's release stamp).
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V") and argv != ["--version"]:
         argv.insert(0, "build")
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help and --version
         return EXIT_USAGE if exc.code else EXIT_OK
     try:
         return _run(args)
@@ -69,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _prog() -> str:
+    """How the user called us: `cckg` (the console script) or `python build.py`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python build.py" if name in ("build.py", "") or name.startswith("-") else name
 
 
 def _run(args: argparse.Namespace) -> int:

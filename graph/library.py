@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .sources import ROOT
+from .paths import QUERIES_DIR
 
-QUERIES_DIR = ROOT / "queries"
 CATEGORIES = ("cq", "checks")
 HEADER_FIELDS = ("title", "question", "returns", "params")
 

@@ -16,9 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .errors import InvalidData, Problem, UsageError
+from .paths import ONTOLOGY_DIR, ROOT  # noqa: F401 - ROOT holds ontology/ and queries/ (checkout or package data)
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = ROOT / "ontology"
 UMBRELLA = "cckg.ttl"
 CATALOG = "catalog-v001.xml"
 TERMS_NS = "https://w3id.org/cckg/ontology/"

@@ -6,7 +6,6 @@ import gc
 import importlib
 import sys
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -16,18 +15,19 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from . import builder, bulk, drafts, integrity, ontology as onto, output, release, shacl_sparql, validate
+from . import builder, bulk, drafts, integrity, ontology as onto, output, paths, release, shacl_sparql, validate
 from . import sources as src
 from .errors import InvalidData, Problem
 from .namespaces import KG, LEVEL
 
-ROOT = onto.ROOT
-DIST = ROOT / "dist"
+ROOT = src.ROOT  # the folder paths are shown relative to (the checkout)
+DIST = paths.DIST
 
 #: Further writers of the main build, as "module:function"; each is called as function(result, out_dir, quiet=…)
 #: after the core files are written, and writes its own files atomically (the graph view, the exports…).
+#: graph.manifest comes last: it records the inputs of the build and the digest of the dump `export` reads back.
 EXTRA_OUTPUTS: list[str] = ["viz.render:write_build_outputs", "viz.pages:write_build_outputs",
-                             "graph.export:write_build_outputs"]
+                             "graph.export:write_build_outputs", "graph.manifest:write_build_outputs"]
 
 #: The files of the main build, relative to the output folder.
 OUTPUTS = {
@@ -65,11 +65,23 @@ class Progress:
         if not self.quiet:
             print(f"      {message}", file=self.stream, flush=True)
 
+    def bar(self, items, what: str):
+        """`items`, with a progress bar on the stream while they are consumed: only when the stream is a terminal
+        (a log or a pipe gets the step lines alone) and not quiet."""
+        from tqdm import tqdm
+
+        items = list(items)
+        shown = not self.quiet and hasattr(self.stream, "isatty") and self.stream.isatty()
+        return tqdm(items, desc=f"      {what}", unit="", file=self.stream, disable=not shown, leave=False,
+                    dynamic_ncols=True)
+
 
 #: Above this many records the build takes the large-graph path (graph/bulk.py): no rdflib graphs, SHACL compiled
 #: to SPARQL on a pyoxigraph store, sorted Turtle. About 20 triples per record, so ~20k triples; the real sources
 #: (a few hundred records) and the test fixtures stay on the reference path (rdflib, pySHACL, longturtle).
 LARGE_RECORDS = 1_000
+#: Above this many sources the build's progress gives their count instead of a line each (the report has them).
+MAX_SOURCE_LINES = 20
 
 
 @dataclass
@@ -115,22 +127,20 @@ class Build:
         yield from self.data_triples()
 
 
-def project_version(root: Path = ROOT) -> str:
-    """The version in pyproject.toml: the stamp on every release IRI unless --version overrides it."""
-    with open(root / "pyproject.toml", "rb") as handle:
-        return tomllib.load(handle)["project"]["version"]
+def project_version() -> str:
+    """The project's version (pyproject.toml's): the stamp on every release IRI unless --version overrides it."""
+    return paths.version()
 
 
 def load_sources(sources_dir: Path = src.SOURCES_DIR, progress: Progress | None = None) -> list[src.Source]:
     """Read and check every source file; problems of all files are reported together."""
     loaded, problems = [], []
-    for path in src.source_files(sources_dir):
+    files = src.source_files(sources_dir)
+    for path in progress.bar(files, "source files") if progress else files:
         try:
             loaded.append(src.read_source(path))
         except InvalidData as exc:
             problems.extend(exc.problems)
-        if progress:
-            progress.note(f"{src.shown_path(path)}: " + (f"{len(loaded[-1].records)} records" if loaded and loaded[-1].path == path else "invalid"))
     if problems:
         raise InvalidData(problems)
     return loaded
@@ -199,7 +209,10 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
     result.timings = progress.timings
     # The curator's report (both paths): what each source added, and the drafts still waiting in sources/drafts/.
     result.drafts = drafts.scan(sources_dir)
-    for line in ["statements added, per source:", *drafts.source_lines(sources, verbose=verbose),
+    per_source = drafts.source_lines(sources, verbose=verbose)
+    if len(sources) > MAX_SOURCE_LINES and not verbose:  # a large build: the report file has every line
+        per_source = [f"  {len(sources)} sources: see validation-report.txt (-v lists them here)"]
+    for line in ["statements added, per source:", *per_source,
                  "drafts awaiting confirmation (not loaded):", *drafts.draft_lines(result.drafts, verbose=verbose)]:
         progress.note(line)
     return result

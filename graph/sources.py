@@ -13,10 +13,9 @@ from typing import Any
 from . import integrity
 from .errors import InvalidData, Problem, UsageError
 from .kinds import COMMON, CORROBORATION, KINDS, MEASURES, Field
+from .paths import SHOWN_FROM as ROOT, SOURCES_DIR  # paths in messages are shown relative to ROOT
 from .yamlfile import LinedDict, LinedList, read_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCES_DIR = ROOT / "sources"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]*$")

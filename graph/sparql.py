@@ -29,11 +29,15 @@ _LOCK = threading.Lock()
 
 
 class QueryError(Exception):
-    """A query that cannot be run: malformed (status 400), not read-only (403) or using a refused feature (400)."""
+    """A query that cannot be run: malformed (status 400), not read-only (403) or using a refused feature (400).
+    A syntax error carries its (line, column) as `position` and the parser's short reason as `detail`."""
 
-    def __init__(self, message: str, *, status: int = 400):
+    def __init__(self, message: str, *, status: int = 400, position: tuple[int, int] | None = None,
+                 detail: str = ""):
         super().__init__(message)
         self.status = status
+        self.position = position
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,77 @@ def inspect(text: str) -> QueryInfo:
     return _inspect(text)
 
 
+#: Prefixes a query may use without declaring them: the project's and the standard vocabularies' (PREFIXES), and a
+#: few more that users of Wikidata and Data Cube type from habit.
+KNOWN_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_PNAME = re.compile(r"(?<![\w.:?$-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\(){}\[\]\s,;.<\"'$?!*^|/=+-]|$)")
+
+
+def complete(text: str) -> tuple[str, int]:
+    """`text` with a PREFIX declaration for each known prefix it uses and does not declare (as the Wikidata Query
+    Service does), added as lines before the query; and the number of lines added. Strings, IRIs and comments are
+    not looked into; a prefix the query declares itself keeps the query's IRI."""
+    declared: set[str] = set()
+    used: set[str] = set()
+    for kind, match in _tokens(text):
+        if kind == "declare":
+            declared.add(match.group(1) or "")
+        elif kind == "pname":
+            used.add(match.group(1) or "")
+    missing = sorted(p for p in used - declared if p in KNOWN_PREFIXES)
+    if not missing:
+        return text, 0
+    header = "".join(f"PREFIX {p}: <{KNOWN_PREFIXES[p]}>\n" for p in missing)
+    return header + text, len(missing)
+
+
+def prepare(text: str) -> tuple[str, QueryInfo]:
+    """The query as it will run (missing known prefixes declared, see `complete`) and what it is; a syntax error
+    is reported at the line and column of the text as the user wrote it, with a caret under that line."""
+    full, added = complete(text)
+    try:
+        return full, inspect(full)
+    except QueryError as exc:
+        if exc.position is None or not added:
+            raise
+        line, col = exc.position
+        raise QueryError(_syntax_text(text, line - added, col, exc.detail)) from None
+
+
+def _tokens(text: str):
+    """("declare" | "pname", match) for each PREFIX declaration and prefixed name, outside strings, IRIs and
+    comments."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        if c in "\"'" and (match := _STRING.match(text, i)):
+            i = match.end()
+            continue
+        if c == "<" and (match := _IRI.match(text, i)):
+            i = match.end()
+            continue
+        if c in "pP" and (match := _DECLARED.match(text, i)) and (i == 0 or not text[i - 1].isalnum()):
+            yield "declare", match
+            i = match.end()
+            continue
+        if (c.isalpha() or c == ":") and (match := _PNAME.match(text, i)):
+            if not (i and (text[i - 1].isalnum() or text[i - 1] in "_?$.:-")) and match.group(1) != "_":
+                yield "pname", match
+            i = match.end()
+            continue
+        i += 1
+
+
 @functools.lru_cache(maxsize=512)
 def _inspect(text: str) -> QueryInfo:
     with _LOCK:
@@ -68,9 +143,14 @@ def _inspect(text: str) -> QueryInfo:
             if _is_update(text):
                 raise QueryError("updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are not allowed: "
                                  "this endpoint is read-only", status=403) from None
-            raise QueryError(syntax_message(text, exc)) from None
+            detail = _reason(text, exc)
+            raise QueryError(_syntax_text(text, exc.lineno, exc.col, detail), position=(exc.lineno, exc.col),
+                             detail=detail) from None
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on bad queries
-            raise QueryError(f"the query cannot be prepared: {exc}") from None
+            if match := re.match(r"Unknown namespace prefix : (\S+)", str(exc)):
+                raise QueryError(f"unknown prefix {match.group(1)}: declare it (PREFIX {match.group(1)}: <…>); "
+                                 f"these need no declaration: {', '.join(sorted(KNOWN_PREFIXES))}") from None
+            raise QueryError(f"the query cannot be prepared: {_first_line(exc)}") from None
     query = tree[1]
     names: set[str] = set()
     variables: set[str] = set()
@@ -116,9 +196,27 @@ def _is_update(text: str) -> bool:
 
 
 def syntax_message(text: str, exc: ParseException) -> str:
-    """The parser's message with the line and column of the problem and the offending line."""
-    line_text = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
-    return f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}\n  {line_text}\n  {' ' * (exc.col - 1)}^"
+    """The line and column of the problem, a short reason, and the offending line with a caret under the column."""
+    return _syntax_text(text, exc.lineno, exc.col, _reason(text, exc))
+
+
+def _syntax_text(text: str, line: int, col: int, detail: str) -> str:
+    lines = text.splitlines() or [""]
+    line_text = lines[min(max(line, 1), len(lines)) - 1].expandtabs(1)
+    return f"syntax error at line {line}, column {col}: {detail}\n  {line_text}\n  {' ' * (col - 1)}^"
+
+
+def _reason(text: str, exc: ParseException) -> str:
+    """What the parser stopped at, in a few words: never pyparsing's dump of the grammar it expected."""
+    rest = text[exc.loc:].lstrip()
+    if not rest:
+        return "the query ends too early (a missing '}' or ')'?)"
+    token = re.match(r"\S+", rest).group(0)[:30]
+    return f"unexpected {token!r}"
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -14,7 +14,8 @@ import threading
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from . import sparql
 from .errors import UsageError
@@ -27,7 +28,11 @@ FILE_FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,  # the build's JSON-LD embeds its context: nothing is fetched
 }
+
+
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 class Cancelled(Exception):
@@ -53,15 +58,15 @@ class OxigraphStore:
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
-        """Load a dump: N-Quads or TriG keep their named graphs (and their union becomes the default graph);
-        Turtle or N-Triples go to the default graph."""
+        """Load a dump: N-Quads, TriG and JSON-LD keep their named graphs (and their union becomes the default
+        graph); Turtle or N-Triples go to the default graph."""
         fmt = _file_format(path)
         store = ox.Store()
         try:
             store.load(path=str(path), format=fmt)
         except SyntaxError as exc:
             raise UsageError(f"{path}: {exc}") from None
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
             store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
         return cls(store, origin=str(path))
 
@@ -110,16 +115,27 @@ class RdflibStore:
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibStore:
-        _file_format(path)
-        fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}[path.suffix]
-        if fmt in ("nquads", "trig"):
-            dataset = Dataset()
-            dataset.parse(path, format=fmt)
-            graph = fresh_graph(dataset.triples((None, None, None, None)))  # type: ignore[arg-type]
-        else:
-            graph = fresh_graph()
-            graph.parse(path, format=fmt)
-        return cls(graph, origin=str(path))
+        """The union of every graph of the dump (as Oxigraph's default graph: each triple once). The file is read
+        by pyoxigraph's parser, which reads N-Quads and TriG into their named graphs the same way as
+        OxigraphStore.from_file does (rdflib's own Dataset parsing and union view differ between versions)."""
+        fmt = _file_format(path)
+        terms: dict = {}
+
+        def convert(term):  # as rdflib's parsers give it: a simple literal has no datatype (Oxigraph: xsd:string)
+            found = terms.get(term)
+            if found is None:
+                found = from_oxigraph(term)
+                if isinstance(term, ox.Literal) and not term.language and term.datatype == _XSD_STRING:
+                    found = Literal(term.value)
+                terms[term] = found
+            return found
+
+        try:
+            triples = [(convert(q.subject), convert(q.predicate), convert(q.object))
+                       for q in ox.parse(path=str(path), format=fmt)]
+        except SyntaxError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+        return cls(fresh_graph(triples), origin=str(path))
 
     def __len__(self) -> int:
         return len(self.graph)
@@ -142,15 +158,24 @@ Store = OxigraphStore | RdflibStore
 
 def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | None = None,
         cancel: threading.Event | None = None) -> Result:
-    """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY."""
-    info = sparql.inspect(text)
+    """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY. Known prefixes
+    the query uses without declaring them are declared for it (sparql.complete)."""
+    text, info = sparql.prepare(text)
     result = store.query(text, params=params, max_rows=max_rows, cancel=cancel)
     return result.normalized(ordered=info.ordered)
 
 
 def dataset_nquads(build) -> bytes:
-    """The build's dataset as N-Quads: the ontology graph and one graph per source document."""
-    return build.dataset.serialize(format="nquads", encoding="utf-8")
+    """The build's dataset as N-Quads: the ontology graph and one graph per source document, each written from its
+    named graph's N-Triples (rdflib's own N-Quads writer goes through the deprecated Dataset.contexts)."""
+    lines: list[bytes] = []
+    for graph in build.dataset.graphs():
+        name = graph.identifier
+        if not isinstance(name, URIRef) or name == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        suffix = f" <{name}> .".encode("utf-8")
+        lines += [line[:-2] + suffix for line in ntriples(graph).splitlines()]  # each line ends with " ."
+    return b"".join(line + b"\n" for line in lines)
 
 
 def union_ntriples(build) -> bytes:
@@ -247,11 +272,45 @@ def cached_from_oxigraph():
     return convert
 
 
-class StoreGraph:
+class _PatternGraph:
+    """The rdflib Graph methods that viz.projection.project reads (triples, objects, subjects, subject_objects,
+    `in`), from a subclass's `triples(pattern)`."""
+
+    def triples(self, pattern):
+        raise NotImplementedError
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __contains__(self, triple) -> bool:
+        return next(self.triples(triple), None) is not None
+
+    def objects(self, subject=None, predicate=None):
+        return (o for _, _, o in self.triples((subject, predicate, None)))
+
+    def subjects(self, predicate=None, obj=None):
+        return (s for s, _, _ in self.triples((None, predicate, obj)))
+
+    def subject_objects(self, predicate=None):
+        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
+
+
+class UnionGraph(_PatternGraph):
+    """A read-only view of the union of an rdflib Dataset's graphs, each triple once, read from its store without a
+    copy (Dataset's own union reading goes through its deprecated default_context)."""
+
+    def __init__(self, dataset):
+        self._store = dataset.store
+
+    def triples(self, pattern):
+        for triple, _ in self._store.triples(pattern, None):
+            yield triple
+
+
+class StoreGraph(_PatternGraph):
     """A read-only view of one graph of a pyoxigraph store with the rdflib Graph methods that
-    viz.projection.project reads (triples, objects, subjects, subject_objects, `in`), for projecting a large build
-    without copying it into rdflib (1M triples: minutes and GBs in an rdflib Graph). Terms come out as rdflib terms;
-    each distinct term is converted once."""
+    viz.projection.project reads, for projecting a large build without copying it into rdflib (1M triples: minutes
+    and GBs in an rdflib Graph). Terms come out as rdflib terms; each distinct term is converted once."""
 
     def __init__(self, store: ox.Store, graph_name=None):
         self.store = store
@@ -272,18 +331,3 @@ class StoreGraph:
         convert = self._from
         for q in self.store.quads_for_pattern(self._to(s), self._to(p), self._to(o), self.graph_name):
             yield convert(q.subject), convert(q.predicate), convert(q.object)
-
-    def __iter__(self):
-        return self.triples((None, None, None))
-
-    def __contains__(self, triple) -> bool:
-        return next(self.triples(triple), None) is not None
-
-    def objects(self, subject=None, predicate=None):
-        return (o for _, _, o in self.triples((subject, predicate, None)))
-
-    def subjects(self, predicate=None, obj=None):
-        return (s for s, _, _ in self.triples((None, predicate, obj)))
-
-    def subject_objects(self, predicate=None):
-        return ((s, o) for s, _, o in self.triples((None, predicate, None)))

@@ -15,6 +15,53 @@ DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# --- the suite writes nothing into the working tree ---------------------------------------------------------------
+
+#: Paths Python and pytest themselves write while tests run (bytecode, pytest's cache).
+_OWN_FILES = ("__pycache__", ".pytest_cache")
+
+
+def _tree_state() -> list[str] | None:
+    """`git status --porcelain --ignored` of the checkout (new, changed and ignored paths), or None outside git."""
+    try:
+        run = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if run.returncode != 0:
+        return None
+    return sorted(line for line in run.stdout.splitlines() if not any(own in line for own in _OWN_FILES))
+
+
+#: Fixtures that make a large graph: a test that uses one is marked slow (`-m "not slow"` skips them).
+_SLOW_FIXTURES = {"generated_sources", "generated_pair"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller only (pytest-xdist runs workers too)
+        session.config._tree_before = _tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_tree_before", None)
+    if before is None:
+        return
+    after = _tree_state()
+    if after is not None and after != before:
+        changed = sorted(set(after) ^ set(before))
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test run changed the working tree (tests must write under tmp_path):\n  " + "\n  ".join(changed)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run `python build.py ARGS` in a fresh process; returns the completed process (text mode)."""
     return subprocess.run(

@@ -10,7 +10,7 @@ import re
 import xml.dom.minidom
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from conftest import DATA, run_cli
 from graph import library, pipeline, results, sparql, store as stores
@@ -182,3 +182,92 @@ def test_inline_binding_reaches_sub_selects_that_use_the_parameter():
     graph = Graph().parse(data='<http://example.org/a> <http://example.org/p> "hi there" ; '
                                '<http://example.org/q> "} select {" ; <http://example.org/r> 1 .', format="turtle")
     assert [str(row.s) for row in graph.query(bound)] == ["http://example.org/a"]
+
+
+# --- SPARQL as users type it: undeclared known prefixes, syntax errors with a caret -------------------------------
+
+
+def test_known_prefixes_are_declared_when_the_query_omits_them():
+    text, added = sparql.complete('SELECT ?p WHERE { ?p a foaf:Person ; rdfs:label "org:x" . } # skos:y')
+    assert added == 2  # foaf and rdfs; not org (in a string) nor skos (in a comment)
+    assert text.splitlines()[:2] == ["PREFIX foaf: <http://xmlns.com/foaf/0.1/>",
+                                     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"]
+    # A declared prefix keeps the query's own IRI; IRIs and variables are not mistaken for prefixed names.
+    own = "PREFIX kg: <http://example.org/>\nSELECT ?kg WHERE { ?kg a <http://xmlns.com/foaf:x> ; kg:p ?o }"
+    assert sparql.complete(own) == (own, 0)
+    assert sparql.complete("SELECT * WHERE { ?s nope:p ?o }") == ("SELECT * WHERE { ?s nope:p ?o }", 0)
+
+
+def test_cli_runs_the_readme_example_without_prefixes(dump):
+    run = run_cli("query", "-e", "SELECT ?p WHERE { ?p a foaf:Person }", "--format", "csv", "--data", str(dump))
+    assert run.returncode == 0, run.stderr
+    assert "https://w3id.org/cckg/id/wang-yi" in run.stdout.splitlines()[1:]
+
+
+def test_syntax_error_points_at_the_users_line_with_a_caret(dump):
+    query = "SELECT ?n WHERE {\n  ?p foaf:name ?n .\n  FILTER(?n = \"x\"\n}"
+    run = run_cli("query", "-e", query, "--data", str(dump))
+    assert run.returncode == 2
+    lines = run.stderr.splitlines()
+    # The user's line 3 (the PREFIX line added for foaf: is not counted), where the unclosed FILTER starts.
+    assert "line 3, column 3: unexpected 'FILTER(?n'" in lines[0], run.stderr
+    assert "Expected" not in run.stderr and "|" not in run.stderr  # no dump of the grammar
+    assert lines[1].strip() == 'FILTER(?n = "x"' and lines[2].strip() == "^"
+    assert lines[2].index("^") == lines[1].index("F")
+
+
+def test_an_unknown_prefix_is_named():
+    with pytest.raises(sparql.QueryError, match="unknown prefix nope"):
+        sparql.prepare("SELECT * WHERE { ?s nope:p ?o }")
+
+
+# --- --engine rdflib answers as Oxigraph on every output the build writes -----------------------------------------
+
+#: The dumps of the build that `query --data` reads (dist/cckg.nq is the default one).
+DUMPS = ("cckg.nq", "cckg.trig", "cckg.ttl", "cckg.nt", "cckg.jsonld", "data.ttl")
+
+
+@pytest.fixture(scope="module")
+def dist_like(built, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist-like")
+    pipeline.write_outputs(built, out)
+    return out
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _as_stored_by_oxigraph(term):
+    """Oxigraph's store keeps a literal of a type derived from xsd:integer (xsd:positiveInteger…) as xsd:integer,
+    with the same value, and gives a simple literal the type xsd:string; rdflib keeps the type it was given."""
+    if isinstance(term, Literal) and not term.language and term.datatype is None:
+        return Literal(str(term), datatype=URIRef(_XSD + "string"), normalize=False)
+    if isinstance(term, Literal) and term.datatype and str(term.datatype)[len(_XSD):] in (
+            "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger", "long", "int",
+            "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"):
+        return Literal(str(term), datatype=URIRef(_XSD + "integer"), normalize=False)
+    return term
+
+
+@pytest.mark.parametrize("name", DUMPS)
+def test_both_engines_load_the_same_graph_from_every_output(dist_like, name, built):
+    fast = stores.OxigraphStore.from_file(dist_like / name)
+    slow = stores.RdflibStore.from_file(dist_like / name)
+    convert = stores.cached_from_oxigraph()
+    default = {(convert(q.subject), convert(q.predicate), convert(q.object))
+               for q in fast.store.quads_for_pattern(None, None, None, stores.ox.DefaultGraph())}
+    assert default == {(s, p, _as_stored_by_oxigraph(o)) for s, p, o in slow.graph}
+    expected = set(built.data_triples()) if name == "data.ttl" else set(built.all_triples())
+    assert expected <= set(slow.graph)  # the whole build (the quad formats also carry the VoID description)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cckg.nq", "cckg.ttl"])  # the dumps `query` picks by itself, in that order
+def test_every_library_query_answers_the_same_on_both_engines_from_the_dump(dist_like, name):
+    fast = stores.OxigraphStore.from_file(dist_like / name)
+    slow = stores.RdflibStore.from_file(dist_like / name)
+    for query in CQ:
+        params = _examples(query)
+        a, b = stores.run(fast, query.text, params=params), stores.run(slow, query.text, params=params)
+        assert a.variables == b.variables and a.as_set() == b.as_set(), query.name
+        assert a.rows, query.name

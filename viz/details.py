@@ -50,11 +50,13 @@ class _Sources:
         if isinstance(source, Dataset):
             self.graph = Graph(bind_namespaces="none")
             self.docs_of = defaultdict(set)
-            for s, p, o, g in source.quads((None, None, None, None)):
-                self.graph.add((s, p, o))
-                name = getattr(g, "identifier", g)
-                if isinstance(name, URIRef) and str(name).startswith(str(KG)):
-                    self.docs_of[(s, p, o)].add(name)
+            for graph in source.graphs():  # each named graph as a Graph (Dataset.quads goes through deprecated APIs)
+                name = graph.identifier
+                document = isinstance(name, URIRef) and str(name).startswith(str(KG))
+                for s, p, o in graph:
+                    self.graph.add((s, p, o))
+                    if document:
+                        self.docs_of[(s, p, o)].add(name)
         else:
             self.graph = source
         self.annotations: dict[URIRef, list[tuple[str, int, str]]] = defaultdict(list)

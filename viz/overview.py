@@ -166,7 +166,7 @@ def overview_from_store(result, found: Summary, *, limit: int | None = None):
     ontology = dataset.graph(URIRef(ONTOLOGY_GRAPH))
     for t in result.ontology:  # predicate and class labels, the topic scheme
         ontology.add(t)
-    g = project(fresh_graph((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))), centrality=False)
+    g = project(fresh_graph(t for graph in dataset.graphs() for t in graph), centrality=False)
     return _keep(g, {curie(URIRef(n)) for n in nodes}), dataset
 
 

@@ -13,6 +13,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import UsageError
 from graph.namespaces import KG, OA, ORG, TIME, TOPIC
+from graph.store import UnionGraph
 from viz.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
 from viz.render import TITLE, build_view
 
@@ -261,7 +262,7 @@ def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None
     dataset = gather(store, nodes)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         dataset.graph(URIRef(ONTOLOGY_GRAPH)).add(t)
-    g = project(dataset, centrality=False)
+    g = project(UnionGraph(dataset), centrality=False)
     keep = {curie(URIRef(n)) for n in nodes}
     part = nx.MultiDiGraph()
     part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in keep)

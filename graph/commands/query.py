@@ -32,7 +32,7 @@ def register(subparsers) -> None:
                         help="the embedded Oxigraph store (default) or plain rdflib")
     parser.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL endpoint (its query URL) instead")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for --endpoint (default 60)")
-    parser.add_argument("--data", type=Path, help="query this dump (.nq, .trig, .ttl, .nt) instead of the build")
+    parser.add_argument("--data", type=Path, help="query this dump (.nq, .trig, .ttl, .nt, .jsonld) instead of the build")
     parser.add_argument("--sources", type=Path, help="build these sources in memory and query them")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     text, query = _query_text(args)
     try:
-        info = sparql.inspect(text)
+        text, info = sparql.prepare(text)  # known prefixes the query uses and does not declare are declared for it
     except sparql.QueryError as exc:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -51,12 +53,15 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) <= 0:
             raise UsageError(f"--{name.replace('_', '-')} must be positive")
     store = stores.open_store(engine="oxigraph", data=args.data, sources=args.sources, dist=args.dist, quiet=args.quiet)
-    server = endpoint.make_server(
-        store, host=args.host, port=args.port, timeout=args.timeout, max_rows=args.max_rows, cors=args.cors,
-        graph_html=args.dist / "graph.html", workers=args.workers, queue_timeout=args.queue_timeout,
-        max_memory=args.max_memory, read_timeout=args.read_timeout, max_connections=args.max_connections,
-        log=not args.quiet,
-    )
+    try:
+        server = endpoint.make_server(
+            store, host=args.host, port=args.port, timeout=args.timeout, max_rows=args.max_rows, cors=args.cors,
+            graph_html=args.dist / "graph.html", workers=args.workers, queue_timeout=args.queue_timeout,
+            max_memory=args.max_memory, read_timeout=args.read_timeout, max_connections=args.max_connections,
+            log=not args.quiet,
+        )
+    except OSError as exc:
+        raise UsageError(bind_message(args.host, args.port, exc)) from None
     host, port = server.server_address[:2]
     print(f"serving {len(store)} quads from {store.origin} at http://{host}:{port}/ (SPARQL: /sparql); "
           "Ctrl-C stops", file=sys.stderr, flush=True)
@@ -72,3 +77,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def bind_message(host: str, port: int, exc: OSError) -> str:
+    """Why the server could not listen on host:port, naming the address and what to do."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {address}: the address is already in use (another server is running there); "
+                "stop it, or choose another port with --port N (--port 0 picks a free one)")
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {address}: permission denied (ports below 1024 need privileges; try --port 7878)"
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"cannot listen on {address}: this machine has no such address (--host)"
+    return f"cannot listen on {address}: {exc.strerror or exc}"

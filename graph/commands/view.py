@@ -10,6 +10,7 @@ result. The page is the same offline page as dist/graph.html.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .. import ontology as onto, pipeline, sources as src
@@ -23,7 +24,8 @@ def register(subparsers) -> None:
     parser.add_argument("--focus", metavar="ENTITY", help="draw this entity's neighbourhood (CURIE, slug or IRI)")
     parser.add_argument("--depth", type=int, default=1, metavar="N", help="neighbourhood radius in edges (default 1)")
     parser.add_argument("--query", type=Path, metavar="FILE.rq", help="draw the result of this SPARQL CONSTRUCT")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the HTML file to write (default: dist/view.html)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT),
+                        help="the HTML file to write, '-' for stdout (default: dist/view.html)")
     parser.add_argument("--sources", type=Path, default=src.SOURCES_DIR, help="folder of source files (default: sources/)")
     parser.add_argument("--ontology", type=Path, default=onto.ONTOLOGY_DIR, help="folder of ontology modules")
     parser.add_argument("--version", dest="release", help="release version shown in the page's title")
@@ -39,12 +41,18 @@ def run(args: argparse.Namespace) -> int:
     query = _read_query(args.query) if args.query else None
     result = pipeline.build(sources_dir=args.sources, ontology_dir=args.ontology, version=args.release,
                             quiet=args.quiet)
-    g, page = view.render_view(result, out_file=args.out, focus=args.focus, depth=args.depth, query=query,
+    to_stdout = args.out == "-"
+    out = DEFAULT_OUT if to_stdout else Path(args.out)  # links in the page are written as seen from its folder
+    g, page = view.render_view(result, out_file=out, focus=args.focus, depth=args.depth, query=query,
                                query_name=args.query.name if args.query else None)
+    if to_stdout:
+        sys.stdout.buffer.write(page)
+        sys.stdout.flush()
+        return EXIT_OK
     from ..output import write_atomically
 
-    write_atomically({args.out: page})
-    print(f"wrote {src.shown_path(args.out)}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+    write_atomically({out: page})
+    print(f"wrote {src.shown_path(out)}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
     return EXIT_OK
 
 
