@@ -266,15 +266,19 @@ def _answer(conn, status: int, *, media: str | None = None, body: bytes = b"", e
         conn.send_bytes(body)
 
 
-def syntax_message(text: str, message: str) -> str:
-    """Oxigraph's `error at L:C: …` as `syntax error at line L, column C: …` with the offending line."""
+def syntax_message(text: str, message: str, added: int = 0) -> str:
+    """Oxigraph's `error at L:C: …` as `syntax error at line L, column C: …` with the offending line; `added` is
+    the number of PREFIX lines declared before `text` (sparql.complete)."""
     match = _ERROR_AT.match(message)
     if not match:
         return f"syntax error: {message}"
-    line, column = int(match.group(1)), int(match.group(2))
+    line, column = int(match.group(1)) - added, int(match.group(2))
     lines = text.splitlines()
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
-    return (f"syntax error at line {line}, column {column}: {message[match.end():]}\n  {shown}\n"
+    detail = message[match.end():].splitlines()[0] if message[match.end():].strip() else ""
+    if len(detail) > 160:  # the engine lists every token it would have accepted: the first few say enough
+        detail = detail[:160].rsplit(",", 1)[0] + ", …"
+    return (f"syntax error at line {line}, column {column}: {detail}\n  {shown}\n"
             f"  {' ' * max(column - 1, 0)}^")
 
 
@@ -284,9 +288,12 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
     from . import results, sparql
     from .results import RowLimitExceeded
 
+    # Known prefixes the query uses and does not declare are declared for it (as on the command line); messages
+    # point into the text as the client sent it.
     text = request["query"]
+    full, added = sparql.complete(text)
     try:
-        result = store.query(text, max_rows=request["max_rows"], graph_form="construct")
+        result = store.query(full, max_rows=request["max_rows"], graph_form="construct")
     except sparql.QueryError as exc:
         if not str(exc).startswith("syntax error"):
             return _answer(out, 400, error=f"the query failed: {exc}")
@@ -296,7 +303,7 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
         try:
             ox.Store().update(text)
         except SyntaxError:
-            return _answer(out, 400, error=syntax_message(text, str(exc)[len("syntax error: "):]))
+            return _answer(out, 400, error=syntax_message(text, str(exc)[len("syntax error: "):], added))
         except Exception:  # noqa: BLE001 - an update that failed on the scratch store is an update all the same
             pass
         return _answer(out, 403, error=_UPDATE_REFUSED)

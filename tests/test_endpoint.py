@@ -134,6 +134,17 @@ def test_malformed_query_is_400_with_line_and_column(server):
     assert re.search(r"line \d+, column \d+", json.loads(body)["error"])
 
 
+def test_known_prefixes_may_be_omitted_and_errors_point_into_the_text_as_sent(server, oxstore):
+    bare = "SELECT ?name WHERE { kg:wang-yi rdfs:label ?name }"
+    status, _, body = _post_query(server.sparql, bare, accept="text/csv")
+    assert status == 200 and body.decode().splitlines()[1:] == ["Wang Yi"]
+    status, _, body = _post_query(server.sparql, "SELECT ?s WHERE {\n  ?s foaf:name \n}")
+    assert status == 400
+    error = json.loads(body)["error"]
+    first, shown, caret = error.splitlines()
+    assert "line 3, column 1" in first and len(first) < 250 and shown == "  }" and caret == "  ^"
+
+
 # --- service description, page, graph view, CORS
 
 
