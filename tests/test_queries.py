@@ -4,6 +4,7 @@ and on the embedded Oxigraph store, and the command's formats, parameters and er
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import json
 import re
@@ -239,13 +240,18 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 def _as_stored_by_oxigraph(term):
     """Oxigraph's store keeps a literal of a type derived from xsd:integer (xsd:positiveInteger…) as xsd:integer,
-    with the same value, and gives a simple literal the type xsd:string; rdflib keeps the type it was given."""
+    with the same value, an xsd:decimal in its XSD 1.1 canonical form ("5" for "5.0"), and gives a simple literal
+    the type xsd:string; rdflib keeps the type and the form it was given."""
     if isinstance(term, Literal) and not term.language and term.datatype is None:
         return Literal(str(term), datatype=URIRef(_XSD + "string"), normalize=False)
     if isinstance(term, Literal) and term.datatype and str(term.datatype)[len(_XSD):] in (
             "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger", "long", "int",
             "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"):
         return Literal(str(term), datatype=URIRef(_XSD + "integer"), normalize=False)
+    if isinstance(term, Literal) and term.datatype == URIRef(_XSD + "decimal"):  # "5.0" is stored as "5"
+        value = decimal.Decimal(str(term))
+        text = str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+        return Literal(text, datatype=term.datatype, normalize=False)
     return term
 
 
