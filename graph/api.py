@@ -36,8 +36,7 @@ def load(sources: Path | str | None = None, *, dist: Path | str | None = None, q
     dist_dir = Path(dist) if dist is not None else pipeline.DIST
     if not sources_dir.is_dir():
         raise UsageError(f"{sources_dir}: no such directory (pass the sources folder: load('path/to/sources'))")
-    ontology = onto.load_ontology()
-    onto.stamp_version(ontology, pipeline.project_version())
+    ontology = onto.release(onto.load_ontology(), pipeline.project_version())  # as the build merges and stamps it
     found = manifest.current(dist_dir, sources_dir, ontology)
     if found is not None:
         build = manifest.read_build(dist_dir, sources_dir, ontology, found)

@@ -88,8 +88,7 @@ def last_build(args: argparse.Namespace):
     """The build in --dist when it is current for these sources, ontology, version and code; else None."""
     if args.rebuild or not args.sources.is_dir():
         return None
-    ontology = onto.load_ontology(args.ontology)
-    onto.stamp_version(ontology, args.release or pipeline.project_version())
+    ontology = onto.release(onto.load_ontology(args.ontology), args.release or pipeline.project_version())
     found = manifest.current(args.dist, args.sources, ontology)
     if found is None:
         return None
