@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+try:  # hypothesis keeps no example database and its caches out of the checkout (it would write .hypothesis/)
+    import tempfile
+
+    from hypothesis import settings as _hypothesis_settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="cckg-hypothesis-"))
+    _hypothesis_settings.register_profile("cckg", database=None)
+    _hypothesis_settings.load_profile("cckg")
+except ImportError:  # the test extra is not installed: the hypothesis tests are not collected either
+    pass
+
 
 # --- the suite writes nothing into the working tree ---------------------------------------------------------------
 
