@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal
+from rdflib import Dataset
 
 from . import paths
 
@@ -26,7 +26,6 @@ NAME = "manifest.json"
 #: The dump a current build is read back from: one named graph per source document, the ontology's, VoID's.
 DUMP = "cckg.nq"
 FORMAT = 1
-_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 def _files_digest(folder: Path, patterns: tuple[str, ...] = ("*",)) -> str:
@@ -102,18 +101,9 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     sources = pipeline.load_sources(sources_dir)
     wanted = {KG[s.id] for s in sources} | {ONTOLOGY}
     dataset = Dataset()
-    terms: dict = {}
+    from .store import cached_from_oxigraph
 
-    def convert(term):  # as the build has it: a simple literal has no datatype
-        found = terms.get(term)
-        if found is None:
-            from .store import from_oxigraph
-
-            found = from_oxigraph(term)
-            if isinstance(term, ox.Literal) and not term.language and term.datatype == _XSD_STRING:
-                found = Literal(term.value)
-            terms[term] = found
-        return found
+    convert = cached_from_oxigraph(simple_literals=True)  # as the build has it: a simple literal has no datatype
 
     graphs: dict = {}
     for quad in ox.parse(path=str(out_dir / DUMP), format=ox.RdfFormat.N_QUADS):

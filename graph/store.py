@@ -119,16 +119,7 @@ class RdflibStore:
         by pyoxigraph's parser, which reads N-Quads and TriG into their named graphs the same way as
         OxigraphStore.from_file does (rdflib's own Dataset parsing and union view differ between versions)."""
         fmt = _file_format(path)
-        terms: dict = {}
-
-        def convert(term):  # as rdflib's parsers give it: a simple literal has no datatype (Oxigraph: xsd:string)
-            found = terms.get(term)
-            if found is None:
-                found = from_oxigraph(term)
-                if isinstance(term, ox.Literal) and not term.language and term.datatype == _XSD_STRING:
-                    found = Literal(term.value)
-                terms[term] = found
-            return found
+        convert = cached_from_oxigraph(simple_literals=True)  # as rdflib's parsers give a simple literal
 
         try:
             triples = [(convert(q.subject), convert(q.predicate), convert(q.object))
@@ -259,14 +250,19 @@ def from_oxigraph(term):
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
 
 
-def cached_from_oxigraph():
-    """`from_oxigraph` with a memory: each distinct term is converted once (IRIs recur in most triples)."""
+def cached_from_oxigraph(*, simple_literals: bool = False):
+    """`from_oxigraph` with a memory: each distinct term is converted once (IRIs recur in most triples). With
+    `simple_literals`, an xsd:string literal becomes a simple literal, as rdflib's parsers and the build give it."""
     terms: dict = {}
 
     def convert(term):
         found = terms.get(term)
         if found is None:
-            found = terms[term] = from_oxigraph(term)
+            found = from_oxigraph(term)
+            if (simple_literals and isinstance(term, ox.Literal) and not term.language
+                    and term.datatype == _XSD_STRING):
+                found = Literal(term.value)
+            terms[term] = found
         return found
 
     return convert
