@@ -18,7 +18,6 @@ The rdflib Dataset of such a build is made only if someone asks for `Build.datas
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,8 +28,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import builder
-from .namespaces import KG, PREFIXES
-from .output import HEADER
+from .namespaces import KG, ONTOLOGY
+from .output import nt_line, sorted_turtle_bytes
 from .sources import Source
 
 
@@ -72,50 +71,10 @@ def store_from_triples(triples: Iterable, terms: Terms | None = None) -> ox.Stor
     return store
 
 
-#: The characters pyoxigraph escapes in a quoted literal, and how (checked against it for every code point in
-#: tests/test_scale.py): the C0 controls, DEL, U+FFFE and U+FFFF as \\uXXXX except the six with a short ECHAR.
-_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]}
-_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
-_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ESCAPES)) + "]")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _quoted(text: str) -> str:
-    return f'"{text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text}"'
-
-
-def nt_term(term) -> str:
-    """An rdflib term as pyoxigraph writes it in N-Triples (the same text, byte for byte, as serializing
-    `Terms().term(term)`): IRIs unescaped, language tags lower-cased, xsd:string literals without a datatype.
-    (f-strings throughout: `"<" + uriref` would call rdflib's URIRef.__radd__ and make a new URIRef.)"""
-    cls = type(term)
-    if cls is not URIRef and cls is not Literal:
-        cls = URIRef if isinstance(term, URIRef) else Literal if isinstance(term, Literal) else BNode
-    if cls is URIRef:
-        return f"<{term}>"
-    if cls is Literal:
-        lexical = str(term)
-        language = term.language
-        if language:
-            return f"{_quoted(lexical)}@{language.lower()}"
-        datatype = term.datatype
-        if datatype and str(datatype) != _XSD_STRING:
-            return f"{_quoted(lexical)}^^<{datatype}>"
-        return _quoted(lexical)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def nt_line(triple) -> str:
-    """A triple as its N-Triples line, without the line break (what pyoxigraph's serializer writes)."""
-    s, p, o = triple
-    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
-
-
 @dataclass
 class Loaded:
-    """What the large path knows after loading: the store and the figures the small path reads off rdflib graphs."""
+    """What the build made: the store (default graph: ontology and data), every graph's N-Triples lines and
+    the figures the report counts."""
 
     store: ox.Store
     per_source: dict[str, int] = field(default_factory=dict)  # distinct triples in each source's named graph
@@ -130,12 +89,31 @@ class Loaded:
         """Each source's triples as N-Triples (for the writers: graph.export, viz.view, viz.overview), made when
         first asked for, after the core build: kept as bytes from the start they would add ~100 MB to its peak at
         1M triples."""
-        return ["\n".join([*lines, ""]).encode("utf-8") for lines in self.source_lines]
+        return ["\n".join([*sorted(lines), ""]).encode("utf-8") for lines in self.source_lines]
 
     @cached_property
     def ontology_ntriples(self) -> bytes:
         """The ontology's triples as N-Triples, sorted."""
         return "\n".join([*sorted(self.ontology_lines), ""]).encode("utf-8")
+
+    def graphs(self) -> list[tuple[str, bytes]]:
+        """(graph IRI, sorted N-Triples) of the ontology's graph and each source document's, in build order."""
+        return [(str(ONTOLOGY), self.ontology_ntriples),
+                *((str(KG[source_id]), chunk) for source_id, chunk in zip(self.per_source, self.ntriples))]
+
+    def union_ntriples(self) -> bytes:
+        """Every triple once (ontology and data), as sorted N-Triples."""
+        return "\n".join([*sorted(self.ontology_lines | self.data_lines), ""]).encode("utf-8")
+
+    def named_store(self, *, union: bool = True) -> ox.Store:
+        """A store with one named graph per source document and the ontology's graph, and (`union`) their union in
+        the default graph: the dataset as the exports and the query commands show it."""
+        store = ox.Store()
+        for name, chunk in self.graphs():
+            store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        if union:
+            store.load(self.union_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        return store
 
 
 def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
@@ -144,12 +122,8 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
     Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), and the store
     parses each source's lines; converting the terms to pyoxigraph objects and serializing them again cost about
     twice as much (bench/, 1M triples). The lines are kept for the outputs (`sorted_turtle_pair`)."""
-    terms = Terms()
-    store = ox.Store()
-    store.extend([terms.quad(t) for t in ontology])
-    loaded = Loaded(store)
-    loaded.ontology_lines = {nt_line(t) for t in ontology}
-    data_lines, used = loaded.data_lines, loaded.used
+    loaded = start({nt_line(t) for t in ontology})
+    used = loaded.used
     index = builder.Index(sources)
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for source in sources:
@@ -162,14 +136,26 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
                 used[p] = s
             if p == rdf_type and isinstance(o, URIRef) and o not in used:
                 used[o] = s
-        loaded.per_source[source.id] = len(lines)
-        loaded.overlap.update(lines & loaded.ontology_lines)
-        # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of
-        # the generated terms, not from the store.
-        store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        loaded.source_lines.append(list(lines))
-        data_lines |= lines
+        add_source(loaded, source.id, lines)
     return loaded
+
+
+def start(ontology_lines: set[str]) -> Loaded:
+    """A Loaded whose store holds the ontology (its N-Triples lines), ready for `add_source`."""
+    loaded = Loaded(ox.Store(), ontology_lines=ontology_lines)
+    loaded.store.load(loaded.ontology_ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return loaded
+
+
+def add_source(loaded: Loaded, source_id: str, lines: set[str]) -> None:
+    """Add one source's distinct N-Triples lines to the store and the figures."""
+    loaded.per_source[source_id] = len(lines)
+    loaded.overlap.update(lines & loaded.ontology_lines)
+    # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of the
+    # generated terms, not from the store.
+    loaded.store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    loaded.source_lines.append(list(lines))
+    loaded.data_lines |= lines
 
 
 def _generated(source: Source, index: builder.Index, text_root: Path):
@@ -198,8 +184,8 @@ def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
     return total, +classes
 
 
-def sorted_turtle_pair(loaded: Loaded, ontology: Graph) -> tuple[bytes, bytes]:
-    """cckg.ttl (ontology + data) and data.ttl of the large path, each as `sorted_turtle_bytes`.
+def sorted_turtle_pair(loaded: Loaded) -> tuple[bytes, bytes]:
+    """cckg.ttl (ontology + data) and data.ttl, each as `sorted_turtle_bytes`.
 
     The lines are sorted once; data.ttl's are the same without the ontology-only ones. (Parsing them once for both
     files would save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
@@ -208,28 +194,6 @@ def sorted_turtle_pair(loaded: Loaded, ontology: Graph) -> tuple[bytes, bytes]:
     only_onto = onto - data
     whole_ttl = sorted_turtle_bytes(whole, presorted=True)
     return whole_ttl, sorted_turtle_bytes([line for line in whole if line not in only_onto], presorted=True)
-
-
-def sorted_turtle_bytes(lines, *, presorted: bool = False) -> bytes:
-    """Deterministic Turtle: the distinct N-Triples lines (str or bytes) sorted (by code point), then serialized
-    by pyoxigraph in that order with the fixed prefixes (a subject's triples grouped with `;` and `,`).
-    `presorted`: the lines are already distinct, sorted and without empty ones."""
-    if not presorted:
-        lines = sorted(line for line in set(lines) if line)
-    if lines and isinstance(lines[0], str):
-        text = "\n".join([*lines, ""]).encode("utf-8")
-    else:
-        text = b"\n".join([*lines, b""])
-    body = ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    del text
-    # pyoxigraph writes the @prefix lines in hash order (which varies by process): write them in PREFIXES order.
-    # (Only the head is split into lines: a list of every line of the body costs ~100 MB at 1M triples.)
-    end = 0
-    while body.startswith(b"@prefix ", end):
-        end = body.index(b"\n", end) + 1
-    head = body[:end].split(b"\n")[:-1]
-    prefixes = sorted(head, key=lambda line: list(PREFIXES).index(line.split(b" ")[1][:-1].decode()))
-    return b"".join([HEADER.encode("utf-8"), *(line + b"\n" for line in prefixes), body[end:]])
 
 
 def source_graph(source_id: str) -> URIRef:

@@ -46,7 +46,7 @@ from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from . import output
 from .errors import UsageError
@@ -100,19 +100,6 @@ Triple = tuple
 # ---------------------------------------------------------------- the VoID / DCAT description
 
 
-@dataclass(frozen=True)
-class NamedGraph:
-    iri: URIRef
-    triples: tuple
-
-
-def source_graphs(result) -> list[NamedGraph]:
-    """The ontology graph and one graph per source document, each read from the build once, sorted by IRI."""
-    graphs = [NamedGraph(ONTOLOGY, tuple(result.ontology))]
-    graphs += [NamedGraph(KG[s.id], tuple(result.dataset.graph(KG[s.id]))) for s in result.sources]
-    return sorted(graphs, key=lambda g: str(g.iri))
-
-
 @dataclass
 class Figures:
     """What the VoID description counts, over the union of the ontology and data graphs (each triple once)."""
@@ -126,28 +113,6 @@ class Figures:
     vocabularies: list  # namespaces (URIRef) whose terms are used as a predicate or a class
     examples: list  # the EXAMPLES the graph has as subjects, in EXAMPLES order
     sizes: dict  # named graph IRI -> distinct triples
-
-
-def figures(graphs: list[NamedGraph]) -> Figures:
-    """The VoID figures of rdflib-term graphs (the small path), with objects counted as the store counts them
-    (`store_folds`)."""
-    whole = {t for g in graphs for t in g.triples}
-    subjects = {s for s, _, _ in whole}
-    objects = {o for _, _, o in whole}
-    sizes = {g.iri: len(g.triples) for g in graphs}
-    typed = {o: nt_term(o).encode("utf-8") for o in objects if isinstance(o, Literal) and o.datatype is not None}
-    fold = store_folds(typed.values())
-    if fold:  # a term that the store keeps as another's value counts as that one (in triples too)
-        same = {o: fold[text] for o, text in typed.items() if text in fold}
-        folded = lambda triples: {(s, p, same.get(o, o)) for s, p, o in triples}  # noqa: E731
-        objects = {same.get(o, o) for o in objects}
-        sizes = {g.iri: len(folded(g.triples)) for g in graphs}
-    return Figures(
-        triples=len(folded(whole)) if fold else len(whole), entities=len(entities(whole)),
-        subjects=len(subjects), objects=len(objects), properties=len({p for _, p, _ in whole}),
-        instances={cls: len(members) for cls, members in class_instances(whole).items()},
-        vocabularies=vocabularies(whole), examples=[r for r in EXAMPLES if r in subjects], sizes=sizes,
-    )
 
 
 _FOLD_SUBJECT = "urn:cckg:fold:"
@@ -220,11 +185,8 @@ def _folded_lines(lines: Iterable[bytes], fold: dict[bytes, bytes]) -> set[tuple
     return triples
 
 
-def void_triples(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None,
-                 counted: Figures | None = None) -> list[Triple]:
-    """The VoID/DCAT description of a build: counts over the union of the ontology and data graphs."""
-    if counted is None:
-        counted = figures(graphs if graphs is not None else source_graphs(result))
+def void_triples(result, counted: Figures, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
+    """The VoID/DCAT description of a build: counts (`line_figures`) over the union of the ontology and data graphs."""
     triples: list[Triple] = []
     add = triples.append
     add((DATASET, RDF.type, VOID.Dataset))
@@ -271,19 +233,6 @@ def subsets(result, sizes: dict) -> list[tuple[URIRef, str, URIRef, int]]:
     return [(iri, titles[iri], iri, n) for iri, n in sorted(sizes.items(), key=lambda kv: str(kv[0]))]
 
 
-def entities(triples: Iterable[Triple]) -> set[URIRef]:
-    """The dataset's entities in the VoID sense: subjects whose IRI is in void:uriSpace (kg:)."""
-    return {s for s, _, _ in triples if isinstance(s, URIRef) and str(s).startswith(str(KG))}
-
-
-def class_instances(triples: Iterable[Triple]) -> dict[URIRef, set]:
-    members: dict[URIRef, set] = defaultdict(set)
-    for s, p, o in triples:
-        if p == RDF.type and isinstance(o, URIRef):
-            members[o].add(s)
-    return members
-
-
 def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
     """The namespaces of the fixed prefix table whose terms are used as a predicate or a class."""
     used = set()
@@ -294,11 +243,6 @@ def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
     ours = {PREFIXES[name] for name in ("kg", "topic", "level")}
     found = {ns for ns in PREFIXES.values() if ns not in ours and any(term.startswith(ns) for term in used)}
     return [URIRef(ns) for ns in sorted(found)]
-
-
-def void_turtle(result, *, endpoint: str = SPARQL_ENDPOINT, graphs: list[NamedGraph] | None = None) -> bytes:
-    """dist/void.ttl: the description alone."""
-    return output.turtle_bytes(void_triples(result, endpoint=endpoint, graphs=graphs))
 
 
 def _count(n: int) -> Literal:
@@ -315,17 +259,6 @@ def _slug(term: URIRef) -> str:
 # ---------------------------------------------------------------- the parts of a build as named graphs
 
 
-def named_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT) -> list[NamedGraph]:
-    """The named graphs of a part, sorted by IRI: the ontology, each source document, and (all) the VoID graph."""
-    if part not in PARTS:
-        raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
-    built = source_graphs(result)
-    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
-    if part == "all":
-        graphs.append(NamedGraph(VOID_GRAPH, tuple(void_triples(result, endpoint=endpoint, graphs=built))))
-    return sorted(graphs, key=lambda g: str(g.iri))
-
-
 @dataclass(frozen=True)
 class LineGraph:
     """A named graph as its distinct canonical N-Triples lines (bytes `<s> <p> <o> .`, no newline)."""
@@ -337,16 +270,16 @@ class LineGraph:
 
 def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT,
                 whole: Iterable[bytes] | None = None) -> list[LineGraph]:
-    """`named_graphs` of a large build (graph/bulk.py) without rdflib terms: the ontology's and each source's
-    N-Triples kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and the VoID
+    """The named graphs of a part, sorted by IRI, without rdflib terms: the ontology's and each source's N-Triples
+    kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and (part all) the VoID
     graph counted from those lines (`whole`: the distinct lines of the ontology and the sources, if known)."""
     if part not in PARTS:
         raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
-    built = [LineGraph(ONTOLOGY, result.bulk.ontology_ntriples.splitlines())]
-    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.bulk.ntriples)]
+    built = [LineGraph(ONTOLOGY, result.loaded.ontology_ntriples.splitlines())]
+    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.loaded.ntriples)]
     graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
     if part == "all":
-        void = void_triples(result, endpoint=endpoint, counted=line_figures(built, whole))
+        void = void_triples(result, line_figures(built, whole), endpoint=endpoint)
         graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
     return sorted(graphs, key=lambda g: str(g.iri))
 
@@ -357,85 +290,40 @@ def _nt_line(triple: Triple) -> bytes:
 
 
 class Exporter:
-    """Serializes one part of a build to any format; what formats share (lines, quads) is computed once.
-
-    On a large build (graph/bulk.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
-    N-Triples lines the build kept (`line_graphs`), never from rdflib terms; the other formats (Turtle, RDF/XML,
-    the graph formats) still read the build's rdflib Dataset."""
+    """Serializes one part of a build to any format, from the N-Triples lines the build kept (`line_graphs`), never
+    from rdflib terms; what formats share (the sorted lines) is computed once."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
         self.result, self.part, self.endpoint = result, part, endpoint
-        self.large = bool(getattr(result, "large", False)) and getattr(result, "bulk", None) is not None
         if part not in PARTS:
             raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
 
     @cached_property
-    def graphs(self) -> list[NamedGraph]:
-        """The part's named graphs as rdflib terms (on a large build only for the formats that need terms)."""
-        return named_graphs(self.result, self.part, endpoint=self.endpoint)
-
-    @cached_property
     def lines(self) -> list[LineGraph]:
-        """The part's named graphs as N-Triples lines (large builds)."""
+        """The part's named graphs as N-Triples lines."""
         whole = None
         if self.part == "all":  # the VoID counts and the single-graph formats read the same distinct lines
-            whole = set(self.result.bulk.ontology_ntriples.splitlines())
-            for chunk in self.result.bulk.ntriples:
+            whole = set(self.result.loaded.ontology_ntriples.splitlines())
+            for chunk in self.result.loaded.ntriples:
                 whole.update(chunk.splitlines())
             self.__dict__["_sorted_lines"] = sorted(whole)
         return line_graphs(self.result, self.part, endpoint=self.endpoint, whole=whole)
 
     def void_graph_triples(self) -> list[Triple]:
         """The VoID description's triples (part all)."""
-        if self.large:
-            return list(next(g.triples for g in self.lines if g.iri == VOID_GRAPH))
-        return list(next(g.triples for g in self.graphs if g.iri == VOID_GRAPH))
-
-    # -- inputs shared by the writers
-
-    def iter_triples(self) -> Iterable[Triple]:
-        """The triples of the single-graph formats (ttl, nt, jsonld, xml). The VoID description is left out, so that
-        `cckg.ttl`, `cckg.nt`, `cckg.jsonld` and `cckg.rdf` hold the same graph (ontology + data) as the core build's
-        `dist/cckg.ttl`; it travels as `dist/void.ttl` and as its own named graph in N-Quads and TriG."""
-        for graph in self.graphs:
-            if graph.iri != VOID_GRAPH:
-                yield from graph.triples
-
-    @cached_property
-    def nquads(self) -> list[str]:
-        """Canonical N-Quads lines, sorted and unique (strings sort and hash far faster than rdflib terms)."""
-        lines = set()
-        for graph in self.graphs:
-            name = f" <{graph.iri}> .\n"
-            lines.update(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}{name}" for s, p, o in graph.triples)
-        return sorted(lines)
-
-    @cached_property
-    def ntriples(self) -> list[str]:
-        lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in self.iter_triples()}
-        return sorted(lines)
-
-    @cached_property
-    def quads(self) -> list[ox.Quad]:
-        """Every quad as pyoxigraph terms, sorted by (graph, subject, predicate, object)."""
-        quads = list(ox.parse("".join(self.nquads).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
-        quads.sort(key=lambda q: q.graph_name.value)  # stable: (s, p, o) order of the sorted lines is kept
-        return quads
+        return list(next(g.triples for g in self.lines if g.iri == VOID_GRAPH))
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
-        if self.large:
-            wanted = {p: f"<{ns}".encode() for p, ns in PREFIXES.items()}
-            found = set()
-            for graph in self.lines:
-                text = b"\n".join(graph.lines)
-                found.update(p for p, key in wanted.items() if p not in found and key in text)
-            return {p: ns for p, ns in PREFIXES.items() if p in found}
-        text = "".join(self.nquads)
-        return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}
+        wanted = {p: f"<{ns}".encode() for p, ns in PREFIXES.items()}
+        found = set()
+        for graph in self.lines:
+            text = b"\n".join(graph.lines)
+            found.update(p for p, key in wanted.items() if p not in found and key in text)
+        return {p: ns for p, ns in PREFIXES.items() if p in found}
 
-    # -- the same from the lines of a large build: made when asked for, not kept (they are large)
+    # -- made when asked for, not kept (they are large)
 
     def _line_nquads(self) -> list[bytes]:
         """The N-Quads file's lines: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
@@ -469,11 +357,13 @@ class Exporter:
     def projection(self):
         from viz.projection import project
 
-        if self.large and self.part == "all":  # read from the build's store (ontology + data), not rdflib
-            from .store import StoreGraph
+        from .store import StoreGraph
 
-            return project(StoreGraph(self.result.bulk.store))
-        return project(output.fresh_graph(t for g in self.graphs if g.iri != VOID_GRAPH for t in g.triples))
+        if self.part == "all":  # read from the build's store (ontology + data), not rdflib
+            return project(StoreGraph(self.result.loaded.store))
+        store = ox.Store()  # the part's triples (VoID left out)
+        store.load(b"\n".join([*self._line_ntriples(), b""]), format=ox.RdfFormat.N_TRIPLES)
+        return project(StoreGraph(store))
 
     # -- the formats
 
@@ -483,49 +373,37 @@ class Exporter:
                 for suffix, content in self.to_pieces(fmt).items()}
 
     def to_pieces(self, fmt: str) -> dict[str, bytes | Iterable[bytes]]:
-        """`to_bytes`, except that a large file may come as pieces of bytes to write one after another (on a large
-        build: N-Triples, N-Quads and JSON-LD), so that it is never joined in memory."""
+        """`to_bytes`, except that a large file may come as pieces of bytes to write one after another (N-Triples,
+        N-Quads and JSON-LD), so that it is never joined in memory."""
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
         return getattr(self, f"_{fmt}")()
 
     def _ttl(self) -> dict[str, bytes]:
-        if self.large:  # the sorted Turtle of the large path's cckg.ttl (graph/bulk.py), not rdflib's longturtle
-            from .bulk import sorted_turtle_bytes
+        from .bulk import sorted_turtle_bytes  # the writer of dist/cckg.ttl
 
-            return {"": sorted_turtle_bytes(self._line_ntriples())}
-        return {"": output.turtle_bytes(self.iter_triples())}
+        return {"": sorted_turtle_bytes(self._line_ntriples(), presorted=True)}
 
     def _nt(self) -> dict[str, bytes]:
-        if self.large:
-            return {"": (line + b"\n" for line in self._line_ntriples())}
-        return {"": "".join(self.ntriples).encode("utf-8")}
+        return {"": (line + b"\n" for line in self._line_ntriples())}
 
     def _nq(self) -> dict[str, bytes]:
-        if self.large:
-            return {"": self._line_nquads()}  # pieces: the sorted lines
-        return {"": "".join(self.nquads).encode("utf-8")}
+        return {"": self._line_nquads()}  # pieces: the sorted lines
 
     def _trig(self) -> dict[str, bytes]:
-        quads = self._line_quads() if self.large else self.quads
-        body = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
+        body = ox.serialize(self._line_quads(), format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         return {"": output.HEADER.encode("utf-8") + body}
 
     def _xml(self) -> dict[str, bytes]:
-        if self.large:
-            text = b"\n".join([*self._line_ntriples(), b""])
-        else:
-            text = "".join(self.ntriples).encode("utf-8")
+        text = b"\n".join([*self._line_ntriples(), b""])
         triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, bytes]:
-        if self.large:  # compacted from the N-Triples lines, one node at a time: no rdflib terms
-            context = load_context()
-            nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
-                           for node in Compactor(context).nodes_from_lines(self._line_ntriples()))
-            return {"": _jsonld_pieces(context, [text for _, text in nodes])}
-        return {"": jsonld_bytes(self.iter_triples())}
+        context = load_context()  # compacted from the N-Triples lines, one node at a time: no rdflib terms
+        nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
+                       for node in Compactor(context).nodes_from_lines(self._line_ntriples()))
+        return {"": _jsonld_pieces(context, [text for _, text in nodes])}
 
     def _graphml(self) -> dict[str, bytes]:
         """GraphML with the view's drawing as node attributes (x, y, size, color) for yEd's and Gephi's mappers."""

@@ -7,8 +7,8 @@ and the view (a change to the code may change any output). It also records the d
 file a later `export` reads the graph from. It holds no time and no absolute path, so a rebuild of the same inputs
 writes the same bytes.
 
-Only builds of the reference path (graph/pipeline.py, below LARGE_RECORDS records) are read back; a large build's
-manifest says so and `export` builds it again.
+A current build is read back from its dump at any size: each named graph's N-Quads lines become the N-Triples
+lines the build kept (graph/bulk.py), and the store is loaded from them.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ import hashlib
 import json
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import Dataset
-
 from . import paths
 
 NAME = "manifest.json"
 #: The dump a current build is read back from: one named graph per source document, the ontology's, VoID's.
 DUMP = "cckg.nq"
-FORMAT = 1
+FORMAT = 2  # 2: any build is read back (1 had "large" and read back the small ones only)
 
 
 def _files_digest(folder: Path, patterns: tuple[str, ...] = ("*",)) -> str:
@@ -65,7 +62,6 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
         "format": FORMAT,
         "cckg": paths.version(),
         "release": result.version,
-        "large": bool(result.large),
         "inputs": inputs(sources_dir, result.ontology),
         "files": {DUMP: hashlib.sha256(dump.read_bytes()).hexdigest()} if dump.is_file() else {},
     }
@@ -82,7 +78,7 @@ def current(out_dir: Path, sources_dir: Path, ontology) -> dict | None:
         dump = (out_dir / DUMP).read_bytes()
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("large") is not False:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return None
     if manifest.get("inputs") != inputs(sources_dir, ontology):
         return None
@@ -93,29 +89,26 @@ def current(out_dir: Path, sources_dir: Path, ontology) -> dict | None:
 
 def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, quiet: bool = True):
     """The build `manifest` describes, read back from dist/cckg.nq: each source document's named graph and the
-    ontology graph as the build made them, with the sources' records (read, not built or validated again)."""
+    ontology graph as the build made them (their lines), with the sources' records (read, not built or validated
+    again). The rdflib dataset is made from the sources if asked for, as for a fresh build."""
     from . import bulk, pipeline, validate
     from .export import ONTOLOGY
     from .namespaces import KG
 
     sources = pipeline.load_sources(sources_dir)
-    wanted = {KG[s.id] for s in sources} | {ONTOLOGY}
-    dataset = Dataset()
-    from .store import cached_from_oxigraph
-
-    convert = cached_from_oxigraph(simple_literals=True)  # as the build has it: a simple literal has no datatype
-
-    graphs: dict = {}
-    for quad in ox.parse(path=str(out_dir / DUMP), format=ox.RdfFormat.N_QUADS):
-        name = convert(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else None
-        if name not in wanted:
-            continue  # the VoID description: the exporter writes its own
-        graph = graphs.get(name)
-        if graph is None:
-            graph = graphs[name] = dataset.graph(name)
-        graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-    result = pipeline.Build(manifest["release"], ontology, dataset, sources, validate.Report(),
+    names = {f"<{KG[s.id]}>": s.id for s in sources}
+    ontology_name = f"<{ONTOLOGY}>"
+    graphs: dict[str, set[str]] = {name: set() for name in [ontology_name, *names]}
+    with open(out_dir / DUMP, encoding="utf-8") as dump:
+        for line in dump:  # `s p o <graph> .`: the graph's IRI and the dot are the last two tokens
+            triple, name, _ = line.rsplit(" ", 2)
+            found = graphs.get(name)
+            if found is not None:  # the VoID description is left out: the exporter writes its own
+                found.add(triple + " .")
+    loaded = bulk.start(graphs[ontology_name])
+    for name, source_id in names.items():
+        bulk.add_source(loaded, source_id, graphs[name])
+    result = pipeline.Build(manifest["release"], ontology, sources, validate.Report(), loaded,
                             text_root=sources_dir.resolve().parent)
-    result.store = bulk.store_from_triples(result.all_triples())
-    result.counts = {"triples (all)": len(result.ontology) + sum(1 for _ in result.data_triples())}
+    result.counts = {"triples (all)": len(loaded.ontology_lines | loaded.data_lines)}
     return result

@@ -1,13 +1,16 @@
-"""Writing outputs: deterministic Turtle with a fixed prefix table, and atomic file replacement."""
+"""Writing outputs: terms as canonical N-Triples lines, deterministic Turtle with a fixed prefix table (written by
+pyoxigraph from the sorted lines), and atomic file replacement."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .namespaces import PREFIXES
 
@@ -25,10 +28,74 @@ def fresh_graph(triples: Iterable = ()) -> Graph:
 
 
 def turtle_bytes(triples: Iterable) -> bytes:
-    """Turtle that is byte-identical for the same triples, whatever the insertion order or PYTHONHASHSEED."""
-    graph = fresh_graph(triples)
-    text = graph.serialize(format="longturtle")
-    return (HEADER + text).encode("utf-8")
+    """Turtle that is byte-identical for the same triples, whatever the insertion order or PYTHONHASHSEED: the one
+    Turtle writer of the project (`sorted_turtle_bytes` of their N-Triples lines)."""
+    return sorted_turtle_bytes({nt_line(t) for t in triples})
+
+
+#: The characters pyoxigraph escapes in a quoted literal, and how (checked against it for every code point in
+#: tests/test_scale.py): the C0 controls, DEL, U+FFFE and U+FFFF as \\uXXXX except the six with a short ECHAR.
+_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ESCAPES)) + "]")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _quoted(text: str) -> str:
+    return f'"{text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text}"'
+
+
+def nt_term(term) -> str:
+    """An rdflib term as pyoxigraph writes it in N-Triples (the same text, byte for byte, as serializing
+    `Terms().term(term)`): IRIs unescaped, language tags lower-cased, xsd:string literals without a datatype.
+    (f-strings throughout: `"<" + uriref` would call rdflib's URIRef.__radd__ and make a new URIRef.)"""
+    cls = type(term)
+    if cls is not URIRef and cls is not Literal:
+        cls = URIRef if isinstance(term, URIRef) else Literal if isinstance(term, Literal) else BNode
+    if cls is URIRef:
+        return f"<{term}>"
+    if cls is Literal:
+        lexical = str(term)
+        language = term.language
+        if language:
+            return f"{_quoted(lexical)}@{language.lower()}"
+        datatype = term.datatype
+        if datatype and str(datatype) != _XSD_STRING:
+            return f"{_quoted(lexical)}^^<{datatype}>"
+        return _quoted(lexical)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def nt_line(triple) -> str:
+    """A triple as its N-Triples line, without the line break (what pyoxigraph's serializer writes)."""
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
+
+
+def sorted_turtle_bytes(lines, *, presorted: bool = False) -> bytes:
+    """Deterministic Turtle: the distinct N-Triples lines (str or bytes) sorted (by code point), then serialized
+    by pyoxigraph in that order with the fixed prefixes (a subject's triples grouped with `;` and `,`).
+    `presorted`: the lines are already distinct, sorted and without empty ones."""
+    if not presorted:
+        lines = sorted(line for line in set(lines) if line)
+    if lines and isinstance(lines[0], str):
+        text = "\n".join([*lines, ""]).encode("utf-8")
+    else:
+        text = b"\n".join([*lines, b""])
+    body = ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    del text
+    # pyoxigraph writes the @prefix lines in hash order (which varies by process): write them in PREFIXES order.
+    # (Only the head is split into lines: a list of every line of the body costs ~100 MB at 1M triples.)
+    end = 0
+    while body.startswith(b"@prefix ", end):
+        end = body.index(b"\n", end) + 1
+    head = body[:end].split(b"\n")[:-1]
+    prefixes = sorted(head, key=lambda line: list(PREFIXES).index(line.split(b" ")[1][:-1].decode()))
+    return b"".join([HEADER.encode("utf-8"), *(line + b"\n" for line in prefixes), body[end:]])
+
+
 
 
 def write_atomically(files: dict[Path, bytes]) -> None:

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import Dataset, Graph
+from rdflib.namespace import SKOS
 
-from . import builder, bulk, drafts, integrity, ontology as onto, output, paths, release, shacl_sparql, validate
+from . import builder, bulk, drafts, integrity, ontology as onto, output, paths, release, validate
 from . import sources as src
 from .errors import InvalidData, Problem
 from .namespaces import KG, LEVEL
@@ -76,10 +76,6 @@ class Progress:
                     dynamic_ncols=True)
 
 
-#: Above this many records the build takes the large-graph path (graph/bulk.py): no rdflib graphs, SHACL compiled
-#: to SPARQL on a pyoxigraph store, sorted Turtle. About 20 triples per record, so ~20k triples; the real sources
-#: (a few hundred records) and the test fixtures stay on the reference path (rdflib, pySHACL, longturtle).
-LARGE_RECORDS = 1_000
 #: Above this many sources the build's progress gives their count instead of a line each (the report has them).
 MAX_SOURCE_LINES = 20
 
@@ -88,23 +84,27 @@ MAX_SOURCE_LINES = 20
 class Build:
     """A built, validated graph.
 
-    `dataset` is the rdflib Dataset (one named graph per source plus the ontology graph). On the large-graph path
-    it is made only when first asked for (about 50 s per million triples); `data_triples()` does not need it.
-    `store` is a pyoxigraph Store whose default graph holds the whole graph (ontology and data), as validated.
+    `loaded` holds what the build made (graph/bulk.py): the pyoxigraph store whose default graph is the whole graph
+    (ontology and data) as validated, and every graph's triples as canonical N-Triples lines, which the writers
+    read. rdflib stays the API for reading: `dataset` (one named graph per source plus the ontology graph) is made
+    from the sources when first asked for (about 50 s per million triples); `data_triples()` does not need it.
     """
 
     version: str
     ontology: Graph
-    _dataset: Dataset | None
     sources: list[src.Source]
     report: validate.Report
+    loaded: bulk.Loaded
+    text_root: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     drafts: list[drafts.DraftStatus] = field(default_factory=list)  # sources/drafts/, reported, never loaded
-    store: object = None  # pyoxigraph.Store
-    large: bool = False
-    text_root: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per build step (for bench/)
-    bulk: object = None  # graph.bulk.Loaded on the large path
+    _dataset: Dataset | None = None
+
+    @property
+    def store(self):
+        """The pyoxigraph Store of the whole graph (default graph: ontology and data)."""
+        return self.loaded.store
 
     @property
     def dataset(self) -> Dataset:
@@ -113,8 +113,8 @@ class Build:
         return self._dataset
 
     def data_triples(self):
-        """Every triple of every source graph (the ontology graph excluded)."""
-        if self._dataset is None:  # large path: regenerate each source's graph instead of building the Dataset
+        """Every triple of every source graph (the ontology graph excluded), as rdflib terms."""
+        if self._dataset is None:  # regenerate each source's graph instead of building the Dataset
             index = builder.Index(self.sources)
             for source in self.sources:
                 yield from bulk.source_triples(source, index, self.text_root)
@@ -154,15 +154,13 @@ def build(
     checks_dir: Path = validate.CHECKS_DIR,
     version: str | None = None,
     quiet: bool = True,
-    large: bool | None = None,
     verbose: bool = False,
 ) -> Build:
-    """Load the ontology and every source, build the dataset and validate it; raise InvalidData on any problem.
-
-    `large` picks the large-graph path (graph/bulk.py); by default it is taken above LARGE_RECORDS records.
-    """
+    """Load the ontology and every source, build the graph into one store and validate it; raise InvalidData on any
+    problem. One path for every size: triples -> pyoxigraph store -> SHACL compiled to SPARQL and the check queries
+    on the store."""
     with gc_paused():
-        return _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, large, verbose)
+        return _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, verbose)
 
 
 @contextmanager
@@ -179,7 +177,7 @@ def gc_paused():
             gc.enable()
 
 
-def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, large, verbose) -> Build:
+def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, verbose) -> Build:
     progress = Progress(5, quiet=quiet)
     version = version or project_version()
 
@@ -200,14 +198,9 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
     done("all resolved")
 
     text_root = sources_dir.resolve().parent
-    if large is None:
-        large = sum(len(s.records) for s in sources) > LARGE_RECORDS
-    if large:
-        result = _build_large(sources, ontology, version, text_root, progress, shapes_dir, checks_dir)
-    else:
-        result = _build_small(sources, ontology, version, text_root, progress, shapes_dir, checks_dir)
+    result = _build_store(sources, ontology, version, text_root, progress, shapes_dir, checks_dir)
     result.timings = progress.timings
-    # The curator's report (both paths): what each source added, and the drafts still waiting in sources/drafts/.
+    # The curator's report: what each source added, and the drafts still waiting in sources/drafts/.
     result.drafts = drafts.scan(sources_dir)
     per_source = drafts.source_lines(sources, verbose=verbose)
     if len(sources) > MAX_SOURCE_LINES and not verbose:  # a large build: the report file has every line
@@ -218,48 +211,23 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, la
     return result
 
 
-def _build_small(sources, ontology, version, text_root, progress, shapes_dir, checks_dir) -> Build:
-    """The build through rdflib graphs and pySHACL (the reference path, used below LARGE_RECORDS records)."""
+def _build_store(sources, ontology, version, text_root, progress, shapes_dir, checks_dir) -> Build:
+    """Sources to one pyoxigraph store (graph/bulk.py), validated there: SHACL compiled to SPARQL
+    (graph/shacl_sparql.py, kept equal to pySHACL by the parity tests), the terms used, the check queries."""
     done = progress("building the graph", key="rdf")
-    dataset = builder.build_dataset(sources, ontology, text_root=text_root)
-    result = Build(version, ontology, dataset, sources, validate.Report(), text_root=text_root)
-    data = output.fresh_graph(result.data_triples())
-    done(f"{len(data)} data triples in {len(sources)} named graphs")
-
-    done = progress("validating (SHACL, terms, check queries)", key="validate")
-    index = builder.Index(sources)
-    locate = validate.locator(index)
-    report = result.report
-    whole = output.fresh_graph(result.all_triples())
-    report.add("shapes/data.ttl (SHACL)", validate.shacl(whole, shapes_dir / "data.ttl", locate=locate))
-    report.add("shapes/ontology.ttl (SHACL)", validate.shacl(ontology, shapes_dir / "ontology.ttl", locate=_ontology_locator))
-    report.add("terms from the ontology and reused vocabularies", validate.unknown_terms(data, ontology, locate))
-    # Performance: the check queries run on a pyoxigraph copy of the graph (16 s on rdflib for 12k triples, 0.1 s).
-    result.store = bulk.store_from_triples(whole)
-    for name, found in validate.check_queries_store(result.store, locate, checks_dir):
-        report.add(f"queries/checks/{name}", found)
-    done(f"{len(report.checks)} checks, {len(report.problems)} problems")
-    if report.problems:
-        raise InvalidData(report.problems)
-    result.counts = _counts(result, data)
-    return result
-
-
-def _build_large(sources, ontology, version, text_root, progress, shapes_dir, checks_dir) -> Build:
-    """The large-graph path (graph/bulk.py): one pyoxigraph store, SHACL as SPARQL, the same checks and counts."""
-    done = progress("building the graph (large-graph path: pyoxigraph store)", key="rdf")
     loaded = bulk.load(sources, ontology, text_root=text_root)
-    result = Build(version, ontology, None, sources, validate.Report(), store=loaded.store, large=True,
-                   text_root=text_root, bulk=loaded)
+    result = Build(version, ontology, sources, validate.Report(), loaded, text_root=text_root)
     total, classes = bulk.data_counts(loaded, ontology)
     done(f"{total} data triples in {len(sources)} named graphs")
 
-    done = progress("validating (SHACL as SPARQL, terms, check queries)", key="validate")
+    done = progress("validating (SHACL, terms, check queries)", key="validate")
     locate = validate.locator(builder.Index(sources))
     report = result.report
     report.add("shapes/data.ttl (SHACL)", validate.shacl_on_store(loaded.store, shapes_dir / "data.ttl", ontology,
-                                                                   locate=locate, triples=result.all_triples))
-    report.add("shapes/ontology.ttl (SHACL)", validate.shacl(ontology, shapes_dir / "ontology.ttl", locate=_ontology_locator))
+                                                                   locate=locate))
+    report.add("shapes/ontology.ttl (SHACL)", validate.shacl_on_store(bulk.store_from_triples(ontology),
+                                                                       shapes_dir / "ontology.ttl", ontology,
+                                                                       locate=_ontology_locator))
     report.add("terms from the ontology and reused vocabularies", validate.check_terms(loaded.used, ontology, locate))
     for name, found in validate.check_queries_store(loaded.store, locate, checks_dir):
         report.add(f"queries/checks/{name}", found)
@@ -274,14 +242,8 @@ def _ontology_locator(node: object) -> Problem:
     return Problem("ontology/", 0, str(node), "")
 
 
-def _counts(result: Build, data: Graph) -> dict[str, int]:
-    classes = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
-    per_source = {source.id: len(result.dataset.graph(KG[source.id])) for source in result.sources}
-    return _count_figures(result, len(data), classes, per_source)
-
-
 def _count_figures(result: Build, data_triples: int, classes: Counter, per_source: dict[str, int]) -> dict[str, int]:
-    """The counts of the report, from figures either path computes its own way (rdflib graphs or the store)."""
+    """The counts of the report (triples per graph, instances per class), from the store's figures."""
     counts = {
         "triples (all)": len(result.ontology) + data_triples,
         "triples (ontology)": len(result.ontology),
@@ -325,14 +287,11 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, quiet: bool = True) ->
     done = progress(f"writing {src.shown_path(out_dir)}/", key="write")
     staged = release.Release(out_dir)
     with staged as stage:
-        if result.large:  # sorted Turtle from the store's N-Triples (graph/bulk.py): seconds instead of minutes
-            with gc_paused():
-                whole, data = bulk.sorted_turtle_pair(result.bulk, result.ontology)
-        else:
-            whole, data = output.turtle_bytes(result.all_triples()), output.turtle_bytes(result.data_triples())
+        with gc_paused():  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/bulk.py)
+            whole, data = bulk.sorted_turtle_pair(result.loaded)
         files = {
             stage / OUTPUTS["all"]: whole,
-            stage / OUTPUTS["ontology"]: output.turtle_bytes(result.ontology),
+            stage / OUTPUTS["ontology"]: bulk.sorted_turtle_bytes(result.loaded.ontology_lines),
             stage / OUTPUTS["data"]: data,
             stage / OUTPUTS["report"]: report_text(result).encode("utf-8"),
         }

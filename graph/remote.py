@@ -19,9 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from . import sparql
 from .errors import UsageError
-from .namespaces import KG, ONTOLOGY
-from .results import Result, ntriples
-from .store import union_ntriples
+from .results import Result
 
 USER_AGENT = "cckg (python build.py)"
 
@@ -35,14 +33,7 @@ class Pushed:
 
 def graph_payloads(build) -> list[tuple[URIRef, bytes]]:
     """(graph IRI, sorted N-Triples) for the ontology and each source document's graph."""
-    out = [(ONTOLOGY, _ntriples(build.ontology))]
-    for source in build.sources:
-        out.append((KG[source.id], _ntriples(build.dataset.graph(KG[source.id]))))
-    return out
-
-
-def _ntriples(graph) -> bytes:
-    return ntriples(graph)
+    return [(URIRef(name), chunk) for name, chunk in build.loaded.graphs()]
 
 
 def push(build, endpoint: str, *, timeout: float = 60.0) -> list[Pushed]:
@@ -50,7 +41,7 @@ def push(build, endpoint: str, *, timeout: float = 60.0) -> list[Pushed]:
     UsageError on the first failure. Returns what was sent (graph None = the default graph)."""
     _check_url(endpoint)
     done = []
-    payloads = [*graph_payloads(build), (None, union_ntriples(build))]
+    payloads = [*graph_payloads(build), (None, build.loaded.union_ntriples())]
     for graph, payload in payloads:
         query = urllib.parse.urlencode({"graph": str(graph)}) if graph is not None else "default"
         url = _with_query(endpoint, query)

@@ -21,7 +21,6 @@ value; the messages of components without sh:message are worded like pySHACL's b
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from . import sparql
 from .errors import UsageError
 from .output import fresh_graph
-from .results import Result, RowLimitExceeded, ntriples
+from .results import Result, RowLimitExceeded
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -51,10 +50,7 @@ class OxigraphStore:
     @classmethod
     def from_build(cls, build) -> OxigraphStore:
         """Load a graph.pipeline.Build: one named graph per source document, plus the ontology graph."""
-        store = ox.Store()
-        store.load(dataset_nquads(build), format=ox.RdfFormat.N_QUADS)
-        store.load(union_ntriples(build), format=ox.RdfFormat.N_TRIPLES)  # into the default graph
-        return cls(store, origin=f"the build of {len(build.sources)} source(s)")
+        return cls(build.loaded.named_store(union=True), origin=f"the build of {len(build.sources)} source(s)")
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -154,24 +150,6 @@ def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | 
     text, info = sparql.prepare(text)
     result = store.query(text, params=params, max_rows=max_rows, cancel=cancel)
     return result.normalized(ordered=info.ordered)
-
-
-def dataset_nquads(build) -> bytes:
-    """The build's dataset as N-Quads: the ontology graph and one graph per source document, each written from its
-    named graph's N-Triples (rdflib's own N-Quads writer goes through the deprecated Dataset.contexts)."""
-    lines: list[bytes] = []
-    for graph in build.dataset.graphs():
-        name = graph.identifier
-        if not isinstance(name, URIRef) or name == DATASET_DEFAULT_GRAPH_ID:
-            continue
-        suffix = f" <{name}> .".encode("utf-8")
-        lines += [line[:-2] + suffix for line in ntriples(graph).splitlines()]  # each line ends with " ."
-    return b"".join(line + b"\n" for line in lines)
-
-
-def union_ntriples(build) -> bytes:
-    """Every triple of the build once (ontology and data), as N-Triples."""
-    return ntriples(build.all_triples())
 
 
 def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: Path | None = None,

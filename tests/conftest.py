@@ -46,7 +46,7 @@ def _tree_state() -> list[str] | None:
 
 
 #: Fixtures that make a large graph: a test that uses one is marked slow (`-m "not slow"` skips them).
-_SLOW_FIXTURES = {"generated_sources", "generated_pair"}
+_SLOW_FIXTURES = {"generated_sources", "generated_build"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -126,12 +126,12 @@ def generated_sources(tmp_path_factory) -> Path:
     return out
 
 
-def large_outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Path, Path]:
-    """Build `sources` on the large path and write them with `writer` ("module:function", called as
-    writer(build, folder)) in two fresh processes, with PYTHONHASHSEED 1 and 2; the two output folders."""
+def outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Path, Path]:
+    """Build `sources` and write them with `writer` ("module:function", called as writer(build, folder)) in two
+    fresh processes, with PYTHONHASHSEED 1 and 2; the two output folders."""
     module, function = writer.split(":")
     code = ("import sys, importlib; from pathlib import Path; from graph import pipeline; "
-            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0', large=True); "
+            "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0'); "
             f"importlib.import_module('{module}').{function}(r, Path(sys.argv[2]))")
     folders = (out / "1", out / "2")
     for seed, folder in zip(("1", "2"), folders):
@@ -141,9 +141,8 @@ def large_outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tup
 
 
 @pytest.fixture(scope="session")
-def generated_pair(generated_sources):
-    """The generated sources built by the reference (small) path and by the large-graph path."""
+def generated_build(generated_sources):
+    """The generated sources, built (the same path as every build: one pyoxigraph store, compiled shapes)."""
     from graph import pipeline
 
-    return (pipeline.build(sources_dir=generated_sources, version="0.1.0", large=False),
-            pipeline.build(sources_dir=generated_sources, version="0.1.0", large=True))
+    return pipeline.build(sources_dir=generated_sources, version="0.1.0")

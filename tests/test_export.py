@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import IN_CI, ROOT, large_outputs_under_hash_seeds, run_cli
+from conftest import IN_CI, ROOT, outputs_under_hash_seeds, run_cli
 from graph import export
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID, XSD
@@ -89,14 +89,25 @@ def test_quad_export_has_one_isomorphic_named_graph_per_source(built, exporters,
     for quad in ox.parse(data, format=ox_format):
         graph = parsed.setdefault(convert(quad.graph_name), Graph())
         graph.add((convert(quad.subject), convert(quad.predicate), _plain(convert(quad.object))))
-    wanted = {g.iri: g for g in export.named_graphs(built, part)}
+    wanted = _wanted_graphs(built, exporters["all"], part)
     assert set(parsed) == set(wanted)
-    for iri, graph in wanted.items():
-        assert isomorphic(parsed[iri], fresh_graph(graph.triples)), iri
+    for iri, triples in wanted.items():
+        assert isomorphic(parsed[iri], fresh_graph(triples)), iri
     by_graph: dict[str, int] = {}
     for quad in ox.parse(data, format=ox_format):
         by_graph[quad.graph_name.value] = by_graph.get(quad.graph_name.value, 0) + 1
-    assert by_graph == {str(iri): len(set(g.triples)) for iri, g in wanted.items()}
+    assert by_graph == {str(iri): len(set(triples)) for iri, triples in wanted.items()}
+
+
+def _wanted_graphs(built, exporter, part: str) -> dict:
+    """The named graphs a part's export must hold, from the reference: the build's rdflib Dataset (made from the
+    sources) and, for part all, the VoID description."""
+    graphs = {ONTOLOGY: set(built.ontology)} if part != "data" else {}
+    if part != "ontology":
+        graphs.update({KG[s.id]: set(built.dataset.graph(KG[s.id])) for s in built.sources})
+    if part == "all":
+        graphs[export.VOID_GRAPH] = set(exporter.void_graph_triples())
+    return graphs
 
 
 def _plain(term):
@@ -107,7 +118,7 @@ def _plain(term):
 
 
 def test_named_graphs_are_the_source_documents_the_ontology_and_the_void(built):
-    iris = [g.iri for g in export.named_graphs(built, "all")]
+    iris = [g.iri for g in export.line_graphs(built, "all")]
     assert set(iris) == {ONTOLOGY, export.VOID_GRAPH} | {KG[s.id] for s in built.sources}
     assert iris == sorted(iris, key=str)
     assert len(built.sources) >= 1
@@ -152,8 +163,9 @@ def test_context_defines_every_predicate_and_class_the_graph_uses(exporters):
             continue
         prefix, _, local = iri.partition(":")
         defined.add(prefixes[prefix] + local)
-    used = {str(p) for _, p, _ in exporters["all"].iter_triples() if p != RDF.type}
-    used |= {str(o) for _, p, o in exporters["all"].iter_triples() if p == RDF.type}
+    triples = [t for t in ox.parse(exporters["all"].to_bytes("nt")[""], format=ox.RdfFormat.N_TRIPLES)]
+    used = {t.predicate.value for t in triples if t.predicate.value != str(RDF.type)}
+    used |= {t.object.value for t in triples if t.predicate.value == str(RDF.type)}
     used -= {str(VOID.Dataset)}  # shares its word with dcat:Dataset; written as void:Dataset
     assert sorted(used - defined) == []
 
@@ -347,9 +359,9 @@ def test_void_counts_equal_sparql_counts(store):
     assert _number(stated["nc"]) == _number(classes["n"])
 
 
-def test_void_counts_literals_the_store_keeps_as_one_value_once_on_both_paths():
+def test_void_counts_literals_the_store_keeps_as_one_value_once():
     """Oxigraph keeps "1"^^xsd:positiveInteger and "1"^^xsd:integer as one value (and "5.0", "5" as decimals):
-    the VoID figures count such literals once, on the rdflib path and on the N-Triples-line path alike."""
+    the VoID figures, counted on the N-Triples lines, count such literals once, as SPARQL over the export does."""
     from graph.namespaces import XSD
 
     s, p, q = KG.a, KG.p, KG.q
@@ -357,14 +369,13 @@ def test_void_counts_literals_the_store_keeps_as_one_value_once_on_both_paths():
     five = [Literal("5.0", datatype=XSD.decimal), Literal("5", datatype=XSD.decimal)]
     kept = [Literal("1", datatype=XSD.string), Literal("1", lang="en"), Literal("2", datatype=XSD.integer)]
     triples = [(s, p, o) for o in one + five + kept] + [(s, q, one[0])]
-    graphs = [export.NamedGraph(KG.g, tuple(triples))]
     lines = [export.LineGraph(KG.g, sorted({export._nt_line(t) for t in triples}))]
     store = ox.Store()
     store.load(b"\n".join(export._nt_line(t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
     (counted,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
-    for figures in (export.figures(graphs), export.line_figures(lines)):
-        assert (figures.triples, figures.objects) == (_number(counted["t"]), _number(counted["o"])) == (6, 5)
-        assert figures.sizes == {KG.g: 6}
+    figures = export.line_figures(lines)
+    assert (figures.triples, figures.objects) == (_number(counted["t"]), _number(counted["o"])) == (6, 5)
+    assert figures.sizes == {KG.g: 6}
 
 
 def test_void_class_partitions_equal_sparql_counts(store):
@@ -386,7 +397,7 @@ def test_void_subsets_equal_sparql_counts_per_named_graph(store, built):
 
 
 def test_void_describes_title_licence_version_sources_endpoint_and_examples(built):
-    void = fresh_graph(export.void_triples(built, endpoint="http://localhost:9999/sparql"))
+    void = fresh_graph(export.Exporter(built, endpoint="http://localhost:9999/sparql").void_graph_triples())
     dataset = export.DATASET
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert (dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
@@ -403,7 +414,7 @@ def test_void_describes_title_licence_version_sources_endpoint_and_examples(buil
 def test_void_uses_only_known_terms(built):
     from graph.validate import unknown_terms
 
-    void = fresh_graph(export.void_triples(built))
+    void = fresh_graph(export.Exporter(built).void_graph_triples())
     assert unknown_terms(void, built.ontology, lambda node: Problem("void", 0, str(node), "")) == []
 
 
@@ -463,7 +474,7 @@ def test_main_build_writes_the_common_exports_and_void(tmp_path, built):
     for name in ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl"):
         assert (tmp_path / name).stat().st_size > 0, name
     void = Graph().parse(tmp_path / "void.ttl")
-    assert isomorphic(void, fresh_graph(export.void_triples(built)))
+    assert isomorphic(void, fresh_graph(export.Exporter(built).void_graph_triples()))
 
 
 def test_turtle_export_of_all_is_the_core_builds_cckg_ttl(built, exporters):
@@ -473,41 +484,52 @@ def test_turtle_export_of_all_is_the_core_builds_cckg_ttl(built, exporters):
     assert exporters["all"].to_bytes("ttl")[""] == turtle_bytes(built.all_triples())
 
 
-# ---------------------------------------------------------------- the large-graph path (graph/bulk.py)
+# ---------------------------------------------------------------- exports from the build's lines (graph/bulk.py)
 
 BUILD_FILES = ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl")
 
 
-def test_large_build_exports_are_the_reference_bytes_on_the_real_data(built, tmp_path):
-    """On a large build the exports come from the build's N-Triples lines, never rdflib terms; on the real data
-    (forced onto the large path) they are byte for byte those of the reference path."""
+def _reference_quads(build) -> set[str]:
+    """The build's named graphs as an rdflib Dataset made from its sources (builder.build_dataset, the reference),
+    as N-Quads texts."""
+    from graph import builder
+    from graph.bulk import Terms
+
+    dataset = builder.build_dataset(build.sources, build.ontology, text_root=build.text_root)
+    terms, quads = Terms(), set()
+    for graph in dataset.graphs():
+        if isinstance(graph.identifier, URIRef) and str(graph.identifier).startswith("https://"):
+            quads.update(str(terms.quad(t, terms.iri(graph.identifier))) for t in graph)
+    return quads
+
+
+def test_build_exports_are_written_without_an_rdflib_dataset(tmp_path):
+    """The exports come from the build's N-Triples lines, never from rdflib terms of the whole build."""
     from graph import pipeline
 
-    large = pipeline.build(large=True)
-    export.write_build_outputs(built, tmp_path / "small")
-    export.write_build_outputs(large, tmp_path / "large")
-    assert large._dataset is None  # no rdflib Dataset of the whole build was made
-    for name in BUILD_FILES:
-        assert (tmp_path / "large" / name).read_bytes() == (tmp_path / "small" / name).read_bytes(), name
+    fresh = pipeline.build()
+    export.write_build_outputs(fresh, tmp_path / "out")
+    assert fresh._dataset is None  # no rdflib Dataset of the whole build was made
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(BUILD_FILES)
 
 
-def test_large_build_exports_parse_to_the_reference_graphs(generated_pair, tmp_path):
-    small, large = generated_pair
-    export.write_build_outputs(small, tmp_path / "small")
-    export.write_build_outputs(large, tmp_path / "large")
-    assert large._dataset is None
-    for name, fmt in (("cckg.nt", ox.RdfFormat.N_TRIPLES), ("cckg.nq", ox.RdfFormat.N_QUADS),
-                      ("cckg.trig", ox.RdfFormat.TRIG), ("cckg.jsonld", ox.RdfFormat.JSON_LD),
-                      ("void.ttl", ox.RdfFormat.TURTLE)):
-        a = {str(q) for q in ox.parse(path=str(tmp_path / "small" / name), format=fmt)}
-        b = {str(q) for q in ox.parse(path=str(tmp_path / "large" / name), format=fmt)}
-        assert a and a == b, name
-    n = len(set(large.all_triples()))
-    assert len((tmp_path / "large" / "cckg.nt").read_bytes().splitlines()) == n
+def test_build_exports_parse_to_the_reference_dataset(generated_build, tmp_path):
+    export.write_build_outputs(generated_build, tmp_path / "out")
+    reference = _reference_quads(generated_build)
+    void = export.VOID_GRAPH
+    found = {str(q) for q in ox.parse(path=str(tmp_path / "out" / "cckg.nq"), format=ox.RdfFormat.N_QUADS)}
+    assert {q for q in found if not q.endswith(f"<{void}>")} == reference
+    triples = {q.rsplit(" ", 1)[0] for q in reference}  # each triple once, whatever graphs hold it
+    for name, fmt in (("cckg.nt", ox.RdfFormat.N_TRIPLES), ("cckg.jsonld", ox.RdfFormat.JSON_LD)):
+        got = {str(q).removesuffix(" .") for q in ox.parse(path=str(tmp_path / "out" / name), format=fmt)}
+        assert got == triples, name
+    trig = {str(q) for q in ox.parse(path=str(tmp_path / "out" / "cckg.trig"), format=ox.RdfFormat.TRIG)}
+    assert trig == found
+    assert len((tmp_path / "out" / "cckg.nt").read_bytes().splitlines()) == len(triples)
 
 
-def test_large_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    large_outputs_under_hash_seeds(generated_sources, tmp_path, "graph.export:write_build_outputs")
+def test_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
+    outputs_under_hash_seeds(generated_sources, tmp_path, "graph.export:write_build_outputs")
     for name in BUILD_FILES:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
@@ -554,36 +576,26 @@ def test_atomic_files_are_all_renamed_or_none(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
 
 
-def test_large_build_turtle_and_rdfxml_exports_come_from_the_lines(generated_pair):
-    """On a large build `export --format ttl` is the sorted Turtle of the large path's cckg.ttl and RDF/XML is
-    parsed from the kept lines, with no rdflib terms; both hold the reference path's graph."""
-    from graph.bulk import sorted_turtle_bytes
+def test_turtle_and_rdfxml_exports_come_from_the_lines(generated_build):
+    """`export --format ttl` is the sorted Turtle of the build's lines (dist/cckg.ttl's writer) and RDF/XML is parsed
+    from them, with no rdflib terms; both hold the reference dataset's graph."""
+    from graph.output import sorted_turtle_bytes
 
-    small, large = generated_pair
-    big = export.Exporter(large, part="all")
-    ttl, xml = big.to_bytes("ttl")[""], big.to_bytes("xml")[""]
-    assert large._dataset is None
-    reference = export.Exporter(small, part="all")
-    for got, ref, fmt in ((ttl, reference.to_bytes("ttl")[""], ox.RdfFormat.TURTLE),
-                          (xml, reference.to_bytes("xml")[""], ox.RdfFormat.RDF_XML)):
-        a = {str(t) for t in ox.parse(got, format=fmt)}
-        assert a and a == {str(t) for t in ox.parse(ref, format=fmt)}
-    assert ttl == sorted_turtle_bytes(set(large.bulk.ontology_ntriples.splitlines()).union(
-        *(chunk.splitlines() for chunk in large.bulk.ntriples)))
+    exporter = export.Exporter(generated_build, part="all")
+    ttl, xml = exporter.to_bytes("ttl")[""], exporter.to_bytes("xml")[""]
+    triples = {q.rsplit(" ", 1)[0] for q in _reference_quads(generated_build)}
+    for got, fmt in ((ttl, ox.RdfFormat.TURTLE), (xml, ox.RdfFormat.RDF_XML)):
+        assert {str(t) for t in ox.parse(got, format=fmt)} == triples
+    assert ttl == sorted_turtle_bytes(generated_build.loaded.ontology_lines | generated_build.loaded.data_lines)
 
 
-def test_large_build_projection_is_read_from_the_store(built):
-    """GraphML, GEXF and CSV of a large build project the build's store (graph.store.StoreGraph), not an rdflib
-    copy of it: the same nodes, attributes and edges as the reference projection of the real data."""
-    from graph import pipeline
+def test_build_projection_is_read_from_the_store(built):
+    """GraphML, GEXF and CSV project the build's store (graph.store.StoreGraph), not an rdflib copy of it: the
+    same nodes, attributes and edges as the reference projection of the real data's rdflib graph."""
     from graph.output import fresh_graph
     from viz.projection import project
 
-    large = pipeline.build(large=True)
-    got = export.Exporter(large, part="all").projection
+    got = export.Exporter(built, part="all").projection
     reference = project(fresh_graph(built.all_triples()))
-    assert large._dataset is None
     assert list(got.nodes(data=True)) == list(reference.nodes(data=True))
     assert list(got.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
-    for fmt in ("graphml", "gexf", "csv"):
-        assert export.Exporter(large, part="all").to_bytes(fmt) == export.Exporter(built, part="all").to_bytes(fmt)

@@ -1,4 +1,5 @@
-"""The large-graph path (graph/bulk.py, graph/shacl_sparql.py) against the reference path, and the generator."""
+"""The build's store path (graph/bulk.py, graph/shacl_sparql.py) against the references (an rdflib Dataset made from
+the same sources, pySHACL, rdflib's SPARQL), and the generator."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from graph.errors import InvalidData
 from graph.namespaces import CCKG, KG, SDO, TIME
 from graph.output import fresh_graph
 
-from conftest import large_outputs_under_hash_seeds
+from conftest import outputs_under_hash_seeds
 
 SHAPES = validate.SHAPES_DIR / "data.ttl"
 
@@ -25,9 +26,9 @@ def generated(generated_sources):
 
 
 @pytest.fixture
-def both(generated_pair):
-    """The same sources built by the small (rdflib + pySHACL) and the large (Oxigraph) path (conftest's)."""
-    return generated_pair
+def built_gen(generated_build):
+    """The generated sources, built (conftest's, shared by the session)."""
+    return generated_build
 
 
 def test_generator_is_deterministic(tmp_path):
@@ -41,24 +42,31 @@ def test_generator_is_deterministic(tmp_path):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
-def test_both_paths_give_the_same_report_and_graph(both, tmp_path):
-    small, large = both
-    assert not small.large and large.large
-    assert small.counts == large.counts
-    assert small.report.checks == large.report.checks
-    pipeline.write_outputs(small, tmp_path / "small")
-    pipeline.write_outputs(large, tmp_path / "large")
-    assert (tmp_path / "small" / "validation-report.txt").read_bytes() == (tmp_path / "large" / "validation-report.txt").read_bytes()
-    for name in ("cckg.ttl", "data.ttl", "ontology.ttl"):
-        a = {str(q) for q in ox.parse(path=str(tmp_path / "small" / name))}
-        b = {str(q) for q in ox.parse(path=str(tmp_path / "large" / name))}
-        assert a == b, name
-    # data_triples() without the Dataset regenerates the same triples
-    assert set(large.data_triples()) == set(small.data_triples())
+def test_the_store_holds_the_reference_dataset_and_the_counts_are_its_own(built_gen, tmp_path):
+    """The build's lines and store against the rdflib Dataset made from the same sources (builder.build_dataset):
+    the same triples, per source and in all, and the report's counts are those of that Dataset."""
+    from collections import Counter
+
+    reference = pipeline.builder.build_dataset(built_gen.sources, built_gen.ontology, text_root=built_gen.text_root)
+    per_source = {s.id: {bulk.nt_line(t) for t in reference.graph(KG[s.id])} for s in built_gen.sources}
+    assert built_gen.loaded.data_lines == set().union(*per_source.values())
+    assert built_gen.loaded.per_source == {k: len(v) for k, v in per_source.items()}
+    data = fresh_graph(t for s in built_gen.sources for t in reference.graph(KG[s.id]))
+    assert built_gen.counts["triples (data)"] == len(data)
+    classes = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
+    for cls, n in classes.items():
+        assert built_gen.counts[f"instances of {validate._curie(cls)}"] == n
+    assert set(built_gen.data_triples()) == set(data)  # regenerated without the Dataset
+    pipeline.write_outputs(built_gen, tmp_path / "out")
+    for name, wanted in (("cckg.ttl", [*data, *built_gen.ontology]), ("data.ttl", data),
+                         ("ontology.ttl", built_gen.ontology)):
+        found = {str(t) for t in ox.parse(path=str(tmp_path / "out" / name))}
+        lines = "\n".join(bulk.nt_line(t) for t in wanted).encode("utf-8")
+        assert found == {str(t) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)}, name
 
 
-def test_large_outputs_are_byte_identical_across_hash_seeds(generated, tmp_path):
-    large_outputs_under_hash_seeds(generated, tmp_path, "graph.pipeline:write_outputs")
+def test_outputs_are_byte_identical_across_hash_seeds(generated, tmp_path):
+    outputs_under_hash_seeds(generated, tmp_path, "graph.pipeline:write_outputs")
     for name in ("cckg.ttl", "data.ttl", "validation-report.txt"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
     text = (tmp_path / "1" / "cckg.ttl").read_text(encoding="utf-8")
@@ -84,10 +92,10 @@ def _faulty(build) -> Graph:
     return g
 
 
-def test_compiled_shacl_finds_what_pyshacl_finds(both):
+def test_compiled_shacl_finds_what_pyshacl_finds(built_gen):
     import pyshacl
 
-    whole = _faulty(both[0])
+    whole = _faulty(built_gen)
     shapes = Graph(bind_namespaces="none").parse(SHAPES, format="turtle")
     _, results, _ = pyshacl.validate(whole, shacl_graph=shapes, inference="rdfs", allow_warnings=True, advanced=True)
     expected = set()
@@ -95,22 +103,22 @@ def test_compiled_shacl_finds_what_pyshacl_finds(both):
         if results.value(r, SH.resultSeverity) == SH.Violation:
             path = results.value(r, SH.resultPath)
             expected.add((results.value(r, SH.focusNode), path if isinstance(path, URIRef) else None))
-    found = {(v.focus, v.path) for v in shacl_sparql.validate(bulk.store_from_triples(whole), shapes, both[0].ontology)}
+    found = {(v.focus, v.path) for v in shacl_sparql.validate(bulk.store_from_triples(whole), shapes, built_gen.ontology)}
     assert len(expected) >= 8
     assert found == expected
 
 
-def test_check_queries_agree_on_rdflib_and_oxigraph(both):
-    whole = _faulty(both[0])
+def test_check_queries_agree_on_rdflib_and_oxigraph(built_gen):
+    whole = _faulty(built_gen)
     whole.add((KG["x-proposal"], RDF.type, CCKG.Proposal))  # no source, no quote, no label
-    locate = validate.locator(pipeline.builder.Index(both[0].sources))
+    locate = validate.locator(pipeline.builder.Index(built_gen.sources))
     on_rdflib = {(n, p.message) for n, ps in validate.check_queries(whole, locate) for p in ps}
     on_store = {(n, p.message) for n, ps in validate.check_queries_store(bulk.store_from_triples(whole), locate) for p in ps}
     assert on_store == on_rdflib
     assert {n for n, _ in on_store} >= {"missing-label-violation.rq", "unsourced-statement-violation.rq"}
 
 
-def test_large_path_reports_file_line_and_field(generated, tmp_path):
+def test_a_generated_build_reports_file_line_and_field(generated, tmp_path):
     import shutil
 
     copy = tmp_path / "sources"
@@ -121,18 +129,18 @@ def test_large_path_reports_file_line_and_field(generated, tmp_path):
     text = text.replace('mode: "offline"', 'mode: "pigeon"').replace('mode: "online"', 'mode: "pigeon"')
     target.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidData) as info:
-        pipeline.build(sources_dir=copy, large=True)
+        pipeline.build(sources_dir=copy)
     problem = info.value.problems[0]
     assert problem.file.endswith(target.name) and problem.line > 1 and problem.field.endswith(".mode")
 
 
-def test_unsupported_shapes_are_refused(both):
+def test_unsupported_shapes_are_refused(built_gen):
     shapes = Graph().parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:sparql [ sh:select "SELECT $this {}" ] .
     """, format="turtle")
     with pytest.raises(shacl_sparql.Unsupported):
-        shacl_sparql.validate(bulk.store_from_triples([]), shapes, both[0].ontology)
+        shacl_sparql.validate(bulk.store_from_triples([]), shapes, built_gen.ontology)
 
 
 def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
@@ -207,13 +215,11 @@ def test_nt_line_writes_every_kind_of_term_as_pyoxigraph_does():
     assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
 
 
-def test_nt_lines_of_the_real_graph_are_pyoxigraph_s(both):
-    small = both[0]
-    triples = [*small.ontology, *small.data_triples()]
+def test_nt_lines_of_a_generated_graph_are_pyoxigraph_s(built_gen):
+    triples = [*built_gen.ontology, *built_gen.data_triples()]
     assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
-    large = both[1]
-    assert large.bulk.data_lines == {bulk.nt_line(t) for t in small.data_triples()}
-    assert large.bulk.ontology_lines == set(_ox_lines(small.ontology))
+    assert built_gen.loaded.data_lines == {bulk.nt_line(t) for t in built_gen.data_triples()}
+    assert built_gen.loaded.ontology_lines == set(_ox_lines(built_gen.ontology))
 
 
 # ------------------------------------------------------------------ compiled SHACL: several components in one query
@@ -298,9 +304,14 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     assert bulk.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
 
 
-def test_quad_store_of_the_large_path_has_the_small_path_s_named_graphs(both):
+def test_quad_store_has_the_reference_dataset_s_named_graphs(built_gen):
     from viz import view
 
-    small, large = both
-    quads = [{str(q) for q in view.quad_store(build)} for build in (small, large)]
-    assert quads[0] == quads[1] and len(quads[0]) > 1000
+    reference = ox.Store()
+    terms = bulk.Terms()
+    dataset = pipeline.builder.build_dataset(built_gen.sources, built_gen.ontology, text_root=built_gen.text_root)
+    for graph in dataset.graphs():  # the reference: an rdflib Dataset made from the same sources
+        if isinstance(graph.identifier, URIRef) and graph.identifier.startswith("https://"):
+            reference.extend([terms.quad(t, terms.iri(graph.identifier)) for t in graph])
+    quads = {str(q) for q in view.quad_store(built_gen)}
+    assert quads == {str(q) for q in reference} and len(quads) > 1000

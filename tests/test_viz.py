@@ -16,7 +16,7 @@ from viz import render
 from viz.details import details
 from viz.projection import project
 
-from conftest import DATA, ROOT, large_outputs_under_hash_seeds, run_cli
+from conftest import DATA, ROOT, outputs_under_hash_seeds, run_cli
 
 MINIMAL = DATA / "minimal"
 HOSTILE = DATA / "hostile"
@@ -266,16 +266,15 @@ def test_dense_spring_layout_of_a_large_component():
     assert set(placed) == set(names) and all(isinstance(x, int) for x, _ in placed.values())
 
 
-# ------------------------------------------------------------------- large builds: the overview and the report
+# ------------------------------------------------------------------- the overview and the report from the lines
 
-def test_summary_from_lines_is_the_projection_in_figures(generated_pair):
+def test_summary_from_lines_is_the_projection_in_figures(generated_build):
     """viz.overview.summary counts, from the build's N-Triples, the nodes (group, class), edges and degrees of
     viz.projection.project of the whole graph."""
     from viz import overview
 
-    small, large = generated_pair
-    g = project(fresh_graph(small.all_triples()))
-    found = overview.bulk_summary(large)
+    g = project(fresh_graph(generated_build.all_triples()))
+    found = overview.bulk_summary(generated_build)
     reference = overview.graph_summary(g)
     assert len(found.nodes) == g.number_of_nodes() > 200
     assert found.nodes == reference.nodes
@@ -283,11 +282,11 @@ def test_summary_from_lines_is_the_projection_in_figures(generated_pair):
     assert {n: d for n, d in found.degree.items() if d} == {n: d for n, d in reference.degree.items() if d}
 
 
-def test_large_build_report_has_the_reference_counts_and_timeline(generated_pair):
+def test_report_from_lines_has_the_reference_counts_and_timeline(generated_sources):
     from viz import overview
 
-    small, large = generated_pair
-    whole = fresh_graph(small.all_triples())
+    large = pipeline.build(sources_dir=generated_sources, version="0.1.0")
+    whole = fresh_graph(large.all_triples())
     g = project(whole)
     reference = render.report_data(g, whole, title="t", graph_href="graph.html")
     found = overview.report_data(large, overview.bulk_summary(large), title="t", graph_href="graph.html", drawn=10)
@@ -301,15 +300,17 @@ def test_large_build_report_has_the_reference_counts_and_timeline(generated_pair
     assert large._dataset is None
 
 
-def test_large_build_draws_a_bounded_overview_and_says_how_to_see_the_rest(generated_pair, tmp_path, monkeypatch):
+def test_a_build_too_large_to_draw_gets_a_bounded_overview_and_says_how_to_see_the_rest(generated_sources, tmp_path,
+                                                                                        monkeypatch):
     from viz import overview
 
-    small, large = generated_pair
+    large = pipeline.build(sources_dir=generated_sources, version="0.1.0")
     monkeypatch.setattr(overview, "OVERVIEW_NODES", 60)
+    monkeypatch.setattr(overview, "VIEW_NODE_LIMIT", 100)  # the generated graph's ~300 nodes count as too many
     render.write_build_outputs(large, tmp_path)
     page = (tmp_path / "graph.html").read_text(encoding="utf-8")
     data = _blob(page)
-    total = project(fresh_graph(small.all_triples())).number_of_nodes()
+    total = len(overview.bulk_summary(large).nodes)
     assert len(data["nodes"]) == 60
     assert f"60 of {total:,} nodes" in data["note"] and "python build.py view --focus ENTITY" in data["note"]
     assert '<p id="overview-note">' in page
@@ -328,7 +329,7 @@ def test_large_build_draws_a_bounded_overview_and_says_how_to_see_the_rest(gener
 
 
 def test_large_build_view_is_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    large_outputs_under_hash_seeds(generated_sources, tmp_path, "viz.render:write_build_outputs")
+    outputs_under_hash_seeds(generated_sources, tmp_path, "viz.render:write_build_outputs")
     for name in ("graph.html", "report.html"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
@@ -341,7 +342,7 @@ def test_small_build_over_the_node_limit_draws_the_overview(built, tmp_path, mon
     data = _blob(_page(built, tmp_path))
     whole = project(fresh_graph(built.all_triples()))
     assert whole.number_of_nodes() > 100
-    expected = overview.overview_of_projection(whole)
-    assert expected.number_of_nodes() == 50
-    assert [n["id"] for n in data["nodes"]] == list(expected.nodes)
-    assert data["note"].startswith(f"Overview: {expected.number_of_nodes():,} of {whole.number_of_nodes():,} nodes")
+    expected = overview.overview_nodes(overview.bulk_summary(built), 50)  # chosen from the figures of the lines
+    assert overview.overview_of_projection(whole).number_of_nodes() == len(expected) == 50
+    assert {n["id"] for n in data["nodes"]} == {render.curie(render.URIRef(iri)) for iri in expected}
+    assert data["note"].startswith(f"Overview: 50 of {whole.number_of_nodes():,} nodes")

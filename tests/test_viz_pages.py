@@ -8,7 +8,7 @@ import re
 from graph import pipeline
 from viz import charts, firstminute, pages, timeline
 
-from conftest import large_outputs_under_hash_seeds
+from conftest import outputs_under_hash_seeds
 
 KZ = "https://w3id.org/cckg/id/kazakhstan"
 
@@ -90,11 +90,11 @@ def test_first_minute_uses_the_curators_matcher():
 
 
 def test_large_build_pages_are_bounded_and_deterministic(generated_sources, tmp_path):
-    one, two = large_outputs_under_hash_seeds(generated_sources, tmp_path, "viz.pages:write_build_outputs")
+    one, two = outputs_under_hash_seeds(generated_sources, tmp_path, "viz.pages:write_build_outputs")
     timeline_page = (one / "timeline.html").read_bytes()
     assert timeline_page == (two / "timeline.html").read_bytes()
     assert len(timeline_page) < 5_000_000
     for page in sorted((one / "country").iterdir()):
         assert page.read_bytes() == (two / "country" / page.name).read_bytes()
-    result = pipeline.build(sources_dir=generated_sources, large=True)
+    result = pipeline.build(sources_dir=generated_sources)
     assert len(timeline.collect(result.store).items) <= timeline.MAX_ITEMS

@@ -118,8 +118,18 @@ def _iri(term: bytes) -> str:
 
 
 def bulk_summary(result) -> Summary:
-    """`summary` of a large build's kept N-Triples."""
-    return summary([result.bulk.ontology_ntriples, *result.bulk.ntriples])
+    """`summary` of a build's kept N-Triples (computed once per build: the view, the report and the pages ask)."""
+    cached = getattr(result, "_viz_summary", None)
+    if cached is None:
+        cached = summary([result.loaded.ontology_ntriples, *result.loaded.ntriples])
+        result._viz_summary = cached
+    return cached
+
+
+def drawn_whole(result) -> bool:
+    """Whether the build's projection is small enough to be drawn whole (at most VIEW_NODE_LIMIT nodes): the pages
+    of such a build read its rdflib dataset (materialized on demand); a larger one gets the overview."""
+    return len(bulk_summary(result).nodes) <= VIEW_NODE_LIMIT
 
 
 def graph_summary(g: nx.MultiDiGraph) -> Summary:

@@ -254,8 +254,8 @@ def _render(template: str, **context) -> bytes:
 
 
 def timeline_page(result, *, title: str, docs_href: dict[str, str]) -> bytes:
-    """dist/timeline.html: the items, the side panel's details (small builds), filters, no request."""
-    from viz import timeline
+    """dist/timeline.html: the items, the side panel's details (builds drawn whole), filters, no request."""
+    from viz import overview, timeline
     from viz.details import details
 
     found = timeline.for_build(result, docs_href)
@@ -263,7 +263,7 @@ def timeline_page(result, *, title: str, docs_href: dict[str, str]) -> bytes:
     data["title"] = title
     data["graph"] = "graph.html"
     data["pages"] = links(result)
-    if not result.large:
+    if overview.drawn_whole(result):  # the side panel reads the rdflib dataset (a larger build has none)
         panel = details(result.dataset, [i["id"] for i in found.items])
         data["details"] = panel["nodes"]
         data["docs"] = {**{d: {**info, "href": docs_href.get(d, "")} for d, info in panel["docs"].items()},

@@ -286,9 +286,9 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
     """The main build's writer (pipeline.EXTRA_OUTPUTS): dist/graph.html and dist/report.html, atomically.
 
-    A large build (graph/bulk.py), or one whose projection has more than viz.overview.VIEW_NODE_LIMIT nodes, gets
-    the overview (viz/overview.py) instead of the whole graph, and a report computed without the whole rdflib
-    graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the build,
+    A build whose projection has more than viz.overview.VIEW_NODE_LIMIT nodes (counted on the build's N-Triples
+    lines) gets the overview (viz/overview.py) instead of the whole graph, and a report computed without the whole
+    rdflib graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the build,
     graph.pipeline.gc_paused) and run once at the end, for the rdflib graphs' reference cycles."""
     import gc
 
@@ -308,8 +308,8 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
     progress = Progress(1, quiet=quiet)
     done = progress(f"drawing the graph view into {out_dir}/")
     title = f"{TITLE} {result.version}"
-    if result.large and getattr(result, "bulk", None) is not None:
-        found = overview.bulk_summary(result)
+    if not overview.drawn_whole(result):  # too many nodes to draw: the overview, from the store
+        found = overview.bulk_summary(result)  # the projection in figures, counted on the build's lines
         g, dataset = overview.overview_from_store(result, found)
         note = overview.overview_note(g.number_of_nodes(), len(found.nodes))
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, dataset=dataset,
@@ -318,17 +318,13 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
                                                                       graph_href=GRAPH_FILE,
                                                                       drawn=g.number_of_nodes()), result))
         whole_nodes, whole_edges = len(found.nodes), found.edges
-    else:
+    else:  # the whole graph, materialized as rdflib terms (small enough to draw whole)
         whole = fresh_graph(result.all_triples())
         g = project(whole)
         whole_nodes, whole_edges = g.number_of_nodes(), g.number_of_edges()
         report = render_report(charts.add_charts(report_data(g, whole, title=title, graph_href=GRAPH_FILE), result))
-        note = None
-        if g.number_of_nodes() > overview.VIEW_NODE_LIMIT:
-            g = overview.overview_of_projection(g)
-            note = overview.overview_note(g.number_of_nodes(), whole_nodes)
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE,
-                          note=note, pages=pages.links(result))
+                          pages=pages.links(result))
     files = {out_dir / GRAPH_FILE: page, out_dir / REPORT_FILE: report}
     write_atomically(files)
     done(f"{g.number_of_nodes()} of {whole_nodes} nodes, {g.number_of_edges()} of {whole_edges} edges drawn; "

@@ -50,21 +50,9 @@ ONTOLOGY_GRAPH = "https://w3id.org/cckg/ontology"
 
 def quad_store(result):
     """A pyoxigraph store of the build with one named graph per source document and the ontology graph (the
-    default graph is left empty: queries ask for the union). On the large path it is loaded from the N-Triples
-    the build kept per source, so no rdflib Dataset is made."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    if result.large:
-        for source, chunk in zip(result.sources, result.bulk.ntriples):
-            store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(KG[source.id])))
-        store.load(result.bulk.ontology_ntriples, format=ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-    else:
-        from graph.store import dataset_nquads
-
-        store.load(dataset_nquads(result), format=ox.RdfFormat.N_QUADS)
-    return store
+    default graph is left empty: queries ask for the union), loaded from the N-Triples the build kept per source,
+    so no rdflib Dataset is made."""
+    return result.loaded.named_store(union=False)
 
 
 class _Lookup:
@@ -236,8 +224,8 @@ def gather_lines(result, resources: set):
     dataset = Dataset()
     term = cached_from_oxigraph()
 
-    chunks = [(ONTOLOGY_GRAPH, result.bulk.ontology_ntriples)]
-    chunks += [(str(KG[source.id]), chunk) for source, chunk in zip(result.sources, result.bulk.ntriples)]
+    chunks = [(ONTOLOGY_GRAPH, result.loaded.ontology_ntriples)]
+    chunks += [(str(KG[source.id]), chunk) for source, chunk in zip(result.sources, result.loaded.ntriples)]
     for name, chunk in sorted(chunks):
         kept = [line for line in chunk.splitlines() if line[:line.find(b" ")] in wanted]
         if not kept:
@@ -339,14 +327,14 @@ def construct(whole: Graph, text: str, *, name: str = "query") -> Graph:
 
 
 def render_view(result, *, out_file: Path, focus: str | None = None, depth: int = 1, query: str | None = None,
-                query_name: str | None = None, from_store: bool | None = None) -> tuple[nx.MultiDiGraph, bytes]:
+                query_name: str | None = None, from_store: bool = True) -> tuple[nx.MultiDiGraph, bytes]:
     """The projection drawn and the page bytes of a view of a build result.
 
-    A focus view (without --query) of a large build (`from_store` by default) is gathered from the store
-    (`focus_from_store`); otherwise the whole graph is projected and cut (the reference, used for the real data)."""
+    A focus view (without --query) is gathered from the store (`focus_from_store`); with `from_store=False`, or for
+    a query view, the whole graph is projected and cut (the reference the tests compare the store's focus with)."""
     from graph.output import fresh_graph
 
-    if focus is not None and query is None and (result.large if from_store is None else from_store):
+    if focus is not None and query is None and from_store:
         found = focus_from_store(result, focus, depth)
         if found is not None:
             g, dataset, centre = found
