@@ -35,7 +35,7 @@ _SCRIPT = """
     requestConfig: {endpoint: endpoint, method: "POST"},
     copyEndpointOnNewTab: true,
     populateFromUrl: false,
-    autoAddOnInit: false,
+    autoAddOnInit: true,
     persistenceId: null,
     endpointCatalogueOptions: {getData: () => [{endpoint: endpoint}]},
     yasqe: {value: config.examples.length ? config.examples[0].query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
@@ -84,6 +84,7 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>China–Central Asia Knowledge Graph — SPARQL</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="static/yasgui.min.css">
 <style>
 body {{ font: 15px/1.4 system-ui, sans-serif; margin: 1em 1.5em; color: #222; }}
