@@ -36,8 +36,8 @@ from pathlib import Path
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from . import library, results
-from .endpoint_page import render_page
+from . import endpoint_formats as formats, endpoint_gsp as gsp, endpoint_yasgui as yasgui, library, sparql
+from .endpoint_formats import GRAPH_TYPES, SOLUTION_TYPES, best_match
 from .results import Result
 from .store import OxigraphStore
 from .workers import Answer, Pool, write_data
@@ -59,30 +59,9 @@ MAX_QUERY_LENGTH = 100_000
 STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-#: Media types the endpoint writes, by result kind: media type -> results format name.
-SOLUTION_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": "ttl",
-    "application/x-turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-}
-#: `format=` / `output=` parameter values some clients (SPARQLWrapper) send beside the Accept header.
-FORMAT_PARAMS = {
-    "json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
-    "turtle": "ttl", "ttl": "ttl", "n-triples": "nt", "nt": "nt", "json-ld": "jsonld", "jsonld": "jsonld",
-}
-_SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-               "Turtle", "N-Triples", "JSON-LD")
+#: The query routes: /sparql and its alias /query (Fuseki's name).
+QUERY_PATHS = ("/sparql", "/query")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -169,17 +148,17 @@ class Service:
         self.graphs = store.graphs()
         examples = [{"name": q.name, "title": q.title, "question": q.question, "query": q.text}
                     for q in library.load("cq")]
-        self.page, script = render_page(examples)
-        self.page_csp = ("default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; "
-                         f"script-src {_hash_source(script.encode('utf-8'))}; form-action 'self'; "
-                         "base-uri 'none'; frame-ancestors 'none'")
+        self.page, script = yasgui.render_page(examples, sparql.KNOWN_PREFIXES, graph_view=graph_html is not None)
+        self.page_csp = yasgui.page_policy(_hash_source(script.encode("utf-8")))
         self._view: tuple[tuple[int, int], bytes, str] | None = None
+        self.dump = gsp.Dump(store.store)
         self.data = workers_data = write_data(store.store)
         try:
             self.pool = Pool(workers_data, size=workers, timeout=timeout, queue_timeout=queue_timeout,
                              max_memory=max_memory, max_rows=max_rows, log=log)
         except BaseException:
             workers_data.unlink(missing_ok=True)
+            self.dump.close()
             raise
 
     def run(self, text: str, *, solution_format: str | None, graph_format: str | None) -> Answer:
@@ -214,7 +193,7 @@ class Service:
             (endpoint, SD.defaultDataset, dataset),
             (dataset, RDF.type, SD.Dataset),
         ]
-        triples += [(endpoint, SD.resultFormat, FORMATS[name]) for name in _SD_FORMATS]
+        triples += gsp.describe(base, endpoint, dataset)
         for graph in self.graphs:
             node = URIRef(f"{base}sparql#graph-{len(triples)}")
             triples += [(dataset, SD.namedGraph, node), (node, RDF.type, SD.NamedGraph), (node, SD.name, graph)]
@@ -228,6 +207,7 @@ class Service:
         if pool is not None:
             pool.close()
         self.data.unlink(missing_ok=True)
+        self.dump.close()
 
 
 def _hash_source(code: bytes) -> str:
@@ -326,7 +306,14 @@ class Handler(BaseHTTPRequestHandler):
             if view is not None:
                 return self._send(200, view[0], "text/html; charset=utf-8", {"Content-Security-Policy": view[1]})
             return self._error(404, "the graph view has not been built (dist/graph.html)")
-        if url.path != "/sparql":
+        if url.path.startswith(yasgui.STATIC_PREFIX):
+            found = yasgui.static_file(url.path)
+            if found is None:
+                return self._error(404, f"no such resource: {url.path}")
+            return self._send(200, found[0], found[1])
+        if url.path in (gsp.GSP_PATH, gsp.DUMP_PATH, gsp.DUMP_GZ_PATH):
+            return self._download(url.path, params)
+        if url.path not in QUERY_PATHS:
             return self._error(404, f"no such resource: {url.path}")
         if "update" in params:
             return self._error(403, "updates are not allowed: this endpoint is read-only")
@@ -334,14 +321,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._description()
         return self._query(params["query"], params)
 
+    do_HEAD = do_GET  # noqa: N815 - the same answer without its body (_send writes none for HEAD)
+
     def do_POST(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
         body = self._read_body()
         self.read_deadline = None
         if body is None:
             return
-        if url.path != "/sparql":
-            return self._error(404 if url.path != "/" else 405, f"POST {url.path}: use /sparql")
+        if url.path not in QUERY_PATHS:
+            return self._error(404 if url.path not in ("/", gsp.GSP_PATH) else 405,
+                               f"POST {url.path}: use /sparql (this endpoint is read-only)")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/sparql-update":
@@ -387,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:  # noqa: N802
         if not self.service.cors:
             return self._error(405, "CORS is not enabled on this endpoint")
-        self._send(204, b"", None, {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        self._send(204, b"", None, {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
                                      "Access-Control-Allow-Headers": "Content-Type, Accept",
                                      "Access-Control-Max-Age": "600"})
 
@@ -410,8 +400,35 @@ class Handler(BaseHTTPRequestHandler):
         answer = self.service.run(texts[0], solution_format=solution and solution[1], graph_format=graph and graph[1])
         if answer.status != 200:
             return self._error(answer.status, answer.error or HTTPStatus(answer.status).phrase)
-        media = (graph if answer.media in results.GRAPH_FORMATS.values() else solution) or (answer.media, "")
-        self._send(200, answer.body, _with_charset(media[0]))
+        media = (graph if answer.media in formats.GRAPH_FORMATS.values() else solution) or (answer.media, "")
+        self._send(200, answer.body, formats.content_type(media[0]))
+
+    def _download(self, path: str, params: dict[str, list[str]]) -> None:
+        """A Graph Store Protocol GET on /data, or the dump (graph.endpoint_gsp)."""
+        dump = self.service.dump
+        if path == gsp.DUMP_GZ_PATH:
+            return self._send(200, dump.gzipped(), "application/gzip", encoded=True)
+        request = gsp.read_request(params, self.service.graphs) if path == gsp.GSP_PATH else gsp.Request(dataset=True)
+        if request.status != 200:
+            return self._error(request.status, request.error)
+        if request.dataset:  # /dump.nq is always N-Quads; /data negotiates N-Quads or TriG
+            fmt = (formats.negotiate(self.headers.get("Accept"), formats.DATASET_TYPES) if path == gsp.GSP_PATH
+                   else ("application/n-quads", "nq"))
+            if fmt is None:
+                return self._error(406, f"the dataset is available as {', '.join(formats.DATASET_TYPES)}")
+            if fmt[1] == "nq" and formats.wants_gzip(self.headers.get("Accept-Encoding")):
+                return self._send(200, dump.gzipped(), formats.content_type(fmt[0]), {"Content-Encoding": "gzip"},
+                                  encoded=True)
+            return self._send(200, dump.nquads() if fmt[1] == "nq" else dump.trig(), formats.content_type(fmt[0]))
+        fmt = formats.negotiate(self.headers.get("Accept"), GRAPH_TYPES, params, formats.GRAPH_PARAMS)
+        if fmt is None:
+            return self._error(406, f"a graph is available as {', '.join(GRAPH_TYPES)}")
+        answer = self.service.run(request.query, solution_format=None, graph_format=fmt[1])
+        if answer.status == 413:
+            return self._error(413, gsp.too_big(self.service.max_rows))
+        if answer.status != 200:
+            return self._error(answer.status, answer.error or HTTPStatus(answer.status).phrase)
+        self._send(200, answer.body, formats.content_type(fmt[0]))
 
     def _description(self) -> None:
         host, port = self.server.server_address[:2]
@@ -419,18 +436,13 @@ class Handler(BaseHTTPRequestHandler):
         fmt = self._negotiate(True, {})
         if fmt is None:
             return self._error(406, f"the service description is available as {', '.join(GRAPH_TYPES)}")
-        self._send(200, results.serialize(result, fmt[1]), _with_charset(fmt[0]))
+        self._send(200, formats.serialize(result, fmt[1]), formats.content_type(fmt[0]))
 
     def _negotiate(self, graph: bool, params: dict[str, list[str]]) -> tuple[str, str] | None:
         """(media type, format name) for the Accept header, a format=/output= parameter winning if known."""
-        offered = GRAPH_TYPES if graph else SOLUTION_TYPES
-        for key in ("format", "output"):
-            for value in params.get(key, []):
-                name = FORMAT_PARAMS.get(value.lower())
-                if name in offered.values():
-                    return next(t for t, n in offered.items() if n == name), name
-        media = best_match(self.headers.get("Accept") or "*/*", list(offered))
-        return (media, offered[media]) if media else None
+        if graph:
+            return formats.negotiate(self.headers.get("Accept"), GRAPH_TYPES, params, formats.GRAPH_PARAMS)
+        return formats.negotiate(self.headers.get("Accept"), SOLUTION_TYPES, params, formats.SOLUTION_PARAMS)
 
     def _prefers_html(self) -> bool:
         accept = self.headers.get("Accept") or "text/html"
@@ -440,9 +452,14 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps({"error": message, "status": status}, ensure_ascii=False).encode("utf-8") + b"\n"
         self._send(status, body, "application/json; charset=utf-8")
 
-    def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None, *,
+              encoded: bool = False) -> None:
+        """Send the answer (gzip when the client accepts it, unless `encoded` already); HEAD gets no body."""
         self._sent = True
         headers = {"Content-Security-Policy": STRICT_CSP, **(headers or {})}
+        if not encoded:
+            body, coding = formats.encode(body, (getattr(self, "headers", None) or {}).get("Accept-Encoding"))
+            headers.update(coding)
         self.send_response(status, HTTPStatus(status).phrase)
         if ctype:
             self.send_header("Content-Type", ctype)
@@ -453,42 +470,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         if self.service.cors:
             self.send_header("Access-Control-Allow-Origin", self.service.cors)
-            self.send_header("Vary", "Origin")
+        self.send_header("Vary", "Origin, Accept, Accept-Encoding" if self.service.cors else "Accept, Accept-Encoding")
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-
-
-def _with_charset(media: str) -> str:
-    return media if media.endswith("+json") or media == "application/json" else f"{media}; charset=utf-8"
-
-
-def best_match(accept: str, offered: list[str]) -> str | None:
-    """The offered media type the Accept header rates highest (q-values, then specificity, then our order)."""
-    ranges = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((fields[0].lower(), q))
-    best: tuple[float, int] | None = None
-    choice = None
-    for index, media in enumerate(offered):
-        major = media.split("/")[0]
-        matches = [(2 if pattern == media else 1 if pattern == f"{major}/*" else 0, q)
-                   for pattern, q in ranges if pattern in (media, f"{major}/*", "*/*")]
-        if not matches:
-            continue
-        q = max(matches)[1]  # the most specific range decides
-        if q > 0 and (best is None or (q, -index) > best):
-            best, choice = (q, -index), media
-    return choice

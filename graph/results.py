@@ -188,16 +188,49 @@ def to_csv(result: Result) -> bytes:
     else:
         writer.writerow(result.variables)
         for row in result.rows:
-            writer.writerow(["" if t is None else str(t) for t in row])
+            writer.writerow([_csv_term(t) for t in row])
     return buffer.getvalue().encode("utf-8")
 
 
-def _tsv_term(term: Term | None) -> str:
+def _csv_term(term: Term | None) -> str:
+    """CSV cells are plain values: the IRI, the literal's lexical form, `_:label` for a blank node, "" unbound (the
+    csv module quotes a cell holding a comma, a quote, CR or LF, RFC 4180 style)."""
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.boolean):
-        return str(term)
-    return term.n3().replace("\t", "\\t")
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+#: Literals TSV may write bare (Turtle's abbreviated numbers and booleans), by datatype: the form they must have.
+_TSV_BARE = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    XSD.boolean: re.compile(r"true|false"),
+}
+_TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _tsv_term(term: Term | None) -> str:
+    """A TSV cell: the term in Turtle / N-Triples syntax, a literal on one line (backslash, quote, line feed, carriage
+    return and tab escaped); numbers and booleans bare when their lexical form is Turtle's; "" unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    text = str(term)
+    bare = _TSV_BARE.get(term.datatype)
+    if bare is not None and bare.fullmatch(text):
+        return text
+    quoted = '"' + "".join(_TSV_ESCAPES.get(c, c) for c in text) + '"'
+    if term.language:
+        return f"{quoted}@{term.language}"
+    if term.datatype and term.datatype != XSD.string:
+        return f"{quoted}^^<{term.datatype}>"
+    return quoted
 
 
 def to_tsv(result: Result) -> bytes:

@@ -130,7 +130,8 @@ def _context():
     global _CONTEXT
     if _CONTEXT is None:
         _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["graph.workers", "graph.store", "graph.results", "pyoxigraph"])
+        _CONTEXT.set_forkserver_preload(["graph.workers", "graph.store", "graph.results", "graph.endpoint_formats",
+                                          "pyoxigraph"])
     return _CONTEXT
 
 
@@ -285,7 +286,7 @@ def syntax_message(text: str, message: str, added: int = 0) -> str:
 def _handle(store, request: dict, out) -> None:  # out: the worker's end of the pipe
     import pyoxigraph as ox
 
-    from . import results, sparql
+    from . import endpoint_formats, results, sparql
     from .results import RowLimitExceeded
 
     # Known prefixes the query uses and does not declare are declared for it (as on the command line); messages
@@ -313,13 +314,13 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
         return _answer(out, 413, error=f"{exc} (this endpoint returns at most {request['max_rows']} rows)")
     fmt = request["graph_format"] if result.is_graph else request["solution_format"]
     if fmt is None:
-        kinds = results.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS
+        kinds = endpoint_formats.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS
         return _answer(out, 406, error=f"cannot answer in the accepted media types; this {result.form.upper()} "
                                        f"result is available as {', '.join(kinds.values())}")
     # Rows keep the engine's order when the query asks for one; otherwise they are sorted (the same bytes for the
     # same query, whichever worker ran it).
-    body = results.serialize(result.normalized(ordered=bool(_ORDER_BY.search(text))), fmt)
-    media = (results.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS)[fmt]
+    body = endpoint_formats.serialize(result.normalized(ordered=bool(_ORDER_BY.search(text))), fmt)
+    media = (endpoint_formats.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS)[fmt]
     _answer(out, 200, media=media, body=body)
 
 

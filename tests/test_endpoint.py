@@ -7,7 +7,6 @@ import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,9 @@ import pytest
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
-from graph import endpoint, results, store as stores
+from graph import results, store as stores
+
+from endpoint_server import EndpointServer, fetch
 
 PARTICIPANTS = """PREFIX schema: <https://schema.org/>
 SELECT ?meeting ?person WHERE { ?meeting schema:attendee ?person } ORDER BY ?meeting ?person"""
@@ -25,19 +26,7 @@ CONSTRUCT = """PREFIX schema: <https://schema.org/>
 CONSTRUCT { ?meeting schema:attendee ?person } WHERE { ?meeting schema:attendee ?person }"""
 
 
-class _Server:
-    def __init__(self, store, **options):
-        options.setdefault("workers", 2)
-        self.httpd = endpoint.make_server(store, host="127.0.0.1", port=0, **options)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        host, port = self.httpd.server_address[:2]
-        self.base = f"http://{host}:{port}/"
-        self.sparql = self.base + "sparql"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+_Server = EndpointServer
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +43,7 @@ def server(oxstore, tmp_path_factory):
     srv.close()
 
 
-def _request(url, *, data=None, headers=None, method=None):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+_request = fetch
 
 
 def _post_query(url, text, accept="application/sparql-results+json"):
@@ -167,8 +150,9 @@ def test_query_page_is_offline_and_safe(server):
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), "external resource in the page"
     assert "innerHTML" not in page and "textContent" in page
-    assert "script-src 'sha256-" in headers["Content-Security-Policy"]
-    examples = json.loads(re.search(r'<script type="application/json" id="examples">(.*?)</script>', page, re.S)[1])
+    assert "script-src 'self' 'sha256-" in headers["Content-Security-Policy"]
+    config = json.loads(re.search(r'<script type="application/json" id="cckg-config">(.*?)</script>', page, re.S)[1])
+    examples = config["examples"]
     assert len(examples) >= 15 and all(e["query"].strip() for e in examples)
 
 

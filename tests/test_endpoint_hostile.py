@@ -399,12 +399,11 @@ def test_the_query_page_runs_a_query_under_its_policy(server):
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(f"http://127.0.0.1:{server.port}/")
-            page.wait_for_selector("#example option", state="attached", timeout=10_000)
-            page.fill("#query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
-            page.click("button[type=submit]")
-            page.wait_for_selector("#results tbody tr:nth-child(3)", timeout=15_000)
-            assert page.locator("#results tbody tr").count() == 3
-            assert "3 row(s)" in page.text_content("#status")
+            page.wait_for_function("() => window.cckgYasgui && !!window.cckgYasgui.yasgui.getTab()", timeout=10_000)
+            page.evaluate("""() => { const tab = window.cckgYasgui.yasgui.getTab();
+                tab.setQuery("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"); return tab.query(); }""")
+            page.wait_for_selector(".yasr table tbody tr:nth-child(3)", timeout=15_000)
+            assert page.locator(".yasr table tbody tr").count() == 3
         finally:
             browser.close()
     assert problems == []
