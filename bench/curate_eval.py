@@ -31,8 +31,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph import curate  # noqa: E402
-from graph.kinds import STATEMENTS  # noqa: E402
+from graph.curate import draft as curate  # noqa: E402
+from graph.sources.kinds import STATEMENTS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "data" / "curate" / "reports"
@@ -243,7 +243,7 @@ def seed_check(lexicon, sources: Path = ROOT / "sources") -> Result:
     """The seed article (a real machine translation, curated by hand in sources/000-chinanews-2020-07-16.yaml)
     drafted again: its curator's proposals, measures, commitments, supports and oppositions are the gold, and each
     must come back as a corroboration of its id, since the graph already holds it."""
-    from graph.sources import read_source
+    from graph.sources.read import read_source
 
     source = read_source(sources / "000-chinanews-2020-07-16.yaml")
     kinds = {"Proposal", "Measure", "Commitment", "Support", "Opposition"}
@@ -267,7 +267,7 @@ def seed_check(lexicon, sources: Path = ROOT / "sources") -> Result:
 
 def run(sources: Path | None, reports: Path, *, lexicon=None) -> list[Result]:
     if lexicon is None:
-        from graph import pipeline
+        from graph.build import pipeline
 
         built = pipeline.build(sources_dir=sources, quiet=True) if sources else pipeline.build(quiet=True)
         lexicon = curate.Lexicon.from_build(built)
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="list each report's problems")
     args = parser.parse_args(argv)
-    from graph import pipeline
+    from graph.build import pipeline
 
     built = pipeline.build(sources_dir=args.sources, quiet=True) if args.sources else pipeline.build(quiet=True)
     lexicon = curate.Lexicon.from_build(built)

@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rdflib import Dataset, URIRef  # noqa: E402
 
-from graph import export, output, pipeline  # noqa: E402
-from graph import sources as src  # noqa: E402
+from graph.export import exporter as export  # noqa: E402
+from graph.build import output, pipeline
+from graph.sources import read as src  # noqa: E402
 from graph.namespaces import KG  # noqa: E402
 
 

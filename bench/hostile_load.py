@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph import library, sparql  # noqa: E402
+from graph.store import library, sparql  # noqa: E402
 
 EXPENSIVE = [
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",

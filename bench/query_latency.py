@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph import library, pipeline, sparql, store as stores  # noqa: E402
+from graph.store import library, sparql, engines as stores  # noqa: E402
+from graph.build import pipeline
 
 
 def p50(store, text: str, params: dict, runs: int) -> tuple[float, int]:

@@ -10,7 +10,7 @@ cckg.ttl into an in-memory pyoxigraph Store and into a plain rdflib Graph; p50/p
 and, where the parameters are optional, unbound as "name [all]" (a whole-graph listing), with the ratio rdflib/Oxigraph
 and its geometric mean, and the kind each run is held to (query_kind: lookup ≤ 20 ms, listing or text search
 ≤ 150 ms); the time of each export format (graph/export.py, when present) and of a 1,000-node focus view
-(viz/render.py, when present); the extra writers of the main build (pipeline.EXTRA_OUTPUTS) at every size, and the
+(viz/render.py, when present); the extra writers of the main build (graph.api.MAIN_WRITERS) at every size, and the
 whole main job (build, core outputs and writers) with its peak RSS. rdflib is skipped at 1M (its load alone takes
 minutes), and the table says so. Medians over `--runs` builds (one at 1M). Results go to bench/results.json.
 """
@@ -47,26 +47,27 @@ def _peak_mb() -> float:
 # ------------------------------------------------------------------------------------------------ child processes
 
 def child_build(sources: Path, out: Path) -> dict:
-    from graph import pipeline
+    from graph.build import pipeline
 
-    pipeline.EXTRA_OUTPUTS = []  # the core build; the view and export writers are timed by child_exports
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # the core build; the view and export writers are timed by child_exports
     result = pipeline.build(sources_dir=sources, quiet=True)
     pipeline.write_outputs(result, out, quiet=True)
     total = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"total_s": total, "cpu_s": usage.ru_utime + usage.ru_stime, "steps": result.timings,
-            "triples": result.counts["triples (all)"], "large": result.large, "peak_mb": _peak_mb()}
+            "triples": result.counts["triples (all)"], "peak_mb": _peak_mb(),
+            "load": os.getloadavg()[0]}
 
 
 def child_main_job(sources: Path, out: Path) -> dict:
     """The whole main job, as `python build.py` runs it: the build, the core outputs and every extra writer
-    (pipeline.EXTRA_OUTPUTS), with its wall and CPU time and its peak RSS."""
-    from graph import pipeline
+    (graph.api.MAIN_WRITERS), with its wall and CPU time and its peak RSS."""
+    from graph import api
+    from graph.build import pipeline
 
     t0, c0 = time.perf_counter(), time.process_time()
     result = pipeline.build(sources_dir=sources, quiet=True)
-    pipeline.write_outputs(result, out, quiet=True)
+    api.write_release(result, out, quiet=True)
     return {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "peak_mb": _peak_mb()}
 
 
@@ -81,7 +82,7 @@ STAND_INS = {"meeting": "cckg:MinisterialMeeting", "person": "foaf:Person", "act
 def _queries() -> list[tuple[str, str, dict, bool]]:
     """(name, text, params, required) of every library query: queries/cq/*.rq with their example parameters
     (and again unbound, as "name [all]", where the parameters are optional), or else queries/checks/*.rq."""
-    from graph import library, sparql
+    from graph.store import library, sparql
 
     cq = library.load("cq")
     if not cq:
@@ -101,7 +102,7 @@ def _stand_in(store, name: str, term):
     import pyoxigraph as ox
 
     from graph.namespaces import PREFIXES
-    from graph.store import to_oxigraph
+    from graph.store.engines import to_oxigraph
 
     value = to_oxigraph(term)
     if not isinstance(value, ox.NamedNode) or next(store.quads_for_pattern(value, None, None), None):
@@ -123,7 +124,7 @@ def child_queries(ttl: Path, engine: str, runs: int) -> dict:
     else:
         from rdflib import Graph
 
-        from graph.store import from_oxigraph
+        from graph.store.engines import from_oxigraph
 
         graph = Graph()
         graph.parse(ttl, format="turtle")
@@ -171,17 +172,14 @@ def child_queries(ttl: Path, engine: str, runs: int) -> dict:
 
 def child_exports(sources: Path, out: Path) -> dict:
     """Time a 1,000-node focus view gathered from the store (viz, when present) and each extra writer of the main
-    build (pipeline.EXTRA_OUTPUTS: the graph view, the exports), wall and CPU seconds, at every size (on large
-    builds the writers read the store and the build's N-Triples, not rdflib graphs of the whole build)."""
-    import importlib
-
-    from graph import pipeline
+    build (graph.api.MAIN_WRITERS: the graph view, the pages, the exports), wall and CPU seconds, at every size
+    (the writers read the store and the build's N-Triples, not rdflib graphs of the whole build)."""
+    from graph import api
+    from graph.build import pipeline
 
     result = pipeline.build(sources_dir=sources, quiet=True)
     found: dict = {"writers": {}, "writers_cpu": {}, "view": None, "skipped": None}
-    for target in pipeline.EXTRA_OUTPUTS:  # first, so that the focus view's memory does not weigh on them
-        module_name, _, function = target.partition(":")
-        writer = getattr(importlib.import_module(module_name), function)
+    for target, writer in zip(api.MAIN_WRITERS, api.main_writers()):  # first: the focus view's memory apart
         t, c = time.perf_counter(), time.process_time()
         writer(result, out, quiet=True)
         found["writers"][target] = time.perf_counter() - t
@@ -210,7 +208,8 @@ def child_formats(sources: Path, out: Path) -> dict:
     written; wall and CPU seconds and the bytes written."""
     import signal
 
-    from graph import export, pipeline
+    from graph.export import exporter as export
+    from graph.build import pipeline
 
     result = pipeline.build(sources_dir=sources, quiet=True)
     found: dict = {}
@@ -259,7 +258,7 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path) -> dict:
     sources, out = work / f"sources-{size}", work / f"out-{size}"
     generate(sources, triples=target)
     builds = [_child("build", str(sources), str(out)) for _ in range(1 if target >= 1_000_000 else runs)]
-    row: dict = {"size": size, "triples": builds[0]["triples"], "large_path": builds[0]["large"],
+    row: dict = {"size": size, "triples": builds[0]["triples"], "load": builds[0]["load"],
                  "build_runs": len(builds),
                  "build_s": statistics.median(b["total_s"] for b in builds),
                  "build_cpu_s": statistics.median(b["cpu_s"] for b in builds),
@@ -297,7 +296,7 @@ def query_kind(name: str, rows: int | None) -> str:
     """How the targets read a library query run: "listing" (unbound, "name [all]", or an answer of more than
     LISTING_ROWS rows), "text search" (a required words parameter matched anywhere in every name or quote: a scan of
     them all, with no text index in SPARQL), else "lookup" (a bound query about one entity, joins included)."""
-    from graph import library
+    from graph.store import library
 
     base = name.removesuffix(" [all]")
     if name.endswith(" [all]") or (rows or 0) > LISTING_ROWS:
@@ -322,13 +321,13 @@ def machine() -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| size | triples | path | build s wall (runs) | build CPU s | read | check | build RDF | validate | write "
+    lines = ["| size | triples | load avg | build s wall (runs) | build CPU s | read | check | build RDF | validate | write "
              "| peak MB | store load s (Oxigraph / rdflib) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r["steps_s"]
         rd = f"{r['rdflib']['load_s']:.2f}" if r["rdflib"] else "skipped"
-        lines.append(f"| {r['size']} | {r['triples']:,} | {'large' if r['large_path'] else 'small'} "
+        lines.append(f"| {r['size']} | {r['triples']:,} | {r.get('load', float('nan')):.1f} "
                      f"| {r['build_s']:.2f} ({r['build_runs']}) | {r['build_cpu_s']:.2f} | {s['read']:.2f} | {s['check']:.2f} | {s['rdf']:.2f} "
                      f"| {s['validate']:.2f} | {s['write']:.2f} | {r['build_peak_mb']:.0f} "
                      f"| {r['oxigraph']['load_s']:.2f} / {rd} |")

@@ -25,12 +25,12 @@ import networkx as nx  # noqa: E402
 from rdflib import Literal  # noqa: E402
 from rdflib.namespace import RDF, RDFS, SKOS, XSD  # noqa: E402
 
-from graph import pipeline  # noqa: E402
+from graph.build import pipeline  # noqa: E402
 from graph.namespaces import CCKG, DCTERMS, FOAF, KG, OA, ORG, PROV, SDO, TOPIC  # noqa: E402
-from graph.output import fresh_graph  # noqa: E402
-from viz import render  # noqa: E402
+from graph.build.output import fresh_graph  # noqa: E402
+from viz import render, writers  # noqa: E402
 from viz.details import details  # noqa: E402
-from viz.projection import project  # noqa: E402
+from graph.network.projection import project  # noqa: E402
 from viz.view import neighbourhood  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -138,7 +138,7 @@ def main() -> int:
         tmp = Path(tmp)
         t0 = time.perf_counter()
         result = pipeline.build()
-        render.write_build_outputs(result, tmp)
+        writers.write_build_outputs(result, tmp)
         seed_py = time.perf_counter() - t0
         seed = project(fresh_graph(result.all_triples()))
         pages = [("seed graph (dist/graph.html)", tmp / "graph.html", seed.number_of_nodes(), seed.number_of_edges(),

@@ -28,10 +28,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def build(sources: Path, dist: Path) -> None:
-    from graph import pipeline
+    from graph import api
+    from graph.build import pipeline
 
     result = pipeline.build(sources_dir=sources)
-    pipeline.write_outputs(result, dist)
+    api.write_release(result, dist)
 
 
 def _blocked(route):

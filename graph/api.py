@@ -23,10 +23,32 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from . import library, manifest, ontology as onto, paths, pipeline, results, sparql, store as stores
-from .errors import UsageError
+from graph.store import library, results, sparql, engines as stores
+from graph.build import manifest, pipeline
+from graph.sources import ontology as onto
+from graph import paths
+from graph.errors import UsageError
 
-__all__ = ["KnowledgeGraph", "Table", "View", "load"]
+__all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "write_release"]
+
+#: The writers of the main job after the core files (graph.build.pipeline.write_outputs), as "module:function", in
+#: order: the graph view and report, the timeline and country pages, the exports and VoID, and last the manifest
+#: (it records the digest of the dump `export` reads back).
+MAIN_WRITERS = ("viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
+                "graph.export.exporter:write_build_outputs", "graph.build.manifest:write_build_outputs")
+
+
+def main_writers() -> list:
+    """MAIN_WRITERS as functions (imported when asked for: a query never loads the view)."""
+    import importlib
+
+    return [getattr(importlib.import_module(module), name)
+            for module, _, name in (target.partition(":") for target in MAIN_WRITERS)]
+
+
+def write_release(result, out_dir: Path | None = None, *, quiet: bool = True) -> dict[str, Path]:
+    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does."""
+    return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(), quiet=quiet)
 
 
 def load(sources: Path | str | None = None, *, dist: Path | str | None = None, quiet: bool = True) -> KnowledgeGraph:
@@ -83,7 +105,7 @@ class KnowledgeGraph:
     def networkx(self):
         """The networkx MultiDiGraph the view draws: a node per entity and statement, an edge per relation, with
         their labels, groups, degree and centrality."""
-        from viz.projection import project
+        from graph.network.projection import project
 
         return project(stores.StoreGraph(self.store.store))
 
@@ -170,7 +192,7 @@ class View:
 
     def save(self, path: Path | str) -> Path:
         """Write the page to a file (atomically)."""
-        from .output import write_atomically
+        from graph.build.output import write_atomically
 
         write_atomically({Path(path): self.html.encode("utf-8")})
         return Path(path)

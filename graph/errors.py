@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Exit codes of the command line (documented in README.md).
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+
+#: Characters refused in every string of a source and in every text (graph/sources/integrity.py): C0 controls but
+#: tab and line feed, DEL, C1, bidi marks, embeddings, overrides and isolates, a byte-order mark, lone surrogates.
+REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def escape_refused(text: str) -> str:
+    """`text` with every REFUSED character written as an escape (\\u202e), for messages on a terminal."""
+    return REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -20,8 +30,6 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        from .integrity import escape_refused  # a bidi or control character in a name is shown as \u202e
-
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
         return escape_refused(f"{where}:{field} {self.message}")

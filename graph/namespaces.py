@@ -22,7 +22,7 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
-from ._namespace import CCKG
+from graph._namespace import CCKG
 
 BASE = "https://w3id.org/cckg/"
 #: The ontology (umbrella) IRI; modules live under ONTOLOGY + "/module/".
@@ -111,3 +111,13 @@ __all__ = [
     "BASE", "CCKG", "DCAT", "DCTERMS", "FOAF", "KG", "LEVEL", "MODULE", "OA", "ONTOLOGY", "ORG", "OWL", "PREFIXES", "PROV", "QB",
     "RDF", "RDFS", "RELEASES", "REUSED", "SDO", "SH", "SKOS", "TIME", "TOPIC", "VOID", "WD", "XSD",
 ]
+
+
+def curie(term: object) -> str:
+    """A term as it is shown in messages and pages: `prefix:local` with the fixed prefix table when the local part has
+    no `/` or `#`, else `<IRI>`; a literal as its repr."""
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and "#" not in text[len(ns):] and "/" not in text[len(ns):]:
+            return f"{prefix}:{text[len(ns):]}"
+    return f"<{text}>" if isinstance(term, URIRef) else repr(str(term))

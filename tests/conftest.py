@@ -85,7 +85,7 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess
 @pytest.fixture(scope="session")
 def built():
     """The real graph, built and validated once per test session (graph.pipeline.Build)."""
-    from graph import pipeline
+    from graph.build import pipeline
 
     return pipeline.build()
 
@@ -93,7 +93,7 @@ def built():
 @pytest.fixture(scope="session")
 def whole_graph(built):
     """Ontology + data of the real build as one rdflib Graph."""
-    from graph.output import fresh_graph
+    from graph.build.output import fresh_graph
 
     return fresh_graph(built.all_triples())
 
@@ -143,6 +143,6 @@ def outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Pat
 @pytest.fixture(scope="session")
 def generated_build(generated_sources):
     """The generated sources, built (the same path as every build: one pyoxigraph store, compiled shapes)."""
-    from graph import pipeline
+    from graph.build import pipeline
 
     return pipeline.build(sources_dir=generated_sources, version="0.1.0")

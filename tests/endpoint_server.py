@@ -6,7 +6,7 @@ import threading
 import urllib.error
 import urllib.request
 
-from graph import endpoint
+from graph.serve import endpoint
 
 
 class EndpointServer:

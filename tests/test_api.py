@@ -48,10 +48,9 @@ def test_networkx_projection_and_inline_view(minimal):
 
 
 def test_load_reads_a_current_build_instead_of_building(tmp_path, minimal):
-    from graph import pipeline
 
     out = tmp_path / "dist"
-    pipeline.write_outputs(minimal.build, out)
+    api.write_release(minimal.build, out)
     kg = api.load(DATA / "minimal", dist=out)
     assert "read from the build in" in repr(kg) and "fresh build" in repr(minimal)
     text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

@@ -44,7 +44,7 @@ def test_two_builds_are_byte_identical_whatever_the_hash_seed(real_outputs, tmp_
 
 
 def test_turtle_round_trips_isomorphic_and_parses_with_oxigraph(real_outputs, built):
-    from graph.output import fresh_graph
+    from graph.build.output import fresh_graph
 
     expected = fresh_graph(built.all_triples())
     parsed = Graph().parse(real_outputs / "cckg.ttl", format="turtle")
@@ -229,8 +229,8 @@ def breadth_sources(tmp_path: Path) -> Path:
 
 
 def test_breadth_fixture_builds_the_graph_of_its_records():
-    from graph import pipeline
-    from graph.bulk import nt_line
+    from graph.build import pipeline
+    from graph.build.loading import nt_line
     from graph.namespaces import CCKG, KG, LEVEL, QB, SDO
 
     built = pipeline.build(sources_dir=DATA / "breadth")
@@ -313,7 +313,7 @@ CORROBORATION = (
 
 
 def test_a_corroborating_record_adds_its_source_and_quote_not_a_copy(minimal_sources):
-    from graph import pipeline
+    from graph.build import pipeline
     from graph.namespaces import KG, OA, PROV
     from rdflib.namespace import RDF, RDFS
 

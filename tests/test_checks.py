@@ -101,7 +101,7 @@ def test_check_has_a_header(check: Path):
 
 def _rows(check: str, turtle: str) -> list:
     """The check's rows on rdflib, after checking that Oxigraph (where the build runs it) finds as many."""
-    from graph.bulk import store_from_triples
+    from graph.build.loading import store_from_triples
 
     graph = Graph().parse(data=PREFIXES + turtle, format="turtle")
     text = (ROOT / "queries" / "checks" / check).read_text(encoding="utf-8")

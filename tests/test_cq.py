@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.util import from_n3
 
-from graph import library, results, sparql, store as stores
+from graph.store import library, results, sparql, engines as stores
 
 HERE = Path(__file__).resolve().parent / "cq"
 MANIFEST = HERE / "manifest.ttl"
@@ -93,7 +93,7 @@ def engines(built):
 
 @pytest.fixture(scope="module")
 def breadth_engines():
-    from graph import pipeline
+    from graph.build import pipeline
 
     data = manifest_data(BREADTH_MANIFEST)
     assert data is not None and data.is_dir(), data

@@ -11,8 +11,10 @@ import yaml
 
 from bench import curate_eval
 from conftest import DATA, ROOT, run_cli
-from graph import curate, curate_meetings, drafts, pipeline
-from graph.kinds import STATEMENTS
+from graph.curate import draft as curate, meetings as curate_meetings
+from graph.sources import drafts
+from graph.build import pipeline
+from graph.sources.kinds import STATEMENTS
 from graph.namespaces import KG, SDO
 
 SEED = ROOT / "sources" / "texts" / "000_bbc801f7e7ab2bae.txt"

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
-from graph import results, store as stores
+from graph.store import results, engines as stores
 
 from endpoint_server import EndpointServer, fetch
 

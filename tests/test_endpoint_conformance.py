@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from graph import store as stores
+from graph.store import engines as stores
 
 from conftest import require_tool
 from endpoint_server import EndpointServer, fetch

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import re
 import socket
 import threading
@@ -18,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from graph import endpoint, library, sparql, store as stores
+from graph.serve import endpoint
+from graph.store import library, sparql, engines as stores
 
 from conftest import require_tool
 
@@ -411,9 +411,9 @@ def test_the_query_page_runs_a_query_under_its_policy(server):
 
 @pytest.mark.browser
 def test_the_graph_view_draws_under_its_policy(oxstore, built, tmp_path):
-    from viz import render
+    from viz import writers
 
-    render.write_build_outputs(built, tmp_path)
+    writers.write_build_outputs(built, tmp_path)
     srv = _Server(oxstore, graph_html=tmp_path / "graph.html")
     executable = require_tool("/usr/bin/chromium")
     from playwright.sync_api import sync_playwright

@@ -19,11 +19,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import IN_CI, ROOT, outputs_under_hash_seeds, run_cli
-from graph import export
+from graph.export import exporter as export
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID, XSD
-from graph.output import fresh_graph
-from graph.store import cached_from_oxigraph
+from graph.build.output import fresh_graph
+from graph.terms import cached_from_oxigraph
 
 TRIPLE_FORMATS = {  # format -> (rdflib parser, pyoxigraph format)
     "ttl": ("turtle", ox.RdfFormat.TURTLE),
@@ -266,7 +266,7 @@ def test_gexf_in_networkx_has_unique_edge_ids_and_viz_colour_size_position(expor
                                                                             tmp_path):
     """GEXF's viz namespace: viz:color (the group's colour), viz:size (betweenness, as the view), viz:position (the
     view's layout, y pointing up as in Gephi); one id per edge."""
-    from viz.drawing import rgb
+    from graph.network.drawing import rgb
 
     data = exporters["all"].to_bytes("gexf")[""]
     assert b'xmlns:viz="http://www.gexf.net/1.2draft/viz"' in data
@@ -412,7 +412,7 @@ def test_void_describes_title_licence_version_sources_endpoint_and_examples(buil
 
 
 def test_void_uses_only_known_terms(built):
-    from graph.validate import unknown_terms
+    from graph.build.validate import unknown_terms
 
     void = fresh_graph(export.Exporter(built).void_graph_triples())
     assert unknown_terms(void, built.ontology, lambda node: Problem("void", 0, str(node), "")) == []
@@ -423,7 +423,8 @@ def test_void_uses_only_known_terms(built):
 EXPORT_ALL = """
 import sys
 from pathlib import Path
-from graph import export, pipeline
+from graph.export import exporter as export
+from graph.build import pipeline
 result = pipeline.build()
 out = Path(sys.argv[1])
 for part in export.PARTS:
@@ -479,12 +480,12 @@ def test_main_build_writes_the_common_exports_and_void(tmp_path, built):
 
 def test_turtle_export_of_all_is_the_core_builds_cckg_ttl(built, exporters):
     """`export --format ttl` and the main build write the same dist/cckg.ttl (no flip-flop between them)."""
-    from graph.output import turtle_bytes
+    from graph.build.output import turtle_bytes
 
     assert exporters["all"].to_bytes("ttl")[""] == turtle_bytes(built.all_triples())
 
 
-# ---------------------------------------------------------------- exports from the build's lines (graph/bulk.py)
+# ---------------------------------------------------------------- exports from the build's lines (graph/loading.py)
 
 BUILD_FILES = ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl")
 
@@ -492,8 +493,8 @@ BUILD_FILES = ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl")
 def _reference_quads(build) -> set[str]:
     """The build's named graphs as an rdflib Dataset made from its sources (builder.build_dataset, the reference),
     as N-Quads texts."""
-    from graph import builder
-    from graph.bulk import Terms
+    from graph.build import builder
+    from graph.build.loading import Terms
 
     dataset = builder.build_dataset(build.sources, build.ontology, text_root=build.text_root)
     terms, quads = Terms(), set()
@@ -505,7 +506,7 @@ def _reference_quads(build) -> set[str]:
 
 def test_build_exports_are_written_without_an_rdflib_dataset(tmp_path):
     """The exports come from the build's N-Triples lines, never from rdflib terms of the whole build."""
-    from graph import pipeline
+    from graph.build import pipeline
 
     fresh = pipeline.build()
     export.write_build_outputs(fresh, tmp_path / "out")
@@ -529,7 +530,7 @@ def test_build_exports_parse_to_the_reference_dataset(generated_build, tmp_path)
 
 
 def test_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    outputs_under_hash_seeds(generated_sources, tmp_path, "graph.export:write_build_outputs")
+    outputs_under_hash_seeds(generated_sources, tmp_path, "graph.export.exporter:write_build_outputs")
     for name in BUILD_FILES:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
@@ -559,7 +560,7 @@ def test_jsonld_from_lines_compacts_as_from_terms():
 
 
 def test_atomic_files_are_all_renamed_or_none(tmp_path):
-    from graph.output import AtomicFiles
+    from graph.build.output import AtomicFiles
 
     (tmp_path / "a.txt").write_bytes(b"old")
     with pytest.raises(RuntimeError):
@@ -579,7 +580,7 @@ def test_atomic_files_are_all_renamed_or_none(tmp_path):
 def test_turtle_and_rdfxml_exports_come_from_the_lines(generated_build):
     """`export --format ttl` is the sorted Turtle of the build's lines (dist/cckg.ttl's writer) and RDF/XML is parsed
     from them, with no rdflib terms; both hold the reference dataset's graph."""
-    from graph.output import sorted_turtle_bytes
+    from graph.build.output import sorted_turtle_bytes
 
     exporter = export.Exporter(generated_build, part="all")
     ttl, xml = exporter.to_bytes("ttl")[""], exporter.to_bytes("xml")[""]
@@ -592,8 +593,8 @@ def test_turtle_and_rdfxml_exports_come_from_the_lines(generated_build):
 def test_build_projection_is_read_from_the_store(built):
     """GraphML, GEXF and CSV project the build's store (graph.store.StoreGraph), not an rdflib copy of it: the
     same nodes, attributes and edges as the reference projection of the real data's rdflib graph."""
-    from graph.output import fresh_graph
-    from viz.projection import project
+    from graph.build.output import fresh_graph
+    from graph.network.projection import project
 
     got = export.Exporter(built, part="all").projection
     reference = project(fresh_graph(built.all_triples()))

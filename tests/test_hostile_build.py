@@ -187,7 +187,7 @@ def _data(build) -> set:
 def test_line_endings_and_bom_give_the_same_offsets_as_lf(variant, built, tmp_path):
     from rdflib import URIRef
 
-    from graph import pipeline
+    from graph.build import pipeline
 
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", sources, ignore=shutil.ignore_patterns("drafts"))
@@ -378,7 +378,7 @@ def test_a_folder_that_is_not_a_release_is_not_replaced(tmp_path):
 
 
 def test_a_release_set_aside_by_a_killed_swap_is_put_back(tmp_path):
-    from graph import release
+    from graph.build import release
 
     out = tmp_path / "dist"
     assert run_cli("--sources", str(MINIMAL), "--out", str(out), "-q").returncode == 0
@@ -393,7 +393,7 @@ def test_a_release_set_aside_by_a_killed_swap_is_put_back(tmp_path):
 
 
 def test_add_source_reads_a_bom_and_crlf_article_as_the_build_does(tmp_path):
-    from graph import curate
+    from graph.curate import draft as curate
 
     lf = (DATA / "curate" / "third-fm-meeting.txt").read_bytes()
     assert b"\r" not in lf

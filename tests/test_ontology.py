@@ -7,7 +7,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import ROOT, run_cli
-from graph.ontology import load_ontology, module_files, namespace_source
+from graph.sources.ontology import load_ontology, module_files, namespace_source
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def test_every_module_is_imported_by_the_umbrella(onto):
 
 
 def test_every_term_has_its_card(onto):
-    from graph.ontology import defined_terms
+    from graph.sources.ontology import defined_terms
 
     terms = defined_terms(onto)
     assert len(terms) > 40
@@ -169,7 +169,7 @@ def test_a_term_defined_by_no_module_is_an_error(tmp_path):
 
 
 def test_release_merges_the_modules_under_one_versioned_header():
-    from graph.ontology import ONTOLOGY_IRI, release
+    from graph.sources.ontology import ONTOLOGY_IRI, release
 
     onto = release(load_ontology(), "9.9.9")
     assert set(onto.subjects(RDF.type, OWL.Ontology)) == {ONTOLOGY_IRI}

@@ -64,7 +64,8 @@ def owl_check(tmp_path_factory):
 def releases(tmp_path_factory):
     """The outputs of two builds, each written as `python build.py` writes dist/: the real sources and the breadth
     fixture (documents, partnerships, projects, observations, events). {name: folder}."""
-    from graph import export, pipeline
+    from graph.export import exporter as export
+    from graph.build import pipeline
 
     folders = {}
     for name, sources in (("real", ROOT / "sources"), ("breadth", DATA / "breadth")):

@@ -14,7 +14,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from conftest import DATA, run_cli
-from graph import library, pipeline, results, sparql, store as stores
+from graph.store import library, results, sparql, engines as stores
+from graph import api
+from graph.build import pipeline
 
 CQ = library.load("cq")
 
@@ -231,7 +233,7 @@ DUMPS = ("cckg.nq", "cckg.trig", "cckg.ttl", "cckg.nt", "cckg.jsonld", "data.ttl
 @pytest.fixture(scope="module")
 def dist_like(built, tmp_path_factory):
     out = tmp_path_factory.mktemp("dist-like")
-    pipeline.write_outputs(built, out)
+    api.write_release(built, out)
     return out
 
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from conftest import run_cli
-from graph import library, remote, sparql, store as stores
+from graph.store import library, remote, sparql, engines as stores
 
 pytestmark = pytest.mark.server
 

@@ -1,4 +1,4 @@
-"""The build's store path (graph/bulk.py, graph/shacl_sparql.py) against the references (an rdflib Dataset made from
+"""The build's store path (graph/loading.py, graph/shacl_sparql.py) against the references (an rdflib Dataset made from
 the same sources, pySHACL, rdflib's SPARQL), and the generator."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from graph import bulk, pipeline, shacl_sparql, validate
+from graph.build import loading, pipeline, shacl_sparql, validate
 from graph.errors import InvalidData
-from graph.namespaces import CCKG, KG, SDO, TIME
-from graph.output import fresh_graph
+from graph.namespaces import CCKG, KG, SDO, TIME, curie
+from graph.build.output import fresh_graph
 
 from conftest import outputs_under_hash_seeds
 
@@ -48,25 +48,25 @@ def test_the_store_holds_the_reference_dataset_and_the_counts_are_its_own(built_
     from collections import Counter
 
     reference = pipeline.builder.build_dataset(built_gen.sources, built_gen.ontology, text_root=built_gen.text_root)
-    per_source = {s.id: {bulk.nt_line(t) for t in reference.graph(KG[s.id])} for s in built_gen.sources}
+    per_source = {s.id: {loading.nt_line(t) for t in reference.graph(KG[s.id])} for s in built_gen.sources}
     assert built_gen.loaded.data_lines == set().union(*per_source.values())
     assert built_gen.loaded.per_source == {k: len(v) for k, v in per_source.items()}
     data = fresh_graph(t for s in built_gen.sources for t in reference.graph(KG[s.id]))
     assert built_gen.counts["triples (data)"] == len(data)
     classes = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
     for cls, n in classes.items():
-        assert built_gen.counts[f"instances of {validate._curie(cls)}"] == n
+        assert built_gen.counts[f"instances of {curie(cls)}"] == n
     assert set(built_gen.data_triples()) == set(data)  # regenerated without the Dataset
     pipeline.write_outputs(built_gen, tmp_path / "out")
     for name, wanted in (("cckg.ttl", [*data, *built_gen.ontology]), ("data.ttl", data),
                          ("ontology.ttl", built_gen.ontology)):
         found = {str(t) for t in ox.parse(path=str(tmp_path / "out" / name))}
-        lines = "\n".join(bulk.nt_line(t) for t in wanted).encode("utf-8")
+        lines = "\n".join(loading.nt_line(t) for t in wanted).encode("utf-8")
         assert found == {str(t) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)}, name
 
 
 def test_outputs_are_byte_identical_across_hash_seeds(generated, tmp_path):
-    outputs_under_hash_seeds(generated, tmp_path, "graph.pipeline:write_outputs")
+    outputs_under_hash_seeds(generated, tmp_path, "graph.build.pipeline:write_outputs")
     for name in ("cckg.ttl", "data.ttl", "validation-report.txt"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
     text = (tmp_path / "1" / "cckg.ttl").read_text(encoding="utf-8")
@@ -103,7 +103,7 @@ def test_compiled_shacl_finds_what_pyshacl_finds(built_gen):
         if results.value(r, SH.resultSeverity) == SH.Violation:
             path = results.value(r, SH.resultPath)
             expected.add((results.value(r, SH.focusNode), path if isinstance(path, URIRef) else None))
-    found = {(v.focus, v.path) for v in shacl_sparql.validate(bulk.store_from_triples(whole), shapes, built_gen.ontology)}
+    found = {(v.focus, v.path) for v in shacl_sparql.validate(loading.store_from_triples(whole), shapes, built_gen.ontology)}
     assert len(expected) >= 8
     assert found == expected
 
@@ -113,7 +113,7 @@ def test_check_queries_agree_on_rdflib_and_oxigraph(built_gen):
     whole.add((KG["x-proposal"], RDF.type, CCKG.Proposal))  # no source, no quote, no label
     locate = validate.locator(pipeline.builder.Index(built_gen.sources))
     on_rdflib = {(n, p.message) for n, ps in validate.check_queries(whole, locate) for p in ps}
-    on_store = {(n, p.message) for n, ps in validate.check_queries_store(bulk.store_from_triples(whole), locate) for p in ps}
+    on_store = {(n, p.message) for n, ps in validate.check_queries_store(loading.store_from_triples(whole), locate) for p in ps}
     assert on_store == on_rdflib
     assert {n for n, _ in on_store} >= {"missing-label-violation.rq", "unsourced-statement-violation.rq"}
 
@@ -140,11 +140,11 @@ def test_unsupported_shapes_are_refused(built_gen):
         <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:sparql [ sh:select "SELECT $this {}" ] .
     """, format="turtle")
     with pytest.raises(shacl_sparql.Unsupported):
-        shacl_sparql.validate(bulk.store_from_triples([]), shapes, built_gen.ontology)
+        shacl_sparql.validate(loading.store_from_triples([]), shapes, built_gen.ontology)
 
 
 def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
-    from graph import yamlfile
+    from graph.sources import yamlfile
 
     path = tmp_path / "bad.yaml"
     path.write_text("document:\n  id: x\n  title: [unclosed\nrecords: []\n", encoding="utf-8")
@@ -161,7 +161,7 @@ def test_bench_reads_each_library_query_against_its_target():
     """The benchmark's targets: bound queries about one entity are lookups (20 ms), unbound runs and answers that
     grow with the graph are listings (150 ms), and the required-words searches are text searches (150 ms)."""
     from bench.run import LISTING_ROWS, TARGET_MS, query_kind, table
-    from graph import library
+    from graph.store import library
 
     names = {q.name for q in library.load("cq")}
     assert {"name-lookup", "statements-by-phrase"} <= names
@@ -170,7 +170,7 @@ def test_bench_reads_each_library_query_against_its_target():
     assert query_kind("meeting-details [all]", 12) == "listing"
     assert query_kind("country-stances", LISTING_ROWS + 1) == "listing"
     assert TARGET_MS == {"lookup": 20.0, "listing": 150.0, "text search": 150.0}
-    row = {"size": "1m", "triples": 10, "large_path": True, "build_s": 1.0, "build_runs": 1, "build_cpu_s": 1.0,
+    row = {"size": "1m", "triples": 10, "load": 1.0, "build_s": 1.0, "build_runs": 1, "build_cpu_s": 1.0,
            "steps_s": dict.fromkeys(("read", "check", "rdf", "validate", "write"), 0.1), "build_peak_mb": 1.0,
            "rdflib": None, "ratio_rdflib_over_oxigraph": {}, "geomean_speedup": None,
            "oxigraph": {"load_s": 0.1, "queries": {
@@ -186,7 +186,7 @@ def test_bench_reads_each_library_query_against_its_target():
 
 def _ox_lines(triples) -> list[str]:
     """The N-Triples lines pyoxigraph writes for `triples` (rdflib terms), in order."""
-    terms = bulk.Terms()
+    terms = loading.Terms()
     return ox.serialize([terms.quad(t) for t in triples], format=ox.RdfFormat.N_QUADS).decode("utf-8").split("\n")[:-1]
 
 
@@ -194,7 +194,7 @@ def test_nt_line_escapes_every_character_as_pyoxigraph_does():
     s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
     code_points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]  # every Unicode scalar value
     triples = [(s, p, Literal(f"a{chr(c)}b")) for c in code_points]
-    mine = [bulk.nt_line(t) for t in triples]
+    mine = [loading.nt_line(t) for t in triples]
     assert mine == _ox_lines(triples)
     escaped = {c for c, line in zip(code_points, mine) if not line.endswith(f' "a{chr(c)}b" .')}
     assert escaped == {*range(0x20), 0x22, 0x5C, 0x7F, 0xFFFE, 0xFFFF}
@@ -212,13 +212,13 @@ def test_nt_line_writes_every_kind_of_term_as_pyoxigraph_does():
         Literal("http://example.org/", datatype=XSD.anyURI), Literal(2.5), SDO.WebPage,
     ]
     triples = [(s, p, o) for o in objects] + [(BNode("b2"), RDF.type, CCKG.Meeting)]
-    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
+    assert [loading.nt_line(t) for t in triples] == _ox_lines(triples)
 
 
 def test_nt_lines_of_a_generated_graph_are_pyoxigraph_s(built_gen):
     triples = [*built_gen.ontology, *built_gen.data_triples()]
-    assert [bulk.nt_line(t) for t in triples] == _ox_lines(triples)
-    assert built_gen.loaded.data_lines == {bulk.nt_line(t) for t in built_gen.data_triples()}
+    assert [loading.nt_line(t) for t in triples] == _ox_lines(triples)
+    assert built_gen.loaded.data_lines == {loading.nt_line(t) for t in built_gen.data_triples()}
     assert built_gen.loaded.ontology_lines == set(_ox_lines(built_gen.ontology))
 
 
@@ -250,7 +250,7 @@ def test_merged_property_checks_report_each_component_and_value():
     checks = shacl_sparql.Compiler(shapes).checks()
     assert sum(1 for c in checks if c.flags) == 4  # p, q, ^s and t each in one query; r's counts apart
     found = {(str(v.focus), str(v.path) if v.path else None, v.message, None if v.value is None else str(v.value))
-             for v in shacl_sparql.validate(bulk.store_from_triples(data), shapes, Graph(), infer=False)}
+             for v in shacl_sparql.validate(loading.store_from_triples(data), shapes, Graph(), infer=False)}
     p, q, r, t = (ex + n for n in "pqrt")
     assert found == {
         (ex + "b", p, "Less than 1 values on <http://example.org/p>", None),
@@ -286,14 +286,14 @@ def test_merged_property_checks_report_each_component_and_value():
 
 def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     from graph.namespaces import PREFIXES
-    from graph.output import HEADER
+    from graph.build.output import HEADER
 
     lines = ['<https://w3id.org/cckg/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "b"@en .',
              '<https://w3id.org/cckg/id/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .',
              '<https://w3id.org/cckg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a \\"x\\""@en .']
-    text = bulk.sorted_turtle_bytes([*lines, lines[0], ""])
-    assert text == bulk.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
-    assert text == bulk.sorted_turtle_bytes(sorted(lines), presorted=True)
+    text = loading.sorted_turtle_bytes([*lines, lines[0], ""])
+    assert text == loading.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
+    assert text == loading.sorted_turtle_bytes(sorted(lines), presorted=True)
     head = text.decode("utf-8").split("\n")
     assert head[0] + "\n" == HEADER
     prefixes = [line.split(" ")[1][:-1] for line in head[1:] if line.startswith("@prefix ")]
@@ -301,14 +301,14 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     assert text.index(b"\nkg:a ") < text.index(b"\nkg:b ")
     assert {str(t) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)} == \
         {str(t) for t in ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)}
-    assert bulk.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
+    assert loading.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
 
 
 def test_quad_store_has_the_reference_dataset_s_named_graphs(built_gen):
     from viz import view
 
     reference = ox.Store()
-    terms = bulk.Terms()
+    terms = loading.Terms()
     dataset = pipeline.builder.build_dataset(built_gen.sources, built_gen.ontology, text_root=built_gen.text_root)
     for graph in dataset.graphs():  # the reference: an rdflib Dataset made from the same sources
         if isinstance(graph.identifier, URIRef) and graph.identifier.startswith("https://"):

@@ -10,11 +10,11 @@ import networkx as nx
 import pytest
 import yaml
 
-from graph import pipeline
-from graph.output import fresh_graph
-from viz import render
+from graph.build import pipeline
+from graph.build.output import fresh_graph
+from viz import render, writers
 from viz.details import details
-from viz.projection import project
+from graph.network.projection import project
 
 from conftest import DATA, ROOT, outputs_under_hash_seeds, run_cli
 
@@ -44,7 +44,7 @@ def _records(folder: Path) -> list[dict]:
 
 
 def _page(result, tmp_path: Path) -> str:
-    render.write_build_outputs(result, tmp_path)
+    writers.write_build_outputs(result, tmp_path)
     return (tmp_path / "graph.html").read_text(encoding="utf-8")
 
 
@@ -307,7 +307,7 @@ def test_a_build_too_large_to_draw_gets_a_bounded_overview_and_says_how_to_see_t
     large = pipeline.build(sources_dir=generated_sources, version="0.1.0")
     monkeypatch.setattr(overview, "OVERVIEW_NODES", 60)
     monkeypatch.setattr(overview, "VIEW_NODE_LIMIT", 100)  # the generated graph's ~300 nodes count as too many
-    render.write_build_outputs(large, tmp_path)
+    writers.write_build_outputs(large, tmp_path)
     page = (tmp_path / "graph.html").read_text(encoding="utf-8")
     data = _blob(page)
     total = len(overview.bulk_summary(large).nodes)
@@ -329,7 +329,7 @@ def test_a_build_too_large_to_draw_gets_a_bounded_overview_and_says_how_to_see_t
 
 
 def test_large_build_view_is_byte_identical_whatever_the_hash_seed(generated_sources, tmp_path):
-    outputs_under_hash_seeds(generated_sources, tmp_path, "viz.render:write_build_outputs")
+    outputs_under_hash_seeds(generated_sources, tmp_path, "viz.writers:write_build_outputs")
     for name in ("graph.html", "report.html"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 

@@ -8,12 +8,12 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from graph import pipeline
+from graph.build import pipeline
 from graph.namespaces import KG, OA
-from graph.output import fresh_graph
-from viz import render
+from graph.build.output import fresh_graph
+from viz import render, writers
 from viz.details import details
-from viz.projection import curie, project
+from graph.network.projection import curie, project
 
 from conftest import DATA, require_tool
 
@@ -80,7 +80,7 @@ class Page:
 @pytest.fixture(scope="module")
 def real_view(built, tmp_path_factory):
     out = tmp_path_factory.mktemp("view")
-    render.write_build_outputs(built, out)
+    writers.write_build_outputs(built, out)
     return out / "graph.html"
 
 

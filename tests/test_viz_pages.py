@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graph import pipeline
+from graph.build import pipeline
 from viz import charts, firstminute, pages, timeline
 
 from conftest import outputs_under_hash_seeds
@@ -81,7 +81,7 @@ def test_first_minute_uses_the_curators_matcher():
                       {"id": "kg:b", "name": "Ürümqi", "alt": [], "x": 100, "y": 0, "centrality": 0.0, "degree": 1}],
             "edges": [{"from": "kg:a", "to": "kg:b"}]}
     firstminute.enrich(data)
-    from graph import curate_names as curate
+    from graph.curate import names as curate
 
     assert data["nodes"][0]["folds"] == [[curate.fold("Rashid"), curate.fold("Meredov")], [curate.fold("Meledov")]]
     assert data["matcher"]["threshold"] == curate.FUZZY_THRESHOLD

@@ -8,9 +8,10 @@ import statistics
 import pytest
 import yaml
 
-from graph import curate_names, pipeline
-from graph.curate_text import words as name_words
-from viz import pages, render
+from graph.curate import names as curate_names
+from graph.build import pipeline
+from graph.curate.text import words as name_words
+from viz import pages, writers
 
 from conftest import DATA
 from test_viz_browser import Page, browser  # noqa: F401  (the browser fixture)
@@ -24,7 +25,7 @@ HOSTILE = ["<img src=x onerror=window.PWNED=1>", "</script><script>window.PWNED=
 @pytest.fixture(scope="module")
 def real_dist(built, tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    render.write_build_outputs(built, out)
+    writers.write_build_outputs(built, out)
     pages.write_build_outputs(built, out)
     return out
 
@@ -307,7 +308,7 @@ def hostile_dist(tmp_path_factory):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = pipeline.build(sources_dir=root / "sources")
     out = root / "dist"
-    render.write_build_outputs(result, out)
+    writers.write_build_outputs(result, out)
     pages.write_build_outputs(result, out)
     return out
 

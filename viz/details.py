@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
-from viz.projection import curie, label, predicate_label
+from graph.network.projection import curie, label, predicate_label
 
 #: Statement resources that join several things; listed in the panel of each thing they concern.
 NARY = (CCKG.Tenure, CCKG.Participation, ORG.Membership, CCKG.NonMembership, CCKG.DiplomaticRelation)
@@ -120,7 +120,7 @@ def details(source: Graph, nodes: Iterable[str] | None = None) -> dict:
     sources = _Sources(source)
     g = sources.graph
     if nodes is None:
-        from viz.projection import project
+        from graph.network.projection import project
 
         nodes = list(project(g).nodes)
     wanted = sorted(set(nodes))
@@ -240,7 +240,7 @@ def _is_plumbing(node: object) -> bool:
 
 
 def _class_label(g: Graph, node: URIRef) -> str:
-    from viz.projection import _main_class
+    from graph.network.projection import _main_class
 
     return label(g, _main_class(g, node))
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 import statistics
 
-from graph import curate_names as names
-from graph.curate_text import words
+from graph.curate import names
+from graph.curate.text import words
 
 #: How many of the most central nodes are labelled at first view.
 TOP_LABELS = 12

@@ -37,7 +37,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from graph.namespaces import CCKG, KG, SDO, TOPIC
-from viz.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie
+from graph.network.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie
 
 #: The most nodes the overview draws.
 OVERVIEW_NODES = 400
@@ -167,8 +167,8 @@ def overview_from_store(result, found: Summary, *, limit: int | None = None):
     """(projection, dataset) of the overview of a large build: its nodes' triples (and those of the n-ary
     statements drawn as edges) gathered from the build's store and picked from the kept N-Triples, never the whole
     graph; degree and centrality within the overview."""
-    from graph.output import fresh_graph
-    from viz.projection import project
+    from graph.build.output import fresh_graph
+    from graph.network.projection import project
     from viz.view import ONTOLOGY_GRAPH, gather_lines, gather_resources
 
     nodes = overview_nodes(found, limit)

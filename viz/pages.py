@@ -1,5 +1,5 @@
 """The timeline page (dist/timeline.html) and a page per country (dist/country/<slug>.html): the relationship over
-time, written by the main build (graph.pipeline.EXTRA_OUTPUTS) next to the graph view and linked from it.
+time, written by the main build (graph.api.MAIN_WRITERS) next to the graph view and linked from it.
 
 The country pages are made from the library queries (queries/cq: country-timeline, meeting-delegations,
 country-stances, documents-and-commitments, country-memberships, trade-by-year) run on the build's store, each line
@@ -84,8 +84,8 @@ def _library_rows(store, name: str, **params) -> list[dict]:
     of graph.store.run (rdflib's grammar, about 1 s per query) is not needed here."""
     from rdflib import URIRef
 
-    from graph import library
-    from graph.store import OxigraphStore
+    from graph.store import library
+    from graph.store.engines import OxigraphStore
 
     answer = OxigraphStore(store, origin="the build").query(library.find(name).text,
                                                             params={k: URIRef(v) for k, v in params.items()})
@@ -280,10 +280,10 @@ def country_page(result, country: dict, *, title: str, all_countries, docs, docs
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's writer (graph.pipeline.EXTRA_OUTPUTS): dist/timeline.html and dist/country/*.html,
+    """The main build's writer (graph.api.MAIN_WRITERS): dist/timeline.html and dist/country/*.html,
     atomically; a country page that no longer has a country is not left behind (the folder is rewritten)."""
-    from graph.output import write_atomically
-    from graph.pipeline import Progress
+    from graph.build.output import write_atomically
+    from graph.build.pipeline import Progress
     from viz import timeline
     from viz.render import TITLE, document_links
 

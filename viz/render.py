@@ -25,8 +25,8 @@ from rdflib import Graph, URIRef
 
 from graph.namespaces import CCKG, SDO
 from viz.details import details
-from viz.drawing import DENSE_SPRING_NODES, KAMADA_KAWAI_LIMIT, STYLES, dense_spring_layout, layout, sizes
-from viz.projection import curie, label, project
+from graph.network.drawing import DENSE_SPRING_NODES, KAMADA_KAWAI_LIMIT, STYLES, dense_spring_layout, layout, sizes
+from graph.network.projection import curie, label, project
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIS_DIR = "templates/lib/vis-9.1.2"
@@ -249,7 +249,7 @@ def document_links(sources) -> dict[str, str]:
     The file link assumes the page sits in the repository's dist/ (the default), so that the output does not depend
     on where it is written and rebuilds elsewhere stay byte-identical.
     """
-    from graph.pipeline import ROOT
+    from graph.build.pipeline import ROOT
 
     links = {}
     for source in sources:
@@ -271,7 +271,7 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
     `dataset` if given (the part of the build gathered for a focus view), else the build's whole dataset. The
     first-minute fields (viz/firstminute.py: labels, spelling-tolerant search, time range) are added; `pages`
     links the timeline and country pages."""
-    from graph.output import fresh_graph
+    from graph.build.output import fresh_graph
     from viz import firstminute
 
     if g is None:
@@ -283,54 +283,5 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
     return render_html(data)
 
 
-def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's writer (pipeline.EXTRA_OUTPUTS): dist/graph.html and dist/report.html, atomically.
-
-    A build whose projection has more than viz.overview.VIEW_NODE_LIMIT nodes (counted on the build's N-Triples
-    lines) gets the overview (viz/overview.py) instead of the whole graph, and a report computed without the whole
-    rdflib graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the build,
-    graph.pipeline.gc_paused) and run once at the end, for the rdflib graphs' reference cycles."""
-    import gc
-
-    from graph.pipeline import gc_paused
-
-    with gc_paused():
-        written = _write_build_outputs(result, out_dir, quiet=quiet)
-    gc.collect()
-    return written
-
-
-def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
-    from graph.output import fresh_graph, write_atomically
-    from graph.pipeline import Progress
-    from viz import charts, overview, pages
-
-    progress = Progress(1, quiet=quiet)
-    done = progress(f"drawing the graph view into {out_dir}/")
-    title = f"{TITLE} {result.version}"
-    if not overview.drawn_whole(result):  # too many nodes to draw: the overview, from the store
-        found = overview.bulk_summary(result)  # the projection in figures, counted on the build's lines
-        g, dataset = overview.overview_from_store(result, found)
-        note = overview.overview_note(g.number_of_nodes(), len(found.nodes))
-        page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, dataset=dataset,
-                          report_href=REPORT_FILE, note=note, pages=pages.links(result))
-        report = render_report(charts.add_charts(overview.report_data(result, found, title=title,
-                                                                      graph_href=GRAPH_FILE,
-                                                                      drawn=g.number_of_nodes()), result))
-        whole_nodes, whole_edges = len(found.nodes), found.edges
-    else:  # the whole graph, materialized as rdflib terms (small enough to draw whole)
-        whole = fresh_graph(result.all_triples())
-        g = project(whole)
-        whole_nodes, whole_edges = g.number_of_nodes(), g.number_of_edges()
-        report = render_report(charts.add_charts(report_data(g, whole, title=title, graph_href=GRAPH_FILE), result))
-        page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE,
-                          pages=pages.links(result))
-    files = {out_dir / GRAPH_FILE: page, out_dir / REPORT_FILE: report}
-    write_atomically(files)
-    done(f"{g.number_of_nodes()} of {whole_nodes} nodes, {g.number_of_edges()} of {whole_edges} edges drawn; "
-         + ", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
-    return {"graph": out_dir / GRAPH_FILE, "graph_report": out_dir / REPORT_FILE}
-
-
 __all__ = ["DENSE_SPRING_NODES", "KAMADA_KAWAI_LIMIT", "STYLES", "build_view", "dense_spring_layout", "layout", "network", "page_data", "render_html", "render_report",
-           "report_data", "vis_assets", "write_build_outputs"]
+           "report_data", "vis_assets"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from viz.projection import curie
+from graph.network.projection import curie
 
 #: The page draws at most this many items (a large build: the latest kept, every kind represented).
 MAX_ITEMS = 1500

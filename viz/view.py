@@ -13,8 +13,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import UsageError
 from graph.namespaces import KG, OA, ORG, TIME, TOPIC
-from graph.store import UnionGraph
-from viz.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
+from graph.store.engines import UnionGraph
+from graph.network.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
 from viz.render import TITLE, build_view
 
 
@@ -195,7 +195,7 @@ def gather(store, nodes: list[str]):
     graphs as the build's: every triple of those resources, read from a store with one named graph per source."""
     from rdflib import Dataset
 
-    from graph.store import cached_from_oxigraph, from_oxigraph
+    from graph.terms import cached_from_oxigraph, from_oxigraph
 
     full = gather_resources(store, nodes)
     look = _Lookup(store)
@@ -218,7 +218,7 @@ def gather_lines(result, resources: set):
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from graph.store import cached_from_oxigraph
+    from graph.terms import cached_from_oxigraph
 
     wanted = {f"<{r.value}>".encode() for r in resources}
     dataset = Dataset()
@@ -332,7 +332,7 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
 
     A focus view (without --query) is gathered from the store (`focus_from_store`); with `from_store=False`, or for
     a query view, the whole graph is projected and cut (the reference the tests compare the store's focus with)."""
-    from graph.output import fresh_graph
+    from graph.build.output import fresh_graph
 
     if focus is not None and query is None and from_store:
         found = focus_from_store(result, focus, depth)

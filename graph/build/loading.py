@@ -1,0 +1,171 @@
+"""The large-graph path of the build: triples go straight into a pyoxigraph store, never into rdflib graphs.
+
+Measured on 1M triples (../shared/notes/performance.md and bench/): adding triples to an rdflib Dataset costs about
+50 µs each (50 s and over 1 GB), rdflib's longturtle about 65 s, and SPARQL on rdflib is 30–5000× slower than on
+Oxigraph. So above `pipeline.LARGE_RECORDS` records the build
+
+* generates each source's triples with the same builder functions as the small path, and adds them to one
+  in-memory pyoxigraph Store (the whole graph, ontology included, in its default graph: a set, as rdflib's
+  union graph is), counting per source as it goes;
+* validates with SHACL compiled to SPARQL (graph.shacl_sparql) and the zero-row check queries on that store;
+* writes cckg.ttl and data.ttl as *sorted* Turtle (`sorted_turtle_bytes`): every triple sorted by its N-Triples
+  line, then written by pyoxigraph's Turtle serializer with the fixed prefixes (subjects grouped with `;` and
+  `,`). The output is byte-identical for the same sources, parses to the same graph as the longturtle of the
+  small path, and is written in about 2 s instead of minutes; ontology.ttl stays longturtle.
+
+The rdflib Dataset of such a build is made only if someone asks for `Build.dataset` (see pipeline.Build).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from graph.build import builder
+from graph.terms import Terms
+from graph.namespaces import KG, ONTOLOGY
+from graph.build.output import nt_line, sorted_turtle_bytes
+from graph.sources.read import Source
+
+
+def store_from_triples(triples: Iterable, terms: Terms | None = None) -> ox.Store:
+    """An in-memory store whose default graph holds `triples` (for the check queries of the small path)."""
+    terms = terms or Terms()
+    store = ox.Store()
+    store.extend([terms.quad(t) for t in triples])
+    return store
+
+
+@dataclass
+class Loaded:
+    """What the build made: the store (default graph: ontology and data), every graph's N-Triples lines and
+    the figures the report counts."""
+
+    store: ox.Store
+    per_source: dict[str, int] = field(default_factory=dict)  # distinct triples in each source's named graph
+    used: dict[URIRef, object] = field(default_factory=dict)  # predicate or class -> an example subject
+    overlap: set[str] = field(default_factory=set)  # N-Triples lines of data triples that are also ontology triples
+    data_lines: set[str] = field(default_factory=set)  # every data triple as its N-Triples line, for the outputs
+    ontology_lines: set[str] = field(default_factory=set)
+    source_lines: list[list[str]] = field(default_factory=list)  # each source's lines (the strings of data_lines)
+
+    @cached_property
+    def ntriples(self) -> list[bytes]:
+        """Each source's triples as N-Triples (for the writers: graph.export, viz.view, viz.overview), made when
+        first asked for, after the core build: kept as bytes from the start they would add ~100 MB to its peak at
+        1M triples."""
+        return ["\n".join([*sorted(lines), ""]).encode("utf-8") for lines in self.source_lines]
+
+    @cached_property
+    def ontology_ntriples(self) -> bytes:
+        """The ontology's triples as N-Triples, sorted."""
+        return "\n".join([*sorted(self.ontology_lines), ""]).encode("utf-8")
+
+    def graphs(self) -> list[tuple[str, bytes]]:
+        """(graph IRI, sorted N-Triples) of the ontology's graph and each source document's, in build order."""
+        return [(str(ONTOLOGY), self.ontology_ntriples),
+                *((str(KG[source_id]), chunk) for source_id, chunk in zip(self.per_source, self.ntriples))]
+
+    def union_ntriples(self) -> bytes:
+        """Every triple once (ontology and data), as sorted N-Triples."""
+        return "\n".join([*sorted(self.ontology_lines | self.data_lines), ""]).encode("utf-8")
+
+    def named_store(self, *, union: bool = True) -> ox.Store:
+        """A store with one named graph per source document and the ontology's graph, and (`union`) their union in
+        the default graph: the dataset as the exports and the query commands show it."""
+        store = ox.Store()
+        for name, chunk in self.graphs():
+            store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        if union:
+            store.load(self.union_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        return store
+
+
+def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
+    """Generate every source's triples and add them to one store (default graph = ontology + data).
+
+    Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), and the store
+    parses each source's lines; converting the terms to pyoxigraph objects and serializing them again cost about
+    twice as much (bench/, 1M triples). The lines are kept for the outputs (`sorted_turtle_pair`)."""
+    loaded = start({nt_line(t) for t in ontology})
+    used = loaded.used
+    index = builder.Index(sources)
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for source in sources:
+        lines = set()
+        add = lines.add
+        for triple in _generated(source, index, text_root):
+            add(nt_line(triple))
+            s, p, o = triple
+            if p not in used:
+                used[p] = s
+            if p == rdf_type and isinstance(o, URIRef) and o not in used:
+                used[o] = s
+        add_source(loaded, source.id, lines)
+    return loaded
+
+
+def start(ontology_lines: set[str]) -> Loaded:
+    """A Loaded whose store holds the ontology (its N-Triples lines), ready for `add_source`."""
+    loaded = Loaded(ox.Store(), ontology_lines=ontology_lines)
+    loaded.store.load(loaded.ontology_ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return loaded
+
+
+def add_source(loaded: Loaded, source_id: str, lines: set[str]) -> None:
+    """Add one source's distinct N-Triples lines to the store and the figures."""
+    loaded.per_source[source_id] = len(lines)
+    loaded.overlap.update(lines & loaded.ontology_lines)
+    # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of the
+    # generated terms, not from the store.
+    loaded.store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    loaded.source_lines.append(list(lines))
+    loaded.data_lines |= lines
+
+
+def _generated(source: Source, index: builder.Index, text_root: Path):
+    """The triples of one source as the builder generates them (repeats included; `source_triples` is the set)."""
+    yield from builder.document_triples(source, text_root)
+    for record in source.records:
+        yield from builder.record_triples(record, index)
+
+
+def source_triples(source: Source, index: builder.Index, text_root: Path) -> set:
+    """The triples of one source's named graph (a set, as the graph is), generated as build_dataset does."""
+    return set(_generated(source, index, text_root))
+
+
+def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
+    """The number of distinct data triples and the instances per class in them (what pipeline._counts reports)."""
+    store = loaded.store
+    total = len(store) - len(ontology) + len(loaded.overlap)
+    classes: Counter = Counter()
+    for row in store.query("SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c"):
+        classes[URIRef(row[0].value)] = int(row[1].value)
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for s, p, o in ontology.triples((None, rdf_type, None)):
+        if isinstance(o, URIRef) and nt_line((s, p, o)) not in loaded.overlap:
+            classes[o] -= 1
+    return total, +classes
+
+
+def sorted_turtle_pair(loaded: Loaded) -> tuple[bytes, bytes]:
+    """cckg.ttl (ontology + data) and data.ttl, each as `sorted_turtle_bytes`.
+
+    The lines are sorted once; data.ttl's are the same without the ontology-only ones. (Parsing them once for both
+    files would save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
+    data, onto = loaded.data_lines, loaded.ontology_lines
+    whole = sorted(data | onto)
+    only_onto = onto - data
+    whole_ttl = sorted_turtle_bytes(whole, presorted=True)
+    return whole_ttl, sorted_turtle_bytes([line for line in whole if line not in only_onto], presorted=True)
+
+
+def source_graph(source_id: str) -> URIRef:
+    return KG[source_id]

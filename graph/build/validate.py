@@ -1,0 +1,149 @@
+"""Validation of the built graph: SHACL (data and ontology term cards), terms, and the zero-row check queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from graph.build.builder import Index
+from graph.errors import Problem
+from graph.namespaces import DCAT, KG, REUSED, VOID, curie as _curie
+from graph.sources.ontology import ROOT, TERMS_NS, defined_terms
+
+SHAPES_DIR = ROOT / "ontology" / "shapes"
+CHECKS_DIR = ROOT / "queries" / "checks"
+
+
+@dataclass
+class Report:
+    """What validation found: problems (each fails the build) and the figures of every check that ran."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checks: list[tuple[str, int]] = field(default_factory=list)  # (check name, violations found)
+
+    def add(self, name: str, problems: list[Problem]) -> None:
+        self.checks.append((name, len(problems)))
+        self.problems.extend(problems)
+
+
+def unknown_terms(data: Graph, ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Every predicate and class the data uses is defined by our ontology or by a reused vocabulary."""
+    used: dict[URIRef, object] = {}
+    for s, p, o in data:
+        used.setdefault(p, s)
+        if p == RDF.type and isinstance(o, URIRef):
+            used.setdefault(o, s)
+    return check_terms(used, ontology, locate)
+
+
+def check_terms(used: dict[URIRef, object], ontology: Graph, locate: Callable[[object], Problem]) -> list[Problem]:
+    """The check of unknown_terms on the terms already collected (predicate or class -> a subject using it)."""
+    ours = defined_terms(ontology)
+    declared = {s for t in _OWL_TYPES for s in ontology.subjects(RDF.type, t)}
+    problems = []
+    for term, example in sorted(used.items()):
+        iri = str(term)
+        message = f"uses {term}, which no known vocabulary defines"
+        if iri.startswith(TERMS_NS):
+            if term in ours:
+                continue
+        else:
+            ns = next((n for n in REUSED if iri.startswith(n)), None)
+            if ns is not None and term in REUSED[ns]:
+                if ns in _BUILT_IN or term in declared:
+                    continue
+                # OWL tools read an undeclared term as an annotation property (and the ontology is not OWL 2 DL)
+                message = f"uses {term}, which ontology/imports.ttl does not declare: add it there with its OWL type"
+        base = locate(example)
+        problems.append(Problem(base.file, base.line, base.field, message))
+    return problems
+
+
+#: The OWL types a reused term is declared with (ontology/imports.ttl). RDF, RDFS, OWL and XSD terms are built in;
+#: VoID and DCAT describe the dataset (dist/void.ttl), never part of the ontology and data an OWL tool loads.
+_OWL_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
+_BUILT_IN = {str(RDF), str(RDFS), str(OWL), str(XSD), str(VOID), str(DCAT)}
+
+
+def check_queries(graph: Graph, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
+    """Run every queries/checks/*-violation.rq; each row is a problem located at its first IRI column."""
+    return [
+        (path.name, _row_problems(path.name, graph.query(path.read_text(encoding="utf-8")), locate))
+        for path in _check_files(checks_dir)
+    ]
+
+
+def _check_files(checks_dir: Path) -> list[Path]:
+    files = sorted(checks_dir.glob("*-violation.rq"))
+    if not files:
+        raise FileNotFoundError(f"no *-violation.rq check in {checks_dir}")
+    return files
+
+
+def _row_problems(name: str, rows: Iterable, locate: Callable[[object], Problem]) -> list[Problem]:
+    """Each result row of a check is a problem, located at the record of its first IRI column."""
+    problems = []
+    for row in rows:
+        subject = next((v for v in row if isinstance(v, URIRef)), None)
+        base = locate(subject)
+        detail = ", ".join(_curie(v) for v in row if v is not None)
+        problems.append(Problem(base.file, base.line, base.field, f"{name}: {detail}"))
+    return problems
+
+
+def check_queries_store(store, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
+    """check_queries on a pyoxigraph Store whose default graph is the whole graph (Oxigraph: ms where rdflib
+    takes seconds; the rows, as rdflib terms, are located and worded exactly as check_queries does)."""
+    from graph.terms import from_oxigraph as to_rdflib
+
+    out = []
+    for path in _check_files(checks_dir):
+        rows = ([to_rdflib(v) if v is not None else None for v in solution]
+                for solution in store.query(path.read_text(encoding="utf-8")))
+        out.append((path.name, _row_problems(path.name, rows, locate)))
+    return out
+
+
+def shacl_on_store(store, shapes_file: Path, ontology: Graph, *, locate: Callable[[object], Problem]) -> list[Problem]:
+    """SHACL with RDFS inference on a pyoxigraph store whose default graph is the whole graph: the shapes compiled to
+    SPARQL (graph/shacl_sparql.py, held equal to pySHACL by the parity tests), one Problem per violation located
+    at its focus node's record. A shape using a SHACL feature the compiler does not implement is an error of the
+    shapes, raised as shacl_sparql.Unsupported (there is no second validator to fall back to)."""
+    from graph.build import shacl_sparql
+
+    shapes = Graph(bind_namespaces="none").parse(shapes_file, format="turtle")
+    violations = shacl_sparql.validate(store, shapes, ontology)
+    problems = []
+    for v in violations:
+        base = locate(v.focus)
+        where = _curie(v.path) if isinstance(v.path, URIRef) else base.field
+        problems.append(Problem(base.file, base.line, where, f"{_curie(v.focus)}: {v.message}"))
+    return problems
+
+
+def locator(index: Index) -> Callable[[object], Problem]:
+    """Map a graph node back to the source record that made it (file and line), for messages."""
+
+    def locate(node: object) -> Problem:
+        text = str(node) if node is not None else ""
+        if text.startswith(str(KG)):
+            rid = text[len(str(KG)):]
+            if "#" in rid:  # an annotation: <document>#<record>
+                rid = rid.partition("#")[2].partition(".")[0]
+            for suffix in ("-term", "-start", "-end", "-amount"):
+                if rid.endswith(suffix) and rid.removesuffix(suffix) in index.records:
+                    rid = rid.removesuffix(suffix)
+            records = index.records.get(rid)
+            if records:
+                r = records[0]
+                return Problem(r.source.shown, r.line, rid, "")
+            for source in index.sources:
+                if source.id == rid:
+                    return Problem(source.shown, 1, "document", "")
+        return Problem("(graph)", 0, "", "")
+
+    return locate

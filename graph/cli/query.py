@@ -1,0 +1,95 @@
+"""`python build.py query`: run a library query, a .rq file or an inline query on the embedded store (Oxigraph),
+on plain rdflib, or on a remote SPARQL endpoint, and print the result in a chosen format."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graph.store import library, remote, results, sparql, engines as stores
+from graph.errors import EXIT_OK, EXIT_USAGE, UsageError
+
+FORMATS = [*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "query", help="run a SPARQL query (library name, .rq file or -e TEXT) and print its result",
+        description="Run a competency question of queries/cq/ by name, a .rq file, or -e 'SPARQL'. Parameters are "
+                    "bound as RDF terms (never spliced into the text): --param person=kg:wang-yi, "
+                    "--param date=2020-07-16, --param 'name=\"Meledov\"', --param 'x=<https://…>'.",
+    )
+    parser.add_argument("query", nargs="?", help="a library query name (see --list) or a .rq file")
+    parser.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
+    parser.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
+                        help="bind the query variable ?KEY to VALUE (CURIE, <IRI>, date, number or \"text\")")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="table|csv|tsv|json|xml for SELECT/ASK (default table); ttl|nt|jsonld for "
+                             "CONSTRUCT/DESCRIBE (default ttl)")
+    parser.add_argument("--list", action="store_true", help="list the query library and exit")
+    parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph",
+                        help="the embedded Oxigraph store (default) or plain rdflib")
+    parser.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL endpoint (its query URL) instead")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for --endpoint (default 60)")
+    parser.add_argument("--data", type=Path, help="query this dump (.nq, .trig, .ttl, .nt, .jsonld) instead of the build")
+    parser.add_argument("--sources", type=Path, help="build these sources in memory and query them")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        sys.stdout.write(listing())
+        return EXIT_OK
+    text, query = _query_text(args)
+    try:
+        text, info = sparql.prepare(text)  # known prefixes the query uses and does not declare are declared for it
+    except sparql.QueryError as exc:
+        print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    params = sparql.parse_params(args.param, info)
+    if query is not None:
+        missing = [p.name for p in query.params if p.required and p.name not in params]
+        if missing:
+            raise UsageError(f"{query.name} needs --param {', '.join(f'{m}=…' for m in missing)} "
+                             f"(example: {', '.join(str(p.example) for p in query.params if p.name in missing)})")
+    fmt = args.format or ("ttl" if info.is_graph else "table")
+    allowed = results.GRAPH_FORMATS if info.is_graph else results.SOLUTION_FORMATS
+    if fmt not in allowed:
+        raise UsageError(f"--format {fmt} does not apply to a {info.form.upper()} query (use {', '.join(allowed)})")
+    if args.endpoint:
+        result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
+    else:
+        store = stores.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
+        try:
+            result = store.query(text, params=params)
+        except sparql.QueryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    sys.stdout.buffer.write(results.serialize(result.normalized(ordered=info.ordered), fmt))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _query_text(args: argparse.Namespace) -> tuple[str, library.LibraryQuery | None]:
+    if args.expression is not None and args.query:
+        raise UsageError("give either a query name/file or -e, not both")
+    if args.expression is not None:
+        return args.expression, None
+    if not args.query:
+        raise UsageError("no query: give a library name (see --list), a .rq file, or -e 'SPARQL'")
+    query = library.find(args.query)
+    return query.text, query
+
+
+def listing() -> str:
+    lines = []
+    for category in library.CATEGORIES:
+        queries = library.load(category)
+        lines.append(f"queries/{category}/ ({len(queries)})")
+        width = max((len(q.name) for q in queries), default=0)
+        for q in queries:
+            params = " ".join(f"--param {p.name}=…" + ("" if p.required else "?") for p in q.params)
+            lines.append(f"  {q.name.ljust(width)}  {q.title}" + (f"  [{params}]" if params else ""))
+    return "\n".join(lines) + "\n"

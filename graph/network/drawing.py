@@ -1,0 +1,154 @@
+"""How the projection is drawn: each group's colour and shape, the seeded layout and the node sizes. Read by the
+HTML view (viz/render.py) and by the GraphML and GEXF exports (graph/export.py), so that Gephi, yEd and the page
+show the same picture. Plain networkx and numpy: no page library (pyvis, jinja2) is imported here.
+
+Positions are in vis-network pixels (x to the right, y downwards), seeded, so the same graph always gets the same
+positions; sizes grow with the square root of betweenness centrality (the projection's `centrality`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from graph.network.projection import GROUPS
+
+#: How each group is drawn: (colour, vis-network shape, legend label). Shapes keep their label below the shape.
+STYLES: dict[str, tuple[str, str, str]] = {
+    "person": ("#d62728", "dot", "person"),
+    "country": ("#1f77b4", "star", "country"),
+    "mechanism": ("#9467bd", "hexagon", "mechanism"),
+    "meeting": ("#ff7f0e", "square", "meeting or series"),
+    "proposal": ("#2ca02c", "triangle", "proposal or measure"),
+    "commitment": ("#17becf", "triangleDown", "commitment"),
+    "stance": ("#bcbd22", "diamond", "support or opposition"),
+    "assessment": ("#8c564b", "diamond", "assessment"),
+    "post": ("#e377c2", "dot", "post"),
+    "organization": ("#7f7f7f", "hexagon", "organization"),
+    "initiative": ("#393b79", "star", "initiative"),
+    "document": ("#637939", "square", "outcome document"),
+    "place": ("#c49c94", "triangleDown", "place"),
+    "topic": ("#9c9ede", "dot", "topic"),
+}
+assert {g for _, g in GROUPS} <= set(STYLES), "every projection group needs a style"
+
+#: Up to this many nodes the layout is Kamada–Kawai (tidier); above it a seeded spring layout (faster).
+KAMADA_KAWAI_LIMIT = 60
+
+# ---------------------------------------------------------------------------------------------------------- layout
+
+def layout(g: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """Seeded positions in vis-network pixels for every node; the same graph always gets the same positions.
+
+    Each connected component is laid out on its own (Kamada–Kawai up to KAMADA_KAWAI_LIMIT nodes, else a seeded
+    spring layout), then the components are packed in rows, largest first, so that isolated nodes do not pile up.
+    """
+    simple = nx.Graph()
+    simple.add_nodes_from(g.nodes)
+    simple.add_edges_from((u, v) for u, v in g.edges() if u != v)
+    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    placed, boxes = {}, []
+    for nodes in components:
+        local = _component_layout(_induced(simple, nodes))
+        xs, ys = [p[0] for p in local.values()], [p[1] for p in local.values()]
+        boxes.append((local, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    row_width = max(boxes[0][3] if boxes else 0.0, 900.0)
+    x = y = row_height = 0.0
+    gap = 150.0
+    for local, left, top, width, height in boxes:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        for node, (px, py) in local.items():
+            placed[node] = (int(round(x + px - left)), int(round(y + py - top)))
+        x += width + gap
+        row_height = max(row_height, height)
+    return {node: placed[node] for node in g.nodes}
+
+
+def _induced(simple: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """A new graph of these nodes in this order (subgraph views iterate a set: hash-seed dependent order)."""
+    keep = set(nodes)
+    part = nx.Graph()
+    part.add_nodes_from(nodes)
+    part.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in simple.edges(nodes) if u in keep and v in keep))
+    return part
+
+
+def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:
+    n = component.number_of_nodes()
+    if n == 1:
+        return {next(iter(component.nodes)): (0.0, 0.0)}
+    scale = max(80.0, 110.0 * math.sqrt(n))
+    if n <= KAMADA_KAWAI_LIMIT:
+        pos = nx.kamada_kawai_layout(component, pos=nx.circular_layout(component), scale=scale)
+    elif DENSE_SPRING_NODES[0] <= n <= DENSE_SPRING_NODES[1]:
+        pos = dense_spring_layout(component, seed=7, iterations=60, scale=scale)
+    else:
+        pos = nx.spring_layout(component, seed=7, iterations=60, scale=scale)
+    return {node: (float(x), float(y)) for node, (x, y) in pos.items()}
+
+
+#: Components of this many nodes are laid out by `dense_spring_layout`: below, networkx's own spring layout is
+#: dense already; from 500 nodes networkx switches to a sparse energy minimization that took 4.5 s for the
+#: 1,000-node focus view (the dense one: about 1.5 s); above, the n × n arrays grow too large.
+DENSE_SPRING_NODES = (500, 2500)
+
+
+def dense_spring_layout(component: nx.Graph, *, seed: int, iterations: int, scale: float) -> dict:
+    """Fruchterman–Reingold with every pair's forces as n × n numpy arrays: repulsion k²/d between all nodes,
+    attraction d²/k along edges, each step capped by a temperature that cools linearly; seeded start, so the same
+    component always gets the same positions; rescaled to [-scale, scale] around the origin."""
+    import numpy as np
+
+    nodes = list(component.nodes)
+    n = len(nodes)
+    adjacency = nx.to_numpy_array(component, nodelist=nodes, weight=None)
+    pos = np.random.RandomState(seed).rand(n, 2)
+    k = math.sqrt(1.0 / n)
+    temperature = 0.1
+    cooling = temperature / (iterations + 1)
+    for _ in range(iterations):
+        delta = pos[:, np.newaxis, :] - pos[np.newaxis, :, :]
+        distance = np.sqrt((delta ** 2).sum(axis=-1))
+        np.clip(distance, 0.01, None, out=distance)
+        force = k * k / distance ** 2 - adjacency * distance / k
+        displacement = (delta * force[:, :, np.newaxis]).sum(axis=1)
+        length = np.sqrt((displacement ** 2).sum(axis=-1))
+        length[length < 0.01] = 0.1
+        pos += displacement * (temperature / length)[:, np.newaxis]
+        temperature -= cooling
+    pos -= pos.mean(axis=0)
+    extent = np.abs(pos).max() or 1.0
+    pos *= scale / extent
+    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, pos)}
+
+
+
+# ----------------------------------------------------------------------------------------------------------- sizes
+
+#: Node sizes run from SIZE_MIN (no betweenness) to SIZE_MIN + SIZE_RANGE (the most central node).
+SIZE_MIN, SIZE_RANGE = 9, 26
+
+
+def node_size(centrality: float, top: float) -> float:
+    """The drawn size of a node of this betweenness, `top` being the largest of the graph (one decimal)."""
+    return round(SIZE_MIN + SIZE_RANGE * math.sqrt(centrality / (top or 1.0)), 1)
+
+
+def sizes(g: nx.MultiDiGraph) -> dict[str, float]:
+    top = max((g.nodes[n].get("centrality", 0.0) for n in g.nodes), default=0.0) or 1.0
+    return {node: node_size(attrs.get("centrality", 0.0), top) for node, attrs in g.nodes(data=True)}
+
+
+def colour(group: str) -> str:
+    """The group's colour as #rrggbb (a group without a style is drawn as a topic)."""
+    return STYLES.get(group, STYLES["topic"])[0]
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+__all__ = ["DENSE_SPRING_NODES", "KAMADA_KAWAI_LIMIT", "STYLES", "colour", "dense_spring_layout", "layout",
+           "node_size", "rgb", "sizes"]

@@ -1,0 +1,4 @@
+"""Stage 3, store: the built graph as a SPARQL store to ask: embedded Oxigraph or plain rdflib over the build or a
+dump (`engines`), a remote SPARQL server (`remote`), query preparation (`sparql`: known prefixes, parameters, errors
+with line and column), results and their formats (`results`), the query library of queries/ (`library`). Imports
+`graph.build`, `graph.sources` and the shared modules."""

@@ -1,0 +1,108 @@
+"""The query library: the competency questions in queries/cq/*.rq (and the checks in queries/checks/), each a
+self-documenting SPARQL file whose `#` header gives its title, question, columns and parameters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import UsageError
+from graph.paths import QUERIES_DIR
+
+CATEGORIES = ("cq", "checks")
+HEADER_FIELDS = ("title", "question", "returns", "params")
+
+_FIELD = re.compile(r"^#\s*(title|question|returns|params):\s*(.*)$")
+_PARAM = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s+—\s+([^;]*?)(?:\(example:\s*([^)]*)\))?\s*(?:;|$)")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str
+    example: str | None
+
+    @property
+    def required(self) -> bool:
+        return "required" in self.description
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """One .rq file of the library."""
+
+    name: str  # file stem, e.g. meeting-participants
+    category: str  # cq | checks
+    path: Path
+    text: str
+    header: dict[str, str]
+
+    @property
+    def title(self) -> str:
+        return self.header.get("title", self.name)
+
+    @property
+    def question(self) -> str:
+        return self.header.get("question", "")
+
+    @property
+    def params(self) -> list[Param]:
+        return parse_params(self.header.get("params", ""))
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """The `# field: value` lines before the first PREFIX; indented `#   ` lines continue the previous field."""
+    header: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _FIELD.match(line)
+        if match:
+            current = match.group(1)
+            header[current] = match.group(2).strip()
+        elif current and line.startswith("#  "):
+            header[current] += " " + line[1:].strip()
+    return header
+
+
+def parse_params(text: str) -> list[Param]:
+    """`?name — description (example: VALUE); ?other — …` → params; "none" → []."""
+    if text.strip() in ("", "none"):
+        return []
+    return [Param(m.group(1), m.group(2).strip().rstrip(","), (m.group(3) or "").strip() or None)
+            for m in _PARAM.finditer(text)]
+
+
+def load(category: str, queries_dir: Path = QUERIES_DIR) -> list[LibraryQuery]:
+    """Every query of one category, by name."""
+    files = sorted((queries_dir / category).glob("*.rq"))
+    return [read(path, category) for path in files]
+
+
+def read(path: Path, category: str = "file") -> LibraryQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from None
+    return LibraryQuery(path.stem, category, path, text, parse_header(text))
+
+
+def all_queries(queries_dir: Path = QUERIES_DIR) -> list[LibraryQuery]:
+    return [q for category in CATEGORIES for q in load(category, queries_dir)]
+
+
+def find(name: str, queries_dir: Path = QUERIES_DIR) -> LibraryQuery:
+    """A library query by name (cq/ first, then checks/), or a .rq file by path."""
+    for category in CATEGORIES:
+        path = queries_dir / category / f"{name}.rq"
+        if path.is_file():
+            return read(path, category)
+    path = Path(name)
+    if path.suffix == ".rq" or path.is_file():
+        if not path.is_file():
+            raise UsageError(f"{name}: no such file")
+        return read(path)
+    names = ", ".join(q.name for q in load("cq", queries_dir))
+    raise UsageError(f"{name!r} is neither a library query nor a .rq file (library: {names})")
