@@ -20,6 +20,8 @@ from rdflib.compare import isomorphic
 
 from conftest import IN_CI, ROOT, outputs_under_hash_seeds, run_cli
 from graph.export import exporter as export
+from graph.export import jsonld as export_jsonld, lines as export_lines, networks as export_networks
+from graph.export import void as export_void
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID, XSD
 from graph.build.output import fresh_graph
@@ -106,7 +108,7 @@ def _wanted_graphs(built, exporter, part: str) -> dict:
     if part != "ontology":
         graphs.update({KG[s.id]: set(built.dataset.graph(KG[s.id])) for s in built.sources})
     if part == "all":
-        graphs[export.VOID_GRAPH] = set(exporter.void_graph_triples())
+        graphs[export_void.VOID_GRAPH] = set(exporter.void_graph_triples())
     return graphs
 
 
@@ -118,8 +120,8 @@ def _plain(term):
 
 
 def test_named_graphs_are_the_source_documents_the_ontology_and_the_void(built):
-    iris = [g.iri for g in export.line_graphs(built, "all")]
-    assert set(iris) == {ONTOLOGY, export.VOID_GRAPH} | {KG[s.id] for s in built.sources}
+    iris = [g.iri for g in export_lines.line_graphs(built, "all")]
+    assert set(iris) == {ONTOLOGY, export_void.VOID_GRAPH} | {KG[s.id] for s in built.sources}
     assert iris == sorted(iris, key=str)
     assert len(built.sources) >= 1
 
@@ -135,7 +137,7 @@ def test_only_our_prefixes_are_written(exporters, fmt):
 
 
 def test_jsonld_embeds_the_shipped_context_and_expands_offline(built, exporters, no_network):
-    shipped = json.loads(export.CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    shipped = json.loads(export_jsonld.CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
     document = json.loads(exporters["all"].to_bytes("jsonld")[""])
     assert document["@context"] == shipped
     expanded = Graph().parse(data=json.dumps(document), format="json-ld")
@@ -154,7 +156,7 @@ def test_jsonld_keys_read_as_words(exporters):
 
 
 def test_context_defines_every_predicate_and_class_the_graph_uses(exporters):
-    context = export.load_context()
+    context = export_jsonld.load_context()
     prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.startswith("http")}
     defined = set()
     for term, value in context.items():
@@ -304,7 +306,7 @@ def test_csv_ids_match_the_projection(exporters, projection):
     nodes = list(csv.DictReader(io.StringIO(files["nodes"].decode("utf-8"))))
     edges = list(csv.DictReader(io.StringIO(files["edges"].decode("utf-8"))))
     assert [row["id"] for row in nodes] == sorted(projection.nodes)
-    assert list(nodes[0]) == list(export.NODE_COLUMNS) and list(edges[0]) == list(export.EDGE_COLUMNS)
+    assert list(nodes[0]) == list(export_networks.NODE_COLUMNS) and list(edges[0]) == list(export_networks.EDGE_COLUMNS)
     for row in nodes:
         data = projection.nodes[row["id"]]
         assert (row["iri"], row["label"], row["class"], row["group"]) == (data["iri"], data["label"], data["cls"], data["group"])
@@ -332,7 +334,7 @@ def store(exporters) -> ox.Store:
 
 def _void(store: ox.Store, query: str) -> list:
     prefix = f"PREFIX void: <{VOID}> PREFIX dcterms: <{DCTERMS}> PREFIX owl: <{OWL}> "
-    return list(store.query(prefix + query.replace("VOIDGRAPH", f"<{export.VOID_GRAPH}>")))
+    return list(store.query(prefix + query.replace("VOIDGRAPH", f"<{export_void.VOID_GRAPH}>")))
 
 
 def _number(term) -> int:
@@ -369,11 +371,11 @@ def test_void_counts_literals_the_store_keeps_as_one_value_once():
     five = [Literal("5.0", datatype=XSD.decimal), Literal("5", datatype=XSD.decimal)]
     kept = [Literal("1", datatype=XSD.string), Literal("1", lang="en"), Literal("2", datatype=XSD.integer)]
     triples = [(s, p, o) for o in one + five + kept] + [(s, q, one[0])]
-    lines = [export.LineGraph(KG.g, sorted({export._nt_line(t) for t in triples}))]
+    lines = [export_lines.LineGraph(KG.g, sorted({export_lines._nt_line(t) for t in triples}))]
     store = ox.Store()
-    store.load(b"\n".join(export._nt_line(t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
+    store.load(b"\n".join(export_lines._nt_line(t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
     (counted,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
-    figures = export.line_figures(lines)
+    figures = export_void.line_figures(lines)
     assert (figures.triples, figures.objects) == (_number(counted["t"]), _number(counted["o"])) == (6, 5)
     assert figures.sizes == {KG.g: 6}
 
@@ -398,7 +400,7 @@ def test_void_subsets_equal_sparql_counts_per_named_graph(store, built):
 
 def test_void_describes_title_licence_version_sources_endpoint_and_examples(built):
     void = fresh_graph(export.Exporter(built, endpoint="http://localhost:9999/sparql").void_graph_triples())
-    dataset = export.DATASET
+    dataset = export_void.DATASET
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert (dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
     assert (dataset, OWL.versionInfo, Literal(built.version)) in void
@@ -517,7 +519,7 @@ def test_build_exports_are_written_without_an_rdflib_dataset(tmp_path):
 def test_build_exports_parse_to_the_reference_dataset(generated_build, tmp_path):
     export.write_build_outputs(generated_build, tmp_path / "out")
     reference = _reference_quads(generated_build)
-    void = export.VOID_GRAPH
+    void = export_void.VOID_GRAPH
     found = {str(q) for q in ox.parse(path=str(tmp_path / "out" / "cckg.nq"), format=ox.RdfFormat.N_QUADS)}
     assert {q for q in found if not q.endswith(f"<{void}>")} == reference
     triples = {q.rsplit(" ", 1)[0] for q in reference}  # each triple once, whatever graphs hold it
@@ -552,11 +554,11 @@ def test_jsonld_from_lines_compacts_as_from_terms():
         (s, FOAF.knows, t), (s, URIRef("http://example.org/p"), t), (s, URIRef("http://example.org/q"), BNode("b1")),
         (t, URIRef("http://example.org/n"), Literal(5)),
     ]
-    compactor = export.Compactor(export.load_context())
-    lines = sorted(export._nt_line(x) for x in triples)
+    compactor = export_jsonld.Compactor(export_jsonld.load_context())
+    lines = sorted(export_lines._nt_line(x) for x in triples)
     assert sorted(compactor.nodes_from_lines(lines), key=lambda n: n["@id"]) == compactor.nodes(triples)
-    document = {"@context": export.load_context(), "@graph": compactor.nodes(triples)}
-    assert export._dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)
+    document = {"@context": export_jsonld.load_context(), "@graph": compactor.nodes(triples)}
+    assert export_jsonld._dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def test_atomic_files_are_all_renamed_or_none(tmp_path):

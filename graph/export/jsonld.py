@@ -1,0 +1,292 @@
+"""JSON-LD of the build: N-Triples lines compacted node by node with the shipped context (ontology/context.jsonld, read
+as a dict: never fetched), then normalized (@graph sorted by @id, multi-valued arrays sorted but never inside @list,
+keys sorted) and written with the context embedded, so it reads offline."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
+
+from graph.namespaces import BASE, RDF
+from graph.sources.ontology import ROOT
+from graph.export.lines import _XSD_STRING
+from graph.export.void import Triple
+
+CONTEXT_FILE = ROOT / "ontology" / "context.jsonld"
+#: Where the context is published (the JSON-LD output embeds a copy, so nothing is ever fetched).
+CONTEXT_IRI = BASE + "context.jsonld"
+
+
+
+
+def load_context(path: Path = CONTEXT_FILE) -> dict:
+    """The shipped JSON-LD context (the value of its "@context")."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)["@context"]
+
+
+class Compactor:
+    """Compacts flat RDF (IRIs and literals; no lists, no blank nodes) with a JSON-LD 1.0 context of terms and
+    prefixes: each predicate by its term (else a compact IRI), @id-typed terms with bare IRI strings, literals in
+    the context's default language as plain strings."""
+
+    def __init__(self, context: dict):
+        self.language = context.get("@language")
+        self.prefixes = sorted(
+            ((ns, name) for name, ns in context.items() if isinstance(ns, str) and ns.endswith(("/", "#"))),
+            key=lambda kv: -len(kv[0]),
+        )
+        self._by_ns: dict[str, str] = {}
+        for ns, name in self.prefixes:  # the first of the longest-first order, as the scan of `prefixes` finds it
+            self._by_ns.setdefault(ns, name)
+        self._compacted: dict[str, str] = {}
+        self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
+        for name, value in sorted(context.items()):
+            if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
+                continue
+            iri = self.expand(value["@id"] if isinstance(value, dict) else value)
+            coerced = isinstance(value, dict) and value.get("@type") == "@id"
+            self.terms.setdefault(iri, (name, coerced))
+
+    def expand(self, value: str) -> str:
+        prefix, _, local = value.partition(":")
+        for ns, name in self.prefixes:
+            if name == prefix:
+                return ns + local
+        return value
+
+    def compact_iri(self, iri: str) -> str:
+        """prefix:local for the longest matching prefix, else the IRI itself (remembered: IRIs recur)."""
+        found = self._compacted.get(iri)
+        if found is None:
+            found = self._compacted[iri] = self._compact(iri)
+        return found
+
+    def _compact(self, iri: str) -> str:
+        # Every prefix ends with / or #: the candidates are the IRI cut after each / or #, longest first.
+        by_ns = self._by_ns
+        end = len(iri) - 1  # a prefix must leave a non-empty local part
+        while end > 0:
+            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if cut < 0:
+                break
+            name = by_ns.get(iri[: cut + 1])
+            if name is not None and not iri[cut + 1:].startswith("//"):
+                return f"{name}:{iri[cut + 1:]}"
+            end = cut
+        return iri
+
+    def type_name(self, iri: str) -> str:
+        term = self.terms.get(iri)
+        return term[0] if term and not term[1] and term[0][:1].isupper() else self.compact_iri(iri)
+
+    def value(self, obj, coerced: bool):
+        """The compacted value of an object given as ("iri", IRI) | ("bnode", id) | ("literal", text, language,
+        datatype IRI or None)."""
+        kind = obj[0]
+        if kind == "iri":
+            return self.compact_iri(obj[1]) if coerced else {"@id": self.compact_iri(obj[1])}
+        if kind == "bnode":
+            return f"_:{obj[1]}" if coerced else {"@id": f"_:{obj[1]}"}
+        _, text, language, datatype = obj
+        if language:
+            if language == self.language and not coerced:
+                return text
+            return {"@language": language, "@value": text}
+        if datatype and datatype != _XSD_STRING:
+            return {"@type": self.compact_iri(datatype), "@value": text}
+        return {"@value": text} if self.language or coerced else text
+
+    def nodes(self, triples: Iterable[Triple]) -> list[dict]:
+        """The nodes of rdflib triples or of pyoxigraph triples (as `ox.parse` gives them)."""
+        by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        rdf_type = str(RDF.type)
+        terms, compact = self.terms, self.compact_iri
+        for s, p, o in _plain(triples):
+            node = by_subject[compact(s[1]) if s[0] == "iri" else f"_:{s[1]}"]
+            if p == rdf_type and o[0] == "iri":
+                node["@type"].append(self.type_name(o[1]))
+                continue
+            found = terms.get(p)
+            key, coerced = found if found else (compact(p), False)
+            node[key].append(self.value(o, coerced))
+        nodes = []
+        for subject, properties in by_subject.items():
+            node = {"@id": subject}
+            for key in sorted(properties):
+                values = properties[key]
+                if len(values) > 1:
+                    values = sorted(_unique(values), key=_json_key)
+                node[key] = values[0] if len(values) == 1 else values
+            nodes.append(node)
+        return sorted(nodes, key=lambda n: n["@id"])
+
+
+    def nodes_from_lines(self, lines: Iterable[bytes]) -> Iterable[dict]:
+        """The nodes of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that each subject's
+        lines are together), read without an RDF parser, one node at a time and unsorted: the nodes `nodes` gives
+        for their terms. Terms recur, so each is compacted once."""
+        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
+        objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
+        types: dict[bytes, str] = {}
+        rdf_type = f"<{RDF.type}>".encode()
+        subject, properties = None, {}
+        for line in lines:
+            s, p, o = line[:-2].split(b" ", 2)
+            if s != subject:
+                if subject is not None:
+                    yield self._node(subject, properties)
+                subject, properties = s, {}
+            if p == rdf_type and o[:1] == b"<":
+                name = types.get(o)
+                if name is None:
+                    name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
+                properties.setdefault("@type", []).append(name)
+                continue
+            found = keys.get(p)
+            if found is None:
+                iri = p[1:-1].decode("utf-8")
+                found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
+            key, coerced = found
+            if o[:1] == b"<":
+                value = objects.get((o, coerced))
+                if value is None:
+                    value = objects[(o, coerced)] = self.value(("iri", o[1:-1].decode("utf-8")), coerced)
+            elif o[:2] == b"_:":
+                value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
+            else:
+                value = self.value(_nt_literal(o), coerced)
+            properties.setdefault(key, []).append(value)
+        if subject is not None:
+            yield self._node(subject, properties)
+
+    def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
+        node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+                else subject.decode("utf-8")}
+        for key in sorted(properties):
+            values = properties[key]
+            if len(values) > 1:
+                values = sorted(_unique(values), key=_json_key)
+            node[key] = values[0] if len(values) == 1 else values
+        return node
+
+
+def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
+    """The text of jsonld_bytes (json.dumps of {"@context", "@graph"} with indent 2) from the nodes' texts (each
+    `_dumps(node, "    ")`, in order), piece by piece."""
+    yield b'{\n  "@context": ' + _dumps(context, "  ").encode("utf-8") + b',\n  "@graph": '
+    if not nodes:
+        yield b"[]\n}\n"
+        return
+    yield b"[\n"
+    for i, text in enumerate(nodes):
+        yield (b",\n    " if i else b"    ") + text
+    yield b"\n  ]\n}\n"
+
+
+_NT_ESCAPE = re.compile(rb'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_NT_ECHAR = {b"t": "\t", b"b": "\b", b"n": "\n", b"r": "\r", b"f": "\f", b'"': '"', b"'": "'", b"\\": "\\"}
+
+
+def _nt_literal(term: bytes) -> tuple:
+    """("literal", text, language, datatype) of an N-Triples literal."""
+    end = term.rindex(b'"')
+    raw, rest = term[1:end], term[end + 1:]
+    if b"\\" in raw:
+        text = "".join(_unescape_parts(raw))
+    else:
+        text = raw.decode("utf-8")
+    if rest[:1] == b"@":
+        return ("literal", text, rest[1:].decode("ascii"), None)
+    if rest[:2] == b"^^":
+        return ("literal", text, None, rest[3:-1].decode("utf-8"))
+    return ("literal", text, None, None)
+
+
+def _unescape_parts(raw: bytes):
+    at = 0
+    for match in _NT_ESCAPE.finditer(raw):
+        yield raw[at:match.start()].decode("utf-8")
+        short, long, char = match.groups()
+        yield chr(int(short or long, 16)) if (short or long) else _NT_ECHAR[char]
+        at = match.end()
+    yield raw[at:].decode("utf-8")
+
+
+def _plain(triples: Iterable) -> Iterable[tuple]:
+    """(subject, predicate IRI, object) with the terms as the plain tuples of Compactor.value, from rdflib triples
+    (tuples of terms) or pyoxigraph triples or quads (whose graph is ignored)."""
+    for t in triples:
+        if isinstance(t, tuple):
+            s, p, o = t
+            yield _plain_rdflib(s), str(p), _plain_rdflib(o)
+        else:  # a pyoxigraph Triple or Quad
+            yield _plain_ox(t.subject), t.predicate.value, _plain_ox(t.object)
+
+
+def _plain_rdflib(term) -> tuple:
+    if isinstance(term, URIRef):
+        return ("iri", str(term))
+    if isinstance(term, BNode):
+        return ("bnode", str(term))
+    return ("literal", str(term), term.language, str(term.datatype) if term.datatype else None)
+
+
+def _plain_ox(term) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("literal", term.value, term.language, term.datatype.value)
+
+
+def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
+    """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
+    context = context if context is not None else load_context()
+    document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
+    return (_dumps(document) + "\n").encode("utf-8")
+
+
+def _dumps(value, indent: str = "") -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), the same text, written faster for the document's shape:
+    strings by the C encoder, and no generator per value."""
+    if type(value) is str:
+        return _encode_string(value)
+    inner = indent + "  "
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        parts = [f"{inner}{_encode_string(k)}: {_dumps(v, inner)}" if type(k) is str else None for k, v in value.items()]
+        if None in parts:  # a key that is not a string: json's own rules
+            return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+        return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
+    if type(value) is list:
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def _unique(values: list) -> list:
+    seen, kept = set(), []
+    for value in values:
+        key = _json_key(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def _json_key(value) -> str:
+    if type(value) is str:  # what json.dumps gives for a string, without its overhead
+        return _encode_string(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+_encode_string = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False) for a str s

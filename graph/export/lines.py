@@ -1,0 +1,74 @@
+"""The parts of a build as named graphs of canonical N-Triples lines (the ontology's, each source document's and the
+VoID description's), and canonical N-Triples terms (https://www.w3.org/TR/n-triples/#canonical-ntriples)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import BNode, Literal, URIRef
+
+from graph.errors import UsageError
+from graph.namespaces import KG, ONTOLOGY, XSD
+from graph.export.void import VOID_GRAPH, SPARQL_ENDPOINT, Triple, line_figures, void_triples
+
+#: The parts of a build an export carries: all (ontology, data and VoID), the ontology alone, the data alone.
+PARTS = ("all", "ontology", "data")
+
+
+@dataclass(frozen=True)
+class LineGraph:
+    """A named graph as its distinct canonical N-Triples lines (bytes `<s> <p> <o> .`, no newline)."""
+
+    iri: URIRef
+    lines: list
+    triples: tuple = ()  # the VoID graph's triples as rdflib terms (the VoID graph only)
+
+
+def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT,
+                whole: Iterable[bytes] | None = None) -> list[LineGraph]:
+    """The named graphs of a part, sorted by IRI, without rdflib terms: the ontology's and each source's N-Triples
+    kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and (part all) the VoID
+    graph counted from those lines (`whole`: the distinct lines of the ontology and the sources, if known)."""
+    if part not in PARTS:
+        raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
+    built = [LineGraph(ONTOLOGY, result.loaded.ontology_ntriples.splitlines())]
+    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.loaded.ntriples)]
+    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
+    if part == "all":
+        void = void_triples(result, line_figures(built, whole), endpoint=endpoint)
+        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
+    return sorted(graphs, key=lambda g: str(g.iri))
+
+
+def _nt_line(triple: Triple) -> bytes:
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .".encode("utf-8")
+
+
+
+# Canonical N-Triples (https://www.w3.org/TR/n-triples/#canonical-ntriples): ", \, LF and CR as ECHAR, the other
+# control characters as UCHAR, everything else as itself.
+_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r"}
+_ESCAPES.update({c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F] if c not in _ESCAPES})
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_XSD_STRING = str(XSD.string)
+
+
+def nt_term(term) -> str:
+    """One term in canonical N-Triples syntax."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = str(term)
+        if _NEEDS_ESCAPE.search(text):
+            text = text.translate(_ESCAPES)
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")

@@ -1,0 +1,190 @@
+"""The VoID/DCAT description of a build (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/), counted on
+the build's N-Triples lines: title, licence, version, sources, counts of triples, entities, classes and properties,
+a class partition, one subset per source document, the SPARQL endpoint, example resources, the vocabularies used.
+No timestamp; the version is the build's."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+
+from graph.namespaces import BASE, DCAT, DCTERMS, KG, ONTOLOGY, OWL, PREFIXES, RDF, RDFS, VOID, XSD
+from graph.namespaces import curie as _curie
+
+#: The VoID description: its document (also the named graph that holds it), the dataset and its parts.
+VOID_GRAPH = URIRef(BASE + "void")
+DATASET = URIRef(BASE + "void#dataset")
+#: The local SPARQL endpoint (`python build.py serve`); a placeholder until the dataset has a public one.
+SPARQL_ENDPOINT = "http://127.0.0.1:7878/sparql"
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+TITLE = "China–Central Asia Knowledge Graph"
+DESCRIPTION = (
+    "An open, sourced knowledge graph of the relations between China and the five Central Asian states: who met "
+    "whom, in which post and mechanism, and what was proposed, committed, supported or opposed, every statement "
+    "traced to the sentence of a source document that says so."
+)
+#: Resources a newcomer can start from; those the graph holds become void:exampleResource.
+EXAMPLES = (KG["wang-yi"], KG["cc5-fm-2020"], KG["china-central-asia"])
+
+Triple = tuple
+
+
+@dataclass
+class Figures:
+    """What the VoID description counts, over the union of the ontology and data graphs (each triple once)."""
+
+    triples: int
+    entities: int
+    subjects: int
+    objects: int
+    properties: int
+    instances: dict  # class (URIRef) -> distinct instances
+    vocabularies: list  # namespaces (URIRef) whose terms are used as a predicate or a class
+    examples: list  # the EXAMPLES the graph has as subjects, in EXAMPLES order
+    sizes: dict  # named graph IRI -> distinct triples
+
+
+_FOLD_SUBJECT = "urn:cckg:fold:"
+
+
+def store_folds(literals: Iterable[bytes]) -> dict[bytes, bytes]:
+    """Typed literals (distinct canonical N-Triples texts) that the SPARQL store (Oxigraph) keeps as one value:
+    each literal of such a group mapped to the text the store gives back for it. Oxigraph stores a literal of a
+    type it knows by its value, so `"1"^^xsd:positiveInteger` and `"1"^^xsd:integer` are one term to it (both read
+    back as `"1"^^xsd:integer`), and `"5.0"^^xsd:decimal` and `"5"^^xsd:decimal` too; the VoID counts count such
+    literals once, as SPARQL does over the export. Empty when no two literals share a value (the usual case)."""
+    literals = list(literals)
+    if not literals:
+        return {}
+    store = ox.Store()
+    store.load(b"".join(b"<%s%d> <%sv> %s .\n" % (_FOLD_SUBJECT.encode(), i, _FOLD_SUBJECT.encode(), text)
+                        for i, text in enumerate(literals)), format=ox.RdfFormat.N_TRIPLES)
+    groups: dict[bytes, list[bytes]] = defaultdict(list)
+    for quad in store.quads_for_pattern(None, None, None):
+        groups[str(quad.object).encode("utf-8")].append(literals[int(quad.subject.value[len(_FOLD_SUBJECT):])])
+    return {text: value for value, texts in groups.items() if len(texts) > 1 for text in texts}
+
+
+_RDF_TYPE = f"<{RDF.type}>".encode()
+
+
+def line_figures(graphs: list, whole: Iterable[bytes] | None = None) -> Figures:
+    """The VoID figures of graphs held as canonical N-Triples lines (the large path), counted as `figures` counts
+    terms: a term is the same term exactly when its N-Triples text is the same. `whole`: their distinct lines, if
+    known."""
+    if whole is None:
+        whole = set()
+        for g in graphs:
+            whole.update(g.lines)
+    subjects, objects, predicates = set(), set(), set()
+    members: dict[bytes, set] = defaultdict(set)
+    for line in whole:
+        s, p, o = line[:-2].split(b" ", 2)
+        subjects.add(s)
+        predicates.add(p)
+        objects.add(o)
+        if p == _RDF_TYPE and o[:1] == b"<":
+            members[o].add(s)
+    n_triples, sizes = len(whole), {g.iri: len(g.lines) for g in graphs}
+    fold = store_folds(o for o in objects if o[:1] == b'"' and b'"^^<' in o)
+    if fold:  # as `figures`: a literal the store keeps as another's value counts as that one (in triples too)
+        objects = {fold.get(o, o) for o in objects}
+        n_triples = len(_folded_lines(whole, fold))
+        sizes = {g.iri: len(_folded_lines(g.lines, fold)) for g in graphs}
+    iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
+    kg = f"<{KG}".encode()
+    used = {iri(p) for p in predicates} | {iri(c) for c in members}
+    examples = {f"<{r}>".encode(): r for r in EXAMPLES}
+    return Figures(
+        triples=n_triples, entities=sum(1 for s in subjects if s.startswith(kg)), subjects=len(subjects),
+        objects=len(objects), properties=len(predicates),
+        instances={iri(cls): len(found) for cls, found in members.items()},
+        vocabularies=vocabularies((None, p, None) for p in used),
+        examples=[r for key, r in examples.items() if key in subjects],
+        sizes=sizes,
+    )
+
+
+def _folded_lines(lines: Iterable[bytes], fold: dict[bytes, bytes]) -> set[tuple]:
+    """N-Triples lines as (subject, predicate, object) with the object folded (`store_folds`)."""
+    triples = set()
+    for line in lines:
+        s, p, o = line[:-2].split(b" ", 2)
+        triples.add((s, p, fold.get(o, o)))
+    return triples
+
+
+def void_triples(result, counted: Figures, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
+    """The VoID/DCAT description of a build: counts (`line_figures`) over the union of the ontology and data graphs."""
+    triples: list[Triple] = []
+    add = triples.append
+    add((DATASET, RDF.type, VOID.Dataset))
+    add((DATASET, RDF.type, DCAT.Dataset))
+    add((DATASET, DCTERMS.title, Literal(TITLE, lang="en")))
+    add((DATASET, RDFS.label, Literal(TITLE, lang="en")))
+    add((DATASET, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    add((DATASET, DCTERMS.license, LICENSE))
+    add((DATASET, OWL.versionInfo, Literal(result.version)))
+    add((DATASET, VOID.uriSpace, Literal(str(KG))))
+    add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
+    for resource in counted.examples:
+        add((DATASET, VOID.exampleResource, resource))
+    for vocabulary in counted.vocabularies:
+        add((DATASET, VOID.vocabulary, vocabulary))
+    add((DATASET, VOID.triples, _count(counted.triples)))
+    add((DATASET, VOID.entities, _count(counted.entities)))
+    add((DATASET, VOID.distinctSubjects, _count(counted.subjects)))
+    add((DATASET, VOID.distinctObjects, _count(counted.objects)))
+    add((DATASET, VOID.properties, _count(counted.properties)))
+    add((DATASET, VOID.classes, _count(len(counted.instances))))
+    for cls, n in sorted(counted.instances.items(), key=lambda kv: str(kv[0])):
+        part = URIRef(f"{DATASET}-class-{_slug(cls)}")
+        add((DATASET, VOID.classPartition, part))
+        add((part, RDF.type, VOID.Dataset))
+        add((part, VOID["class"], cls))
+        add((part, VOID.entities, _count(n)))
+    for graph_iri, title, source, n in subsets(result, counted.sizes):
+        part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
+        add((DATASET, VOID.subset, part))
+        if graph_iri != ONTOLOGY:
+            add((DATASET, DCTERMS.source, source))
+        add((part, RDF.type, VOID.Dataset))
+        add((part, DCTERMS.title, Literal(title, lang="en")))
+        add((part, DCTERMS.source, source))
+        add((part, VOID.triples, _count(n)))
+    return triples
+
+
+def subsets(result, sizes: dict) -> list[tuple[URIRef, str, URIRef, int]]:
+    """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
+    titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
+    titles[ONTOLOGY] = "The ontology"
+    return [(iri, titles[iri], iri, n) for iri, n in sorted(sizes.items(), key=lambda kv: str(kv[0]))]
+
+
+def vocabularies(triples: Iterable[Triple]) -> list[URIRef]:
+    """The namespaces of the fixed prefix table whose terms are used as a predicate or a class."""
+    used = set()
+    for _, p, o in triples:
+        used.add(str(p))
+        if p == RDF.type:
+            used.add(str(o))
+    ours = {PREFIXES[name] for name in ("kg", "topic", "level")}
+    found = {ns for ns in PREFIXES.values() if ns not in ours and any(term.startswith(ns) for term in used)}
+    return [URIRef(ns) for ns in sorted(found)]
+
+
+def _count(n: int) -> Literal:
+    return Literal(n, datatype=XSD.integer)
+
+
+def _slug(term: URIRef) -> str:
+    curie = _curie(term)
+    if curie.startswith("<"):
+        return "iri-" + hashlib.sha256(str(term).encode()).hexdigest()[:12]
+    return curie.replace(":", "-")
