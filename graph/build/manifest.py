@@ -36,8 +36,8 @@ def _files_digest(folder: Path, patterns: tuple[str, ...] = ("*",)) -> str:
 
 
 def code_digest() -> str:
-    """The library's and the view's code and templates."""
-    package = Path(__file__).resolve().parent
+    """The library's and the view's code and templates (every stage of graph/, and viz/)."""
+    package = Path(__file__).resolve().parent.parent  # graph/; viz/ sits beside it (in a checkout and installed)
     return hashlib.sha256((_files_digest(package, ("*.py",)) + _files_digest(package.parent / "viz", ("*.py", "*.j2"))
                            ).encode("ascii")).hexdigest()
 
