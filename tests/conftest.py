@@ -130,7 +130,7 @@ def outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Pat
     """Build `sources` and write them with `writer` ("module:function", called as writer(build, folder)) in two
     fresh processes, with PYTHONHASHSEED 1 and 2; the two output folders."""
     module, function = writer.split(":")
-    code = ("import sys, importlib; from pathlib import Path; from graph import pipeline; "
+    code = ("import sys, importlib; from pathlib import Path; from graph.build import pipeline; "
             "r = pipeline.build(sources_dir=Path(sys.argv[1]), version='0.1.0'); "
             f"importlib.import_module('{module}').{function}(r, Path(sys.argv[2]))")
     folders = (out / "1", out / "2")

@@ -47,10 +47,18 @@ def sources_of(name: str, work: Path) -> Path:
     return out
 
 
-def release_hashes(out: Path) -> dict[str, str]:
-    """{relative path: sha256} of every file of a written release, but NOT_HELD."""
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and p.name not in NOT_HELD}
+def release_hashes(out: Path, sources: Path) -> dict[str, str]:
+    """{relative path: sha256} of every file of a written release, but NOT_HELD. The validation report names the
+    sources' files as seen from the checkout, so a generated folder's place (a temporary folder) is written as
+    `<sources>` before hashing."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name not in NOT_HELD:
+            content = path.read_bytes()
+            if path.name == "validation-report.txt":
+                content = content.replace(str(sources).encode("utf-8"), b"<sources>")
+            found[path.relative_to(out).as_posix()] = hashlib.sha256(content).hexdigest()
+    return found
 
 
 def build_release(name: str, work: Path) -> dict[str, str]:
@@ -58,10 +66,11 @@ def build_release(name: str, work: Path) -> dict[str, str]:
     from graph import api
     from graph.build import pipeline
 
-    result = pipeline.build(sources_dir=sources_of(name, work), version="0.1.0")
+    sources = sources_of(name, work)
+    result = pipeline.build(sources_dir=sources, version="0.1.0")
     out = work / name
     api.write_release(result, out)
-    return release_hashes(out)
+    return release_hashes(out, sources)
 
 
 def compare(held: dict, found: dict, versions: dict) -> list[str]:

@@ -65,13 +65,14 @@ def releases(tmp_path_factory):
     """The outputs of two builds, each written as `python build.py` writes dist/: the real sources and the breadth
     fixture (documents, partnerships, projects, observations, events). {name: folder}."""
     from graph.export import exporter as export
+    from graph import api
     from graph.build import pipeline
 
     folders = {}
     for name, sources in (("real", ROOT / "sources"), ("breadth", DATA / "breadth")):
         result = pipeline.build(sources_dir=sources, version="0.1.0")
         out = tmp_path_factory.mktemp(f"release-{name}")
-        pipeline.write_outputs(result, out)
+        api.write_release(result, out)
         export.export(result, "xml", part="ontology", out=out / "cckg-ontology.rdf")
         folders[name] = out
     return folders

@@ -68,7 +68,7 @@ def test_the_wheel_holds_what_the_cli_needs(installed: Path, tmp_path: Path) -> 
     site = Path(subprocess.run([str(installed / "python"), "-c", "import graph, os; print(os.path.dirname(graph.__file__))"],
                                check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip())
     assert site.parent.name == "site-packages" and ROOT not in site.parents  # the installed copy, not the checkout
-    for relative in ("commands/query.py", "_data/ontology/cckg.ttl", "_data/ontology/shapes/data.ttl",
+    for relative in ("cli/query.py", "serve/static/yasgui.min.js", "_data/ontology/cckg.ttl", "_data/ontology/shapes/data.ttl",
                      "_data/ontology/context.jsonld", "_data/queries/cq/meeting-participants.rq",
                      "_data/queries/checks/missing-label-violation.rq"):
         assert (site / relative).is_file(), relative
@@ -108,4 +108,4 @@ def test_wheel_contents_list_no_checkout_only_files(installed: Path) -> None:
     assert "graph/_data/ontology/cckg.ttl" in names
     assert not [n for n in names if n.startswith(("sources/", "tests/", "dist/", "bench/"))]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "cckg = graph.cli:main" in entry_points
+    assert "cckg = graph.cli.main:main" in entry_points
