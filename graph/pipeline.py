@@ -27,7 +27,8 @@ DIST = paths.DIST
 #: after the core files are written, and writes its own files atomically (the graph view, the exports…).
 #: graph.manifest comes last: it records the inputs of the build and the digest of the dump `export` reads back.
 EXTRA_OUTPUTS: list[str] = ["viz.render:write_build_outputs", "viz.pages:write_build_outputs",
-                             "graph.export:write_build_outputs", "graph.manifest:write_build_outputs"]
+                             "graph.export:write_build_outputs", "graph.fulltext:write_build_outputs",
+                             "graph.manifest:write_build_outputs"]
 
 #: The files of the main build, relative to the output folder.
 OUTPUTS = {
