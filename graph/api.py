@@ -32,10 +32,12 @@ from graph.errors import UsageError
 __all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "write_release"]
 
 #: The writers of the main job after the core files (graph.build.pipeline.write_outputs), as "module:function", in
-#: order: the graph view and report, the timeline and country pages, the exports and VoID, and last the manifest
+#: order: the graph view and report, the timeline and country pages, the exports and VoID, the full-text index of
+#: the quotes (dist/fulltext.sqlite), and last the manifest
 #: (it records the digest of the dump `export` reads back).
 MAIN_WRITERS = ("viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
-                "graph.export.exporter:write_build_outputs", "graph.build.manifest:write_build_outputs")
+                "graph.export.exporter:write_build_outputs", "graph.store.fulltext:write_build_outputs",
+                "graph.build.manifest:write_build_outputs")
 
 
 def main_writers() -> list:

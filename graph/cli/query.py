@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.store import library, remote, results, sparql, engines as stores
+from graph.store import fulltext, library, paging, remote, results, sparql, engines as stores
 from graph.errors import EXIT_OK, EXIT_USAGE, UsageError
 
 FORMATS = [*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS]
@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     parser.add_argument("--data", type=Path, help="query this dump (.nq, .trig, .ttl, .nt, .jsonld) instead of the build")
     parser.add_argument("--sources", type=Path, help="build these sources in memory and query them")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N rows (a SELECT with ORDER BY)")
+    parser.add_argument("--offset", type=int, metavar="N", help="skip the first N rows (a SELECT with ORDER BY)")
+    parser.add_argument("--page", type=int, metavar="P", help="page P (from 1) of --limit rows (default 1000)")
     parser.set_defaults(handler=run)
 
 
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     params = sparql.parse_params(args.param, info)
+    text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
     if query is not None:
         missing = [p.name for p in query.params if p.required and p.name not in params]
         if missing:
@@ -62,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
     else:
         store = stores.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
+        if store.engine == "oxigraph":  # a phrase search reads its candidates from the full-text index
+            text = fulltext.prepare(store, text, params)
         try:
             result = store.query(text, params=params)
         except sparql.QueryError as exc:

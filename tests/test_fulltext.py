@@ -1,0 +1,173 @@
+"""The full-text index of the quotes (graph/store/fulltext.py): the phrase search through the index answers exactly as the
+plain SPARQL query does (on the real graph, on a generated one and on a small fixture with Unicode case), the build
+writes the index into the release with the same bytes every time, and the pages of a listing (graph/store/paging.py)
+concatenate to the whole listing."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from rdflib import Literal
+
+from conftest import run_cli
+from graph import errors
+from graph.build import pipeline
+from graph.store import fulltext, library, paging, sparql, engines as stores
+
+PHRASE_QUERY = library.find("statements-by-phrase").text
+PHRASES = ["health community", "HEALTH Community", "the", "AsiaInfo", "cooperation", "security", "vaccine",
+           "no quote says this", "ab", "a", '"', "Central Asia health"]
+
+
+@pytest.fixture(scope="module")
+def real(built, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    pipeline.write_outputs(built, out)
+    return out
+
+
+def _answers(store, text, phrase):
+    return stores.run(store, text, params={"phrase": Literal(phrase)})
+
+
+def _indexed(store, phrase):
+    """As the `query` command runs it: the library text read once, then prepared for the store and run on it
+    (the prepared text uses Oxigraph's LATERAL, which rdflib's parser, behind stores.run, does not read)."""
+    text, info = sparql.prepare(PHRASE_QUERY)
+    params = {"phrase": Literal(phrase)}
+    return store.query(fulltext.prepare(store, text, params), params=params).normalized(ordered=info.ordered)
+
+
+def _same_as_plain(store, phrases):
+    for phrase in phrases:
+        plain = _answers(store, PHRASE_QUERY, phrase)
+        indexed = _indexed(store, phrase)
+        assert indexed.variables == plain.variables, phrase
+        assert indexed.rows == plain.rows, phrase  # same rows in the same order
+
+
+def test_the_release_holds_an_index_in_step_with_its_dump(real):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    index = fulltext.index_for(store)
+    assert index.origin == str(real / fulltext.FILENAME)
+    assert fulltext.FILENAME in (real / "release.sha256").read_text(encoding="utf-8")
+    quotes = fulltext.store_quotes(store.store)
+    assert int(index.meta()["quotes"]) == len(set(quotes)) > 100
+
+
+def test_phrase_search_through_the_index_answers_as_plain_sparql_on_the_real_graph(real):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    _same_as_plain(store, PHRASES)
+    assert _answers(store, PHRASE_QUERY, "health community").rows  # the example finds something
+    prepared = fulltext.prepare(store, PHRASE_QUERY, {"phrase": Literal("health community")})
+    assert "VALUES ?exact" in prepared and "LATERAL" in prepared and "SELECT ?phrase ?statement" not in prepared
+
+
+def test_phrase_search_through_the_index_answers_as_rdflib(real):
+    fast = stores.OxigraphStore.from_file(real / "cckg.nq")
+    slow = stores.RdflibStore.from_file(real / "cckg.nq")
+    for phrase in ("health community", "AsiaInfo", "cooperation"):
+        indexed = _indexed(fast, phrase)
+        assert indexed.as_set() == _answers(slow, PHRASE_QUERY, phrase).as_set(), phrase
+
+
+def test_phrase_search_through_the_index_on_a_generated_graph(generated_pair):
+    small, large = generated_pair
+    assert sorted(fulltext.build_quotes(small)) == sorted(fulltext.build_quotes(large))
+    store = stores.OxigraphStore.from_build(small)
+    assert fulltext.index_for(store).origin.startswith("in memory")  # a store built in memory: its own index
+    words = sorted({w for q in fulltext.build_quotes(small)[:50] for w in q.split() if len(w) > 4})[:8]
+    _same_as_plain(store, [*words, "proposal 1 of", "e"])
+
+
+FIXTURE = """
+@prefix cckg: <https://w3id.org/cckg/ontology/> . @prefix kg: <https://w3id.org/cckg/id/> .
+@prefix oa: <http://www.w3.org/ns/oa#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+kg:x a schema:Country ; rdfs:label "Xland"@en .
+kg:p1 a cckg:Proposal ; rdfs:label "first"@en ; cckg:actor kg:x ; schema:position 1 .
+kg:m1 a cckg:Measure ; rdfs:label "second"@en ; cckg:actor kg:x ; cckg:partOf kg:p1 .
+kg:s1 a cckg:Statement ; rdfs:label "not a listed kind"@en ; cckg:actor kg:x .
+kg:a1 oa:hasBody kg:p1 ; oa:hasTarget kg:t1 . kg:t1 oa:hasSelector kg:q1 . kg:q1 oa:exact "Die GROSSE Straße in İzmir" .
+kg:a2 oa:hasBody kg:m1 ; oa:hasTarget kg:t2 . kg:t2 oa:hasSelector kg:q2 . kg:q2 oa:exact "ΣΟΦΟΣ said \\"so\\" {twice}" .
+kg:a3 oa:hasBody kg:s1 ; oa:hasTarget kg:t3 . kg:t3 oa:hasSelector kg:q3 . kg:q3 oa:exact "straße in izmir" .
+"""
+
+
+def test_phrase_search_through_the_index_on_a_fixture_with_unicode_case(tmp_path):
+    path = tmp_path / "fixture.ttl"
+    path.write_text(FIXTURE, encoding="utf-8")
+    store = stores.OxigraphStore.from_file(path)
+    phrases = ["straße", "STRASSE", "GROSSE", "i̇zmir", "İzmir", "σοφος", "σοφοσ", '"so"', "{twice}", "in i", "xyz"]
+    _same_as_plain(store, phrases)
+    assert [r[1].split("/")[-1] for r in _answers(store, PHRASE_QUERY, "straße").rows] == ["p1"]
+    assert len(_answers(store, PHRASE_QUERY, "ΣΟΦΟΣ").rows) == 1
+
+
+def test_index_bytes_are_the_same_for_the_same_quotes():
+    quotes = ["beta", "alpha", "gamma delta", "alpha"]
+    assert fulltext.database_bytes(quotes) == fulltext.database_bytes(list(reversed(quotes)))
+    assert fulltext.database_bytes(quotes) != fulltext.database_bytes(quotes[:2])
+
+
+def test_an_index_beside_another_dump_is_not_used(real, tmp_path):
+    dump = tmp_path / "cckg.nq"
+    dump.write_bytes((real / "cckg.nq").read_bytes() + b"<urn:x> <urn:y> <urn:z> .\n")
+    (tmp_path / fulltext.FILENAME).write_bytes((real / fulltext.FILENAME).read_bytes())
+    store = stores.OxigraphStore.from_file(dump)
+    assert fulltext.index_for(store).origin.startswith("in memory")
+
+
+def test_the_rewrites_skip_strings_comments_and_iris():
+    text = ('SELECT ?a WHERE { ?a <urn:p> "OPTIONAL { }" . # OPTIONAL {\n OPTIONAL { ?a <urn:q> "}" } '
+            '{ SELECT ?b WHERE { ?b <urn:r> ?c } } OPTIONAL { ?a <urn:s> ?d . OPTIONAL { ?d <urn:t> ?e } } }')
+    out = fulltext.lateral_optionals(text)
+    assert out.count("LATERAL") == 2
+    assert 'LATERAL { OPTIONAL { ?a <urn:q> "}" } }' in out
+    assert "LATERAL { OPTIONAL { ?a <urn:s> ?d . OPTIONAL { ?d <urn:t> ?e } } }" in out
+    assert fulltext.inline_sub_select(text, text.index("<urn:r>")) == text.replace(
+        "{ SELECT ?b WHERE { ?b <urn:r> ?c } }", " ?b <urn:r> ?c ")
+    clash = text + " ?c"  # ?c, hidden by the sub-SELECT, also occurs outside it: not inlined
+    assert fulltext.inline_sub_select(clash, clash.index("<urn:r>")) == clash
+
+
+# --- pages of a listing ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["about-country", "statement-source", "meeting-participants"])
+def test_pages_concatenate_to_the_whole_listing(real, name):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    text, info = sparql.prepare(library.find(name).text)
+    whole = stores.run(store, text).rows
+    assert len(whole) > 40
+    pages, size = [], 17
+    for number in range(1, len(whole) // size + 3):
+        rows = stores.run(store, paging.paginate(text, info, *paging.page_bounds(size, None, number))).rows
+        assert len(rows) <= size
+        pages += rows
+    assert pages == whole
+
+
+def test_cli_pages(real):
+    args = ("query", "about-country", "--format", "csv", "--data", str(real / "cckg.nq"))
+    whole = list(csv.reader(io.StringIO(run_cli(*args).stdout)))
+    first = run_cli(*args, "--limit", "10")
+    second = run_cli(*args, "--limit", "10", "--page", "2")
+    rest = run_cli(*args, "--offset", "20")
+    assert [first.returncode, second.returncode, rest.returncode] == [0, 0, 0], first.stderr + second.stderr
+    rows = [list(csv.reader(io.StringIO(r.stdout)))[1:] for r in (first, second, rest)]
+    assert whole[0] == list(csv.reader(io.StringIO(first.stdout)))[0]
+    assert rows[0] + rows[1] + rows[2] == whole[1:] and len(rows[0]) == 10
+
+
+def test_pages_need_an_ordered_select():
+    info = sparql.inspect("SELECT ?s WHERE { ?s ?p ?o }")
+    with pytest.raises(errors.UsageError, match="ORDER BY"):
+        paging.paginate("SELECT ?s WHERE { ?s ?p ?o }", info, 10, None)
+    text = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 5"
+    with pytest.raises(errors.UsageError, match="already"):
+        paging.paginate(text, sparql.inspect(text), 10, None)
+    with pytest.raises(errors.UsageError):
+        paging.page_bounds(10, 5, 2)
+    assert paging.page_bounds(None, None, 3) == (1000, 2000)
