@@ -12,8 +12,7 @@ import pytest
 from rdflib import Literal
 
 from conftest import run_cli
-from graph import errors
-from graph.build import pipeline
+from graph import api, errors
 from graph.store import fulltext, library, paging, sparql, engines as stores
 
 PHRASE_QUERY = library.find("statements-by-phrase").text
@@ -24,7 +23,7 @@ PHRASES = ["health community", "HEALTH Community", "the", "AsiaInfo", "cooperati
 @pytest.fixture(scope="module")
 def real(built, tmp_path_factory):
     out = tmp_path_factory.mktemp("release")
-    pipeline.write_outputs(built, out)
+    api.write_release(built, out)
     return out
 
 
@@ -73,9 +72,8 @@ def test_phrase_search_through_the_index_answers_as_rdflib(real):
         assert indexed.as_set() == _answers(slow, PHRASE_QUERY, phrase).as_set(), phrase
 
 
-def test_phrase_search_through_the_index_on_a_generated_graph(generated_pair):
-    small, large = generated_pair
-    assert sorted(fulltext.build_quotes(small)) == sorted(fulltext.build_quotes(large))
+def test_phrase_search_through_the_index_on_a_generated_graph(generated_build):
+    small = generated_build
     store = stores.OxigraphStore.from_build(small)
     assert fulltext.index_for(store).origin.startswith("in memory")  # a store built in memory: its own index
     words = sorted({w for q in fulltext.build_quotes(small)[:50] for w in q.split() if len(w) > 4})[:8]
