@@ -1,16 +1,20 @@
 """The benchmark: builds generated graphs of about 10k, 100k and 1M triples and prints a table of times and memory.
 
-    python bench/run.py [--sizes 10k,100k,1m] [--runs 3] [--query-runs 20] [--all-formats] [--cold]
+    python bench/run.py [--sizes 10k,100k,1m] [--runs 2] [--query-runs 12] [--all-formats] [--cold]
                         [--out bench/results.json]
 
 For each size it generates the sources (bench/generate.py, seeded), then, each measurement in a fresh process that
 records the 1-minute load average (os.getloadavg) when it ends, printed beside its figures (this machine has 2
-cores shared with other work: a figure measured at load 6 is not a quiet one):
+cores shared with other work: a figure measured at load 6 is not a quiet one).
+
+The default run is held under 10 minutes on this machine (2 cores, often shared): two builds per size below 1M,
+12 runs of each query (3 above 200k), rdflib once per query above 20k triples (stopped after 15 s), no export
+formats above 200k; the table says what was skipped. It measures:
 
 * the core build split by step (read, check, build RDF, validate, write) and its peak RSS, `--runs` times below 1M;
 * the main job as `python build.py` runs it (build, core outputs, every writer of graph.api.MAIN_WRITERS, each timed),
   its wall and CPU time and peak RSS against the issue's goal at 1M (≤ 30 s, ≤ 1.5 GB); at 1M this child also gives
-  the core build's row (one build instead of three there); then, in the same process, the 1,000-node focus view
+  the core build's row (one build there, not --runs); then, in the same process, the 1,000-node focus view
   (viz.view.focus_from_store + viz.render.build_view, FOCUS_CENTRE, depth FOCUS_DEPTH) against its goal (≤ 2 s);
 * p50/p95 of every library query (queries/cq/*.rq, or queries/checks/*.rq where the library is absent) bound to its
   example parameters (a lookup; an example absent from the generated graph is replaced by the first instance of its
@@ -21,9 +25,9 @@ cores shared with other work: a figure measured at load 6 is not a quiet one):
   its load alone takes minutes at 1M) with the ratio rdflib / engine and its geometric mean, and the kind each run
   is held to (query_kind: lookup ≤ 20 ms, listing or text search ≤ 150 ms); fewer runs above RDFLIB_MAX
   (a quarter);
-* the time of each export format (graph.export); above RDFLIB_MAX only the engine-written ones (FAST_FORMATS) unless
-  --all-formats (the others took 20–30 s each at 1M), and the table says which were skipped;
-* with --cold (or when present and cheap), bench/cold_query.py and bench/endpoint_vs_oxigraph.py (the cold shell
+* the time of each export format (graph.export), up to RDFLIB_MAX triples (above, with --all-formats: 20–30 s a
+  format at 1M, after a build of their own);
+* with --cold, bench/cold_query.py and bench/endpoint_vs_oxigraph.py (the cold shell
   query and the endpoint against `oxigraph serve`): see `extra_benchmarks`.
 
 Results go to bench/results.json.
@@ -51,12 +55,13 @@ sys.path.insert(0, str(ROOT))
 #: The focus view timed: the neighbourhood of this entity, breadth first, cut to FOCUS_NODES nodes.
 FOCUS_CENTRE, FOCUS_DEPTH, FOCUS_NODES = "kg:china", 4, 1000
 QUERY_TIMEOUT = 120  # seconds: a query still running then is reported as "> 120 s" (its ratio a lower bound)
-RDFLIB_TIMEOUT, RDFLIB_BUDGET = 30, 10  # rdflib: a query stopped after 30 s; no more runs once 10 s are spent on it
+RDFLIB_TIMEOUT, RDFLIB_BUDGET = 15, 5  # rdflib: a query stopped after 15 s; no more runs once 5 s are spent on it
+RDFLIB_RUNS_MAX = 20_000  # triples above which rdflib runs each query once (its 100k runs took minutes)
 RDFLIB_MAX = 200_000  # triples above which plain rdflib is not measured (load ~75 s, queries up to minutes at 1M)
 #: The issue's goals (issue 14): the main job at 1M, and the 1,000-node focus view generated.
 MAIN_JOB_GOAL_S, MAIN_JOB_GOAL_MB, VIEW_GOAL_S = 30.0, 1.5 * 1024, 2.0
-#: The export formats timed above RDFLIB_MAX triples unless --all-formats (written by the engine's serializers).
-FAST_FORMATS = ("ttl", "nt", "nq", "trig")
+#: Export formats are timed up to RDFLIB_MAX triples; above, only with --all-formats (a build of its own and 20–30 s
+#: a format at 1M; the main job's exporter writer, timed in every run, writes the release's exports).
 
 
 def _peak_mb() -> float:
@@ -333,7 +338,8 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path, all_formats: b
     row["query_runs"] = max(3, query_runs // 4) if large else query_runs
     row["oxigraph"] = _child("queries", str(main / "cckg.nq"), "oxigraph", str(row["query_runs"]))
     if row["triples"] <= RDFLIB_MAX:
-        row["rdflib"] = _child("queries", str(main / "cckg.ttl"), "rdflib", str(max(3, query_runs // 4)))
+        rd_runs = max(3, query_runs // 4) if row["triples"] <= RDFLIB_RUNS_MAX else 1
+        row["rdflib"] = _child("queries", str(main / "cckg.ttl"), "rdflib", str(rd_runs))
     else:
         row["rdflib"] = None
     ratios = {}
@@ -344,8 +350,10 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path, all_formats: b
                 ratios[name] = rd.get("p50_ms", rd.get("timeout_s", 0) * 1000) / ox_q["p50_ms"]
     row["ratio_rdflib_over_oxigraph"] = ratios
     row["geomean_speedup"] = math.exp(statistics.mean(math.log(r) for r in ratios.values())) if ratios else None
-    which = "all" if all_formats or not large else ",".join(FAST_FORMATS)
-    row["formats"] = _child("formats", str(sources), str(work / f"formats-{size}"), which)
+    if all_formats or not large:
+        row["formats"] = _child("formats", str(sources), str(work / f"formats-{size}"))
+    else:
+        row["formats"] = {"skipped": f"above {RDFLIB_MAX:,} triples (--all-formats)"}
     return row
 
 
@@ -457,13 +465,16 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| {r['size']} | {writers or 'none'} | {job_text} | {_loads(job.get('load') if job else None)} "
                      f"| {view} | {_loads(ex.get('view_load'))} |")
     formats = [r.get("formats") or {} for r in rows]
-    names = sorted({fmt for found in formats for fmt in found if fmt != "load"},
+    names = sorted({fmt for found in formats for fmt in found if fmt not in ("load", "skipped")},
                    key=lambda f: list(FORMAT_ORDER).index(f) if f in FORMAT_ORDER else len(FORMAT_ORDER))
     if names:
         lines += ["", "| size | " + " | ".join(f"export {f} s (MB)" for f in names) + " | load avg |",
                   "|---|" + "---|" * (len(names) + 1)]
         for r, found in zip(rows, formats):
             cells = []
+            if found.get("skipped"):
+                lines.append(f"| {r['size']} | skipped {found['skipped']} |" + " |" * len(names))
+                continue
             for fmt in names:
                 got = found.get(fmt)
                 cells.append("–" if got is None else "skipped (--all-formats)" if got.get("skipped")
@@ -493,10 +504,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k,1m")
-    parser.add_argument("--runs", type=int, default=3, help="builds per size (one at 1M)")
-    parser.add_argument("--query-runs", type=int, default=20, help="runs of each query on Oxigraph (rdflib: a quarter)")
+    parser.add_argument("--runs", type=int, default=2, help="builds per size (one at 1M)")
+    parser.add_argument("--query-runs", type=int, default=12,
+                        help="runs of each query on Oxigraph, a quarter above 200k (rdflib: a quarter, once above 20k)")
     parser.add_argument("--all-formats", action="store_true",
-                        help=f"time every export format above {RDFLIB_MAX:,} triples too (default: {', '.join(FAST_FORMATS)})")
+                        help=f"time the export formats above {RDFLIB_MAX:,} triples too (a build of their own)")
     parser.add_argument("--cold", action="store_true",
                         help="also run " + " and ".join(f"bench/{name}" for name in EXTRA_BENCHMARKS) + " when present")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
