@@ -1,6 +1,7 @@
 """How long the graph view takes to become still in headless Chromium: the seed graph and a 1,000-node focus view.
 
     python bench/view_render.py [--runs 3] [--nodes 1000] [--sources DIR]
+    python bench/view_render.py --page PAGE.html [--page ...] [--runs 3]
 
 Builds the real graph (sources/) and writes its page; generates a synthetic RDF graph in the project's vocabulary
 (meetings with participating countries, attendees holding posts, proposals with actors and topics, every record
@@ -125,12 +126,34 @@ def time_page(browser, path: Path) -> dict:
     return {"still_ms": t["firstDrawing"], "nodes": n, "requests": len(requests), "errors": len(errors)}
 
 
+def time_pages(paths: list[Path], runs: int) -> int:
+    """Time pages already written: the still-after figure of each, in the same table."""
+    from playwright.sync_api import sync_playwright
+
+    print("| page | nodes | HTML KiB | still after, ms (median; all runs) |")
+    print("|---|---|---|---|")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for path in paths:
+            found = [time_page(browser, path.resolve()) for _ in range(runs)]
+            assert all(r["requests"] == 0 and r["errors"] == 0 for r in found), found
+            times = sorted(r["still_ms"] for r in found)
+            print(f"| {path.name} | {found[0]['nodes']} | {path.stat().st_size // 1024} | {statistics.median(times):.0f} "
+                  f"({', '.join(f'{t:.0f}' for t in times)}) |")
+        browser.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--sources", type=Path, help="also draw the benchmark's focus view of these sources' build")
+    parser.add_argument("--page", type=Path, action="append", default=[],
+                        help="time only this page, already written (e.g. a focus view; repeatable): no build")
     args = parser.parse_args()
+    if args.page:
+        return time_pages(args.page, args.runs)
     from playwright.sync_api import sync_playwright
 
     rows = []

@@ -236,6 +236,30 @@ def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
     assert view.focus_from_store(built, "nobody-at-all", 1, store=store) is None
 
 
+def test_gathered_triples_answer_every_pattern_as_an_rdflib_graph(built):
+    """viz.triples.Triples (what a focus view gathers, read by the projection and the panel) answers the eight
+    triple patterns, `value` and `in` as an rdflib Graph of the same triples does, and knows each triple's documents."""
+    from rdflib import Graph
+
+    from graph.namespaces import KG
+    from viz import view
+
+    nodes = view.reach(built.store, str(KG["wang-yi"]), 1)
+    found = view.gather_triples(built, view.gather_resources(built.store, nodes))
+    graph = Graph()
+    for t in found:
+        graph.add(t)
+    assert len(found) == len(graph) > 100
+    s, p, o = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))[len(graph) // 2]
+    for pattern in [(s, None, None), (None, p, None), (None, None, o), (s, p, None), (s, None, o), (None, p, o),
+                    (s, p, o), (None, None, None)]:
+        assert sorted(found.triples(pattern)) == sorted(graph.triples(pattern)), pattern
+    assert found.value(s, p) in set(graph.objects(s, p)) and (s, p, o) in found
+    documents = {d for docs in found.docs_of.values() for d in docs}
+    assert documents and all(str(d).startswith(str(KG)) for d in documents)
+    assert {t for t in found.docs_of} <= set(graph)
+
+
 def test_dense_spring_layout_of_a_large_component():
     """Components of 500+ nodes get the dense Fruchterman–Reingold layout: the same positions every time, inside
     the scale, and linked nodes drawn closer than nodes taken at random."""

@@ -1,7 +1,8 @@
 """What the graph view's side panel shows for each node: its facts, each with the quotes and documents behind it.
 
 `details(source, nodes)` reads an rdflib Graph or, better, the build's Dataset (one named graph per source
-document): with the Dataset a fact's quotes are taken only from the documents whose graphs state the fact. Each
+document) or the part of it a focus view gathered (viz.triples.Triples, which knows each triple's documents): with
+either a fact's quotes are taken only from the documents whose graphs state the fact. Each
 fact carries the supporting quote(s): the `oa:exact` of the Web Annotations whose `oa:hasBody` is the record that
 states it (the n-ary statement joining the two ends where there is one, else the subject, else the object).
 The n-ary statements a node takes part in (tenures, participations, memberships, diplomatic relations,
@@ -19,6 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
 from graph.network.projection import curie, label, predicate_label
+from viz.triples import Triples
 
 #: Statement resources that join several things; listed in the panel of each thing they concern.
 NARY = (CCKG.Tenure, CCKG.Participation, ORG.Membership, CCKG.NonMembership, CCKG.DiplomaticRelation)
@@ -47,7 +49,10 @@ class _Sources:
 
     def __init__(self, source: Graph):
         self.docs_of: dict[Triple, set[URIRef]] | None = None
-        if isinstance(source, Dataset):
+        if isinstance(source, Triples):  # a focus view's part (viz.view.gather_triples): read as it is, no copy
+            self.graph = source
+            self.docs_of = source.docs_of
+        elif isinstance(source, Dataset):
             self.graph = Graph(bind_namespaces="none")
             self.docs_of = defaultdict(set)
             for graph in source.graphs():  # each named graph as a Graph (Dataset.quads goes through deprecated APIs)

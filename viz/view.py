@@ -13,7 +13,6 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import UsageError
 from graph.namespaces import KG, OA, ORG, TIME, TOPIC
-from graph.store.engines import UnionGraph
 from graph.network.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
 from viz.render import TITLE, build_view
 
@@ -236,27 +235,47 @@ def gather_lines(result, resources: set):
     return dataset
 
 
+def gather_triples(result, resources: set):
+    """The triples of `resources` (NamedNodes) with the source documents that state them, as a `viz.triples.Triples`
+    index: picked from each source's N-Triples lines (and the ontology's), read without a store of named graphs
+    (loading one took 7 s at 1M triples) and without an rdflib Dataset (13 s to fill at 1M)."""
+    from viz.triples import Triples
+
+    wanted = {f"<{r.value}>" for r in resources}
+    loaded = result.loaded
+    chunks = [(ONTOLOGY_GRAPH, loaded.ontology_lines)]
+    chunks += [(str(KG[source_id]), lines) for source_id, lines in zip(loaded.per_source, loaded.source_lines)]
+    found = Triples()
+    for name, lines in sorted(chunks, key=lambda c: c[0]):
+        kept = [line for line in lines if line[:line.find(" ")] in wanted]
+        if kept:
+            found.load("\n".join(sorted(kept)) + "\n", URIRef(name) if name.startswith(str(KG)) else None)
+    return found
+
+
 def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None, store=None):
-    """(projection, dataset, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
-    only, never the whole graph. The nodes, edges, labels and side panel are those of the whole-graph view; the
-    degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
-    edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller
-    falls back to the whole graph, for its suggestions)."""
-    store = store if store is not None else quad_store(result)
+    """(projection, triples, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
+    only, never the whole graph, as a `viz.triples.Triples` with the documents stating each (`gather_triples`), which
+    the side panel reads (viz.details). The nodes, edges, labels and side panel are those of the whole-graph view;
+    the degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
+    edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller falls
+    back to the whole graph, for its suggestions). `store` (default: the build's store) is any store holding the
+    build's triples, in any graphs."""
+    store = store if store is not None else result.store
     centre = _resolve_iri(store, focus)
     if centre is None:
         return None
     nodes = reach(store, centre, depth, limit=limit)
-    dataset = gather(store, nodes)
+    found = gather_triples(result, gather_resources(store, nodes))
     for t in result.ontology:  # predicate and class labels, the topic scheme
-        dataset.graph(URIRef(ONTOLOGY_GRAPH)).add(t)
-    g = project(UnionGraph(dataset), centrality=False)
+        found.add(t)
+    g = project(found, centrality=False)
     keep = {curie(URIRef(n)) for n in nodes}
     part = nx.MultiDiGraph()
     part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in keep)
     part.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if u in keep and v in keep)
     add_centrality(part)  # degree and centrality within the view
-    return part, dataset, curie(URIRef(centre))
+    return part, found, curie(URIRef(centre))
 
 
 def _resolve_iri(store, entity: str) -> str | None:
@@ -356,5 +375,5 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     return g, build_view(result, out_file=out_file, title=title, g=g)
 
 
-__all__ = ["check_construct", "construct", "focus_from_store", "gather", "gather_lines", "gather_resources",
+__all__ = ["check_construct", "construct", "focus_from_store", "gather", "gather_lines", "gather_triples", "gather_resources",
            "neighbourhood", "quad_store", "reach", "render_view", "resolve"]
