@@ -212,16 +212,41 @@ def test_syntax_error_points_at_the_users_line_with_a_caret(dump):
     run = run_cli("query", "-e", query, "--data", str(dump))
     assert run.returncode == 2
     lines = run.stderr.splitlines()
-    # The user's line 3 (the PREFIX line added for foaf: is not counted), where the unclosed FILTER starts.
-    assert "line 3, column 3: unexpected 'FILTER(?n'" in lines[0], run.stderr
+    # The engine (which parses the query once) stops after the user's line 4 (the PREFIX line added for foaf: is
+    # not counted), where the text ends without closing the FILTER.
+    assert "line 4, column 2: the query ends too early" in lines[0], run.stderr
     assert "Expected" not in run.stderr and "|" not in run.stderr  # no dump of the grammar
-    assert lines[1].strip() == 'FILTER(?n = "x"' and lines[2].strip() == "^"
-    assert lines[2].index("^") == lines[1].index("F")
+    assert lines[1].strip() == "}" and lines[2].strip() == "^"
+    assert lines[2].index("^") == lines[1].index("}") + 1
+    # A token the engine did not expect is named, on the user's line, with the caret under it.
+    run = run_cli("query", "-e", 'SELECT ?n WHERE {\n  ?p foaf:name ?n .\n  FILTER(?n = "x" ?x)\n}',
+                  "--data", str(dump))
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2 and "line 4, column 1: unexpected '}'" in lines[0], run.stderr
+    assert lines[1].strip() == "}" and lines[2].index("^") == lines[1].index("}")
 
 
 def test_an_unknown_prefix_is_named():
     with pytest.raises(sparql.QueryError, match="unknown prefix nope"):
         sparql.prepare("SELECT * WHERE { ?s nope:p ?o }")
+    # The engine's own message (a prefix the scanner cannot see, in a declared-but-shadowed spot) is named too.
+    error = sparql.engine_error("error at 1:27: expected one of Prefix not found, ['%']", "SELECT * WHERE { ?s nope:p ?o }")
+    assert str(error).startswith("unknown prefix nope:")
+
+
+def test_the_scanner_reads_form_order_variables_and_refusals():
+    """What the command line needs before running a query, read without a SPARQL parser: strings, IRIs, comments
+    and sub-SELECTs do not mislead it."""
+    info = sparql.inspect('PREFIX ex: <http://e/?x>\n# ORDER BY ?c\nSELECT ?a WHERE { ?a ex:p "ORDER BY ?s" '
+                          '{ SELECT ?b WHERE { ?b ex:q ?a } ORDER BY ?b } }')
+    assert (info.form, info.ordered, info.variables, info.refusal) == ("select", False, {"a", "b"}, None)
+    info = sparql.inspect("construct { ?s ?p ?o } where { ?s ?p ?o } order by ?s")
+    assert info.form == "construct" and info.is_graph and info.ordered
+    assert sparql.inspect("ASK { SERVICE <http://x/> { ?s ?p ?o } }").refusal.startswith("SERVICE")
+    assert sparql.inspect("SELECT * FROM <http://x/> { ?s ?p ?o }").refusal.startswith("FROM")
+    with pytest.raises(sparql.QueryError) as caught:
+        sparql.inspect("INSERT DATA { <http://a/> <http://a/> <http://a/> }")
+    assert caught.value.status == 403
 
 
 # --- --engine rdflib answers as Oxigraph on every output the build writes -----------------------------------------
