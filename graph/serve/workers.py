@@ -22,7 +22,6 @@ import json
 import multiprocessing
 import os
 import queue
-import re
 import signal
 import sys
 import tempfile
