@@ -8,6 +8,7 @@ import decimal
 import io
 import json
 import re
+import shutil
 import xml.dom.minidom
 
 import pytest
@@ -304,3 +305,68 @@ def test_every_library_query_answers_the_same_on_both_engines_from_the_dump(dist
         a, b = stores.run(fast, query.text, params=params), stores.run(slow, query.text, params=params)
         assert a.variables == b.variables and a.as_set() == b.as_set(), query.name
         assert a.rows, query.name
+
+
+# --- the release's on-disk store (graph.store.ondisk): made once per cckg.nq, then opened read-only -------------
+
+
+def test_the_on_disk_store_answers_as_the_dump_in_memory(dist_like, tmp_path):
+    from graph.store import ondisk
+
+    digest = ondisk.release_digest(dist_like)
+    assert digest and len(digest) == 64
+    store = ondisk.open_release(dist_like / "cckg.nq", digest, root=tmp_path)
+    assert store is not None and sorted(p.name for p in tmp_path.iterdir()) == [digest]  # no temporary folder left
+    on_disk = stores.OxigraphStore(store, origin="cache")
+    in_memory = stores.OxigraphStore.from_file(dist_like / "cckg.nq")
+    assert len(on_disk) == len(in_memory) and on_disk.graphs() == in_memory.graphs()
+    for query in CQ:
+        params = _examples(query)
+        a, b = stores.run(on_disk, query.text, params=params), stores.run(in_memory, query.text, params=params)
+        assert a.as_list() == b.as_list(), query.name
+    with pytest.raises((OSError, RuntimeError)):  # opened read-only
+        store.update("INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }")
+
+
+def test_racing_processes_share_one_store_and_stale_ones_go(dist_like, tmp_path):
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from graph.store import ondisk
+
+    digest = ondisk.release_digest(dist_like)
+    old = tmp_path / ("0" * 64)
+    old.mkdir()
+    abandoned = tmp_path / ".0123456789ab-xyz"
+    abandoned.mkdir()
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(abandoned, (month_ago, month_ago))
+    with ProcessPoolExecutor(3) as pool:
+        counts = list(pool.map(_open_and_count, [(dist_like / "cckg.nq", digest, tmp_path)] * 3))
+    assert len(set(counts)) == 1 and counts[0] > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [digest]
+
+
+def _open_and_count(job) -> int:
+    from graph.store import ondisk
+
+    store = ondisk.open_release(*job[:2], root=job[2])
+    return len(store)
+
+
+def test_cli_queries_the_release_through_the_cache(dist_like, tmp_path):
+    """The default data (dist/ beside sources/) goes through the on-disk store, made in $XDG_CACHE_HOME; the answer
+    is the dump's."""
+    project = tmp_path / "project"
+    (project / "sources").mkdir(parents=True)
+    shutil.copytree(dist_like, project / "dist")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ("query", "meeting-participants", "--param", "meeting=kg:cc5-fm-2020", "--format", "csv")
+    first = run_cli(*args, env=env, cwd=project)
+    again = run_cli(*args, env=env, cwd=project)
+    direct = run_cli(*args, "--data", str(dist_like / "cckg.nq"))
+    assert first.returncode == 0 and first.stdout == again.stdout == direct.stdout, first.stderr
+    assert [p.name for p in (tmp_path / "cache" / "cckg" / "stores").iterdir()] == [
+        json.loads((dist_like / "manifest.json").read_text())["files"]["cckg.nq"]]
