@@ -35,7 +35,8 @@ class _Version(argparse.Action):
     """--version: print `cckg VERSION` and exit (the version is read only when asked for)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=f"cckg {paths.version()}\n")
+        sys.stdout.write(f"cckg {paths.version()}\n")
+        parser.exit()
 
 
 def make_parser(prog: str | None = None, command: str | None = None) -> argparse.ArgumentParser:
