@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -129,6 +130,7 @@ def main() -> int:
         o, e = statistics.median(ours_t), statistics.median(engine_t)
         rows.append((label, o, e, statistics.median(loads)))
     single = [timed(engine_argv(selected)) for _ in range(args.runs)]
+    shutil.rmtree(work, ignore_errors=True)
 
     print(f"{data} ({data.stat().st_size / 1e6:.1f} MB), {args.runs} runs, medians; interpreter {py}\n")
     print("| case | ours | the engine alone | ratio | load average |")
