@@ -14,8 +14,6 @@ Three kinds of files:
 from __future__ import annotations
 
 import functools
-import importlib.metadata
-import tomllib
 from pathlib import Path
 
 #: The folder above the package: the checkout, when the code runs from one (also an editable install).
@@ -55,6 +53,9 @@ DIST = PROJECT / "dist"
 @functools.cache
 def version() -> str:
     """The project's version: pyproject.toml's in a checkout, the installed distribution's otherwise."""
+    import importlib.metadata  # here, not at the top: only --version and the build need it
+    import tomllib
+
     if IN_CHECKOUT:
         with open(CHECKOUT / "pyproject.toml", "rb") as handle:
             return tomllib.load(handle)["project"]["version"]

@@ -1,6 +1,11 @@
 """The command line behind build.py: thin argument handling over the library, with documented exit codes.
 
 Exit codes: 0 ok; 1 the data is invalid (every problem listed as file:line: field: message); 2 usage or I/O error.
+
+A command imports only what it uses: this module imports nothing of the pipeline at the top, and a command of
+graph/cli/ is imported (and registered) only when it is the one asked for (all of them for the top-level --help);
+so `query` does not load the build pipeline, the endpoint or the curation code (`python -X importtime build.py
+query --list` shows what a command loads).
 """
 
 from __future__ import annotations
@@ -10,9 +15,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from graph.sources import ontology as onto, read as src
 from graph import paths
-from graph.build import pipeline, validate
 from graph.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidData, UsageError
 
 #: Modules of graph/cli/ that add more commands; each has `register(subparsers)` and `run(args) -> int`.
@@ -20,32 +23,41 @@ COMMAND_MODULES: tuple[str, ...] = ("view", "export", "add_source", "drafts", "q
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", type=Path, default=src.SOURCES_DIR, help="folder of source files (default: sources/)")
-    parser.add_argument("--ontology", type=Path, default=onto.ONTOLOGY_DIR, help="folder of ontology modules (default: ontology/)")
+    parser.add_argument("--sources", type=Path, default=paths.SOURCES_DIR, help="folder of source files (default: sources/)")
+    parser.add_argument("--ontology", type=Path, default=paths.ONTOLOGY_DIR, help="folder of ontology modules (default: ontology/)")
     parser.add_argument("--version", dest="release", help="release version stamped on the outputs (default: pyproject.toml's)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also list, per source, the ids of the statements it added, and each unconfirmed draft record")
 
 
-def make_parser(prog: str | None = None) -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """--version: print `cckg VERSION` and exit (the version is read only when asked for)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"cckg {paths.version()}\n")
+        parser.exit()
+
+
+def make_parser(prog: str | None = None, command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with `command` (one of COMMAND_MODULES), the other modules of graph/cli/ are left out."""
     parser = argparse.ArgumentParser(
         prog=prog or _prog(),
         description="Build, check and use the China–Central Asia knowledge graph.",
         epilog="Exit codes: 0 ok, 1 invalid data (problems listed with file, line and field), 2 usage or I/O error.",
     )
-    parser.add_argument("-V", "--version", action="version", version=f"cckg {paths.version()}",
+    parser.add_argument("-V", "--version", action=_Version, nargs=0,
                         help="print the version and exit (build's --version V stamps a release instead)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("build", help="validate and write the graph and its outputs to dist/ (the default)")
     _add_build_options(p)
-    p.add_argument("--out", type=Path, default=pipeline.DIST, help="output folder (default: dist/)")
+    p.add_argument("--out", type=Path, default=paths.DIST, help="output folder (default: dist/)")
     p = sub.add_parser("check", help="validate only; write nothing")
     _add_build_options(p)
     p = sub.add_parser("namespace", help="regenerate graph/_namespace.py from the ontology")
-    p.add_argument("--ontology", type=Path, default=onto.ONTOLOGY_DIR)
+    p.add_argument("--ontology", type=Path, default=paths.ONTOLOGY_DIR)
     p.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command not in COMMAND_MODULES else (command,):
         module = importlib.import_module(f"graph.cli.{name}")
         module.register(sub)
     return parser
@@ -56,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     # No command means build; alone, --version prints the version (with a value it is build's release stamp).
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V") and argv != ["--version"]:
         argv.insert(0, "build")
-    parser = make_parser()
+    parser = make_parser(command=argv[0].replace("-", "_"))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help and --version
@@ -86,6 +98,9 @@ def _run(args: argparse.Namespace) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:  # a command from graph/cli/
         return handler(args)
+    from graph.build import pipeline
+    from graph.sources import ontology as onto, read as src
+
     if args.command == "namespace":
         text = onto.namespace_source(onto.load_ontology(args.ontology))
         target = Path(__file__).with_name("_namespace.py")
@@ -113,4 +128,4 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["main", "make_parser", "validate"]
+__all__ = ["main", "make_parser"]

@@ -7,10 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.store import fulltext, library, paging, remote, results, sparql, engines as stores
 from graph.errors import EXIT_OK, EXIT_USAGE, UsageError
+from graph.store import library
+from graph.store.media import GRAPH_FORMATS, SOLUTION_FORMATS
 
-FORMATS = [*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS]
+FORMATS = [*SOLUTION_FORMATS, *GRAPH_FORMATS]
 
 
 def register(subparsers) -> None:
@@ -45,9 +46,13 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         sys.stdout.write(listing())
         return EXIT_OK
+    # Imported here, not at the top: `--list` and the other commands never load rdflib or the engine.
+    from graph.store import paging, results, sparql
+
     text, query = _query_text(args)
     try:
-        text, info = sparql.prepare(text)  # known prefixes the query uses and does not declare are declared for it
+        # Known prefixes the query uses and does not declare are declared for it; the engine parses it (once).
+        text, info = sparql.prepare(text)
     except sparql.QueryError as exc:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -59,19 +64,23 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{query.name} needs --param {', '.join(f'{m}=…' for m in missing)} "
                              f"(example: {', '.join(str(p.example) for p in query.params if p.name in missing)})")
     fmt = args.format or ("ttl" if info.is_graph else "table")
-    allowed = results.GRAPH_FORMATS if info.is_graph else results.SOLUTION_FORMATS
+    allowed = GRAPH_FORMATS if info.is_graph else SOLUTION_FORMATS
     if fmt not in allowed:
         raise UsageError(f"--format {fmt} does not apply to a {info.form.upper()} query (use {', '.join(allowed)})")
     if args.endpoint:
+        from graph.store import remote
+
         result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
     else:
-        store = stores.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
+        from graph.store import engines, fulltext
+
+        store = engines.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
         if store.engine == "oxigraph":  # a phrase search reads its candidates from the full-text index
             text = fulltext.prepare(store, text, params)
         try:
-            result = store.query(text, params=params)
+            result = store.query(text, params=params, added=info.added)
         except sparql.QueryError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
             return EXIT_USAGE
     sys.stdout.buffer.write(results.serialize(result.normalized(ordered=info.ordered), fmt))
     sys.stdout.flush()

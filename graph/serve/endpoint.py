@@ -19,51 +19,34 @@ Content-Security-Policy. No CORS headers unless configured.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.client
 import json
 import re
 import socket
 import sys
-import threading
 import time
 import urllib.parse
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF
-
 from graph.serve import formats, gsp, page as yasgui
-from graph.store import library, sparql
+from graph.serve.connections import (  # noqa: F401 - the limits' defaults, named here for the command line
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT, MAX_HEAD, Server, _HeadReader,
+)
 from graph.serve.formats import GRAPH_TYPES, SOLUTION_TYPES, best_match
-from graph.store.results import Result
+from graph.serve.service import (  # noqa: F401 - as above
+    DEFAULT_MAX_MEMORY, DEFAULT_MAX_ROWS, DEFAULT_QUEUE_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_WORKERS, MAX_QUERY_LENGTH,
+    Service,
+)
 from graph.store.engines import OxigraphStore
-from graph.serve.workers import Answer, Pool, write_data
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_QUEUE_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 10_000
-DEFAULT_WORKERS = 8
-DEFAULT_MAX_MEMORY = 1024  # MB per query worker
-DEFAULT_READ_TIMEOUT = 10.0
-DEFAULT_MAX_CONNECTIONS = 256
 MAX_BODY = 1_000_000
-#: Most bytes of request line and headers together (the request line alone: 64 KiB, as http.server allows).
-MAX_HEAD = 65_536 + 16_384
-#: The longest query accepted (characters).
-MAX_QUERY_LENGTH = 100_000
 
 #: The policy of every answer but the two pages (JSON, results, errors: nothing to run, nothing to load).
 STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-
 #: The query routes: /sparql and its alias /query (Fuseki's name).
 QUERY_PATHS = ("/sparql", "/query")
-_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
 def make_server(store: OxigraphStore, *, host: str = "127.0.0.1", port: int = 0, timeout: float = DEFAULT_TIMEOUT,
@@ -77,165 +60,15 @@ def make_server(store: OxigraphStore, *, host: str = "127.0.0.1", port: int = 0,
     service = Service(store, timeout=timeout, max_rows=max_rows, cors=cors, graph_html=graph_html,
                       workers=workers, queue_timeout=queue_timeout, max_memory=max_memory, log=log)
     try:
-        return Server((host, port), service, read_timeout=read_timeout, max_connections=max_connections)
+        return Server((host, port), service, Handler, read_timeout=read_timeout, max_connections=max_connections)
     except BaseException:
         service.close()
         raise
 
 
-class Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer with a backlog for the pool, a connection cap and a watchdog that cuts connections
-    slower than `read_timeout` to send their request."""
-
-    daemon_threads = True
-
-    def __init__(self, address, service: Service, *, read_timeout: float, max_connections: int):
-        self.sparql = service
-        self.read_timeout, self.max_connections = read_timeout, max_connections
-        # Room for every client the pool can serve and a good many waiting: a burst of connections queues in the
-        # kernel instead of being reset.
-        self.request_queue_size = max(128, 64 * service.workers)
-        self.handlers: set[Handler] = set()
-        self.handlers_lock = threading.Lock()
-        self._stopping = threading.Event()
-        super().__init__(address, Handler)
-        threading.Thread(target=self._watch, name="endpoint-watchdog", daemon=True).start()
-
-    def process_request(self, request, client_address) -> None:
-        with self.handlers_lock:
-            full = len(self.handlers) >= self.max_connections
-        if full:
-            try:
-                body = json.dumps({"error": "too many connections; try again shortly", "status": 503}).encode()
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def _watch(self) -> None:
-        while not self._stopping.wait(0.25):
-            now = time.monotonic()
-            with self.handlers_lock:
-                late = [h for h in self.handlers if h.read_deadline is not None and h.read_deadline < now]
-            for handler in late:
-                handler.read_deadline = None
-                try:
-                    handler.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def handle_error(self, request, client_address) -> None:
-        """A one-line note on the server's stderr (when logging); the client never sees a traceback."""
-        if self.sparql.log:
-            kind, value = sys.exc_info()[:2]
-            sys.stderr.write(f"{client_address[0]} - error: {kind.__name__ if kind else '?'}: {value}\n")
-
-    def server_close(self) -> None:
-        self._stopping.set()
-        super().server_close()
-        self.sparql.close()
-
-
-class Service:
-    """The endpoint's state: the worker pool, the limits, the query page and the service description."""
-
-    def __init__(self, store: OxigraphStore, *, timeout: float, max_rows: int, cors: str | None,
-                 graph_html: Path | None, workers: int, queue_timeout: float, max_memory: int, log: bool):
-        self.timeout, self.max_rows, self.cors = timeout, max_rows, cors
-        self.graph_html, self.log, self.workers, self.max_memory = graph_html, log, workers, max_memory
-        self.graphs = store.graphs()
-        examples = [{"name": q.name, "title": q.title, "question": q.question, "query": q.text}
-                    for q in library.load("cq")]
-        self.page, script = yasgui.render_page(examples, sparql.KNOWN_PREFIXES, graph_view=graph_html is not None)
-        self.page_csp = yasgui.page_policy(_hash_source(script.encode("utf-8")))
-        self._view: tuple[tuple[int, int], bytes, str] | None = None
-        self.dump = gsp.Dump(store.store)
-        self.data = workers_data = write_data(store.store)
-        try:
-            self.pool = Pool(workers_data, size=workers, timeout=timeout, queue_timeout=queue_timeout,
-                             max_memory=max_memory, max_rows=max_rows, log=log)
-        except BaseException:
-            workers_data.unlink(missing_ok=True)
-            self.dump.close()
-            raise
-
-    def run(self, text: str, *, solution_format: str | None, graph_format: str | None) -> Answer:
-        if len(text) > MAX_QUERY_LENGTH:
-            return Answer(413, error=f"the query is longer than {MAX_QUERY_LENGTH} characters")
-        return self.pool.run(text, solution_format=solution_format, graph_format=graph_format)
-
-    def graph_view(self) -> tuple[bytes, str] | None:
-        """dist/graph.html and its policy: its own inline scripts (by hash), inline styles, data: images."""
-        path = self.graph_html
-        if path is None or not path.is_file():
-            return None
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
-        if self._view is None or self._view[0] != key:
-            body = path.read_bytes()
-            hashes = " ".join(sorted({_hash_source(m.group(1)) for m in _INLINE_SCRIPT.finditer(body)})) or "'none'"
-            csp = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
-                   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-            self._view = (key, body, csp)
-        return self._view[1], self._view[2]
-
-    def description(self, base: str) -> Result:
-        """The SPARQL 1.1 Service Description of this endpoint, as triples."""
-        endpoint = URIRef(base + "sparql")
-        dataset = URIRef(base + "sparql#dataset")
-        triples = [
-            (endpoint, RDF.type, SD.Service),
-            (endpoint, SD.endpoint, endpoint),
-            (endpoint, SD.supportedLanguage, SD.SPARQL11Query),
-            (endpoint, SD.feature, SD.UnionDefaultGraph),
-            (endpoint, SD.defaultDataset, dataset),
-            (dataset, RDF.type, SD.Dataset),
-        ]
-        triples += gsp.describe(base, endpoint, dataset)
-        for graph in self.graphs:
-            node = URIRef(f"{base}sparql#graph-{len(triples)}")
-            triples += [(dataset, SD.namedGraph, node), (node, RDF.type, SD.NamedGraph), (node, SD.name, graph)]
-        triples.append((endpoint, URIRef("http://purl.org/dc/terms/description"),
-                        Literal("Read-only SPARQL endpoint of the China–Central Asia knowledge graph; the default "
-                                "graph is the union of all graphs.", lang="en")))
-        return Result("construct", triples=triples)
-
-    def close(self) -> None:
-        pool = getattr(self, "pool", None)
-        if pool is not None:
-            pool.close()
-        self.data.unlink(missing_ok=True)
-        self.dump.close()
-
-
-def _hash_source(code: bytes) -> str:
-    return f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'"
-
-
-class _HeadReader:
-    """The connection's input with a budget for the request line and headers: past it, the header being read is
-    refused as too long (431), however slowly or in how many lines it comes."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.budget = MAX_HEAD
-
-    def readline(self, size: int = -1) -> bytes:
-        if self.budget <= 0:
-            raise http.client.LineTooLong("the request line and headers are too long")
-        limit = self.budget if size is None or size < 0 else min(size, self.budget)
-        line = self.raw.readline(limit)
-        self.budget -= len(line)
-        return line
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
-
-
 class Handler(BaseHTTPRequestHandler):
+    """One connection: the SPARQL 1.1 Protocol's routes, the limits on reading a request, the answers."""
+
     server_version = "cckg-sparql"
     sys_version = ""
     protocol_version = "HTTP/1.1"
@@ -254,6 +87,9 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.timeout = self.server.read_timeout  # each read; the watchdog bounds the whole request
         super().setup()
+        # Answers go out at once: with Nagle's algorithm on, a small answer on a keep-alive connection waits for
+        # the client's delayed ACK of the previous one (40 ms on Linux).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rfile = _HeadReader(self.rfile)
         with self.server.handlers_lock:
             self.server.handlers.add(self)
@@ -474,6 +310,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Vary", "Origin, Accept, Accept-Encoding" if self.service.cors else "Accept, Accept-Encoding")
         for key, value in headers.items():
             self.send_header(key, value)
-        self.end_headers()
+        # The head and the body in one write (one segment for a small answer), not end_headers() then a second.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()

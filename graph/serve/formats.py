@@ -129,8 +129,11 @@ def serialize_graph(result: Result, fmt: str) -> bytes:
 
 
 def serialize(result: Result, fmt: str) -> bytes:
-    """Any result in `fmt`: graph results through serialize_graph, solutions through graph.results."""
-    return serialize_graph(result, fmt) if result.is_graph else results.serialize(result, fmt)
+    """Any result in `fmt`: graph results through serialize_graph, solutions through graph.results (JSON on one
+    line: indented, the json module writes it in Python, several times slower)."""
+    if result.is_graph:
+        return serialize_graph(result, fmt)
+    return results.to_json(result, indent=None) if fmt == "json" else results.serialize(result, fmt)
 
 
 def wants_gzip(accept_encoding: str | None) -> bool:

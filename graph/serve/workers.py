@@ -22,7 +22,6 @@ import json
 import multiprocessing
 import os
 import queue
-import re
 import signal
 import sys
 import tempfile
@@ -40,8 +39,6 @@ DEMOTE_AFTER = 1.0
 #: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
 EXIT_MEMORY = 3
 
-_ERROR_AT = re.compile(r"^error at (\d+):(\d+): ")
-_ORDER_BY = re.compile(r"order\s+by", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -267,22 +264,6 @@ def _answer(conn, status: int, *, media: str | None = None, body: bytes = b"", e
         conn.send_bytes(body)
 
 
-def syntax_message(text: str, message: str, added: int = 0) -> str:
-    """Oxigraph's `error at L:C: …` as `syntax error at line L, column C: …` with the offending line; `added` is
-    the number of PREFIX lines declared before `text` (sparql.complete)."""
-    match = _ERROR_AT.match(message)
-    if not match:
-        return f"syntax error: {message}"
-    line, column = int(match.group(1)) - added, int(match.group(2))
-    lines = text.splitlines()
-    shown = lines[line - 1] if 0 < line <= len(lines) else ""
-    detail = message[match.end():].splitlines()[0] if message[match.end():].strip() else ""
-    if len(detail) > 160:  # the engine lists every token it would have accepted: the first few say enough
-        detail = detail[:160].rsplit(",", 1)[0] + ", …"
-    return (f"syntax error at line {line}, column {column}: {detail}\n  {shown}\n"
-            f"  {' ' * max(column - 1, 0)}^")
-
-
 def _handle(store, request: dict, out) -> None:  # out: the worker's end of the pipe
     import pyoxigraph as ox
 
@@ -295,9 +276,9 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
     text = request["query"]
     full, added = sparql.complete(text)
     try:
-        result = store.query(full, max_rows=request["max_rows"], graph_form="construct")
+        result = store.query(full, max_rows=request["max_rows"], graph_form="construct", added=added)
     except sparql.QueryError as exc:
-        if not str(exc).startswith("syntax error"):
+        if exc.position is None and not str(exc).startswith("syntax error"):
             return _answer(out, 400, error=f"the query failed: {exc}")
         # Not a query: an update is refused with 403, anything else gets the query parser's message. The engine
         # reads it as an update on a scratch store of its own (LOAD asking for a socket ends the process).
@@ -305,7 +286,7 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
         try:
             ox.Store().update(text)
         except SyntaxError:
-            return _answer(out, 400, error=syntax_message(text, str(exc)[len("syntax error: "):], added))
+            return _answer(out, 400, error=str(exc))
         except Exception:  # noqa: BLE001 - an update that failed on the scratch store is an update all the same
             pass
         return _answer(out, 403, error=_UPDATE_REFUSED)
@@ -320,7 +301,7 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
                                        f"result is available as {', '.join(kinds.values())}")
     # Rows keep the engine's order when the query asks for one; otherwise they are sorted (the same bytes for the
     # same query, whichever worker ran it).
-    body = endpoint_formats.serialize(result.normalized(ordered=bool(_ORDER_BY.search(text))), fmt)
+    body = endpoint_formats.serialize(result.normalized(ordered=sparql.inspect(full).ordered), fmt)
     media = (endpoint_formats.GRAPH_FORMATS if result.is_graph else results.SOLUTION_FORMATS)[fmt]
     _answer(out, 200, media=media, body=body)
 

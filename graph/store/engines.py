@@ -19,7 +19,6 @@ from rdflib import Graph, URIRef
 from graph.store import sparql
 from graph.errors import UsageError
 from graph.terms import cached_from_oxigraph, from_oxigraph, to_oxigraph
-from graph.build.output import fresh_graph
 from graph.store.results import Result, RowLimitExceeded
 
 #: Dump formats `from_file` reads, by suffix.
@@ -30,6 +29,10 @@ FILE_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".jsonld": ox.RdfFormat.JSON_LD,  # the build's JSON-LD embeds its context: nothing is fetched
 }
+
+
+#: Most converted terms an OxigraphStore keeps for the next queries.
+TERM_CACHE = 200_000
 
 
 class Cancelled(Exception):
@@ -44,6 +47,15 @@ class OxigraphStore:
     def __init__(self, store: ox.Store, *, origin: str):
         self.store = store
         self.origin = origin
+        self._terms: dict = {}  # engine term -> rdflib term, shared by the queries (IRIs and labels recur)
+
+    def _term(self, term):
+        found = self._terms.get(term)
+        if found is None:
+            if len(self._terms) >= TERM_CACHE:
+                self._terms.clear()
+            found = self._terms[term] = from_oxigraph(term)
+        return found
 
     @classmethod
     def from_build(cls, build) -> OxigraphStore:
@@ -64,6 +76,18 @@ class OxigraphStore:
             store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
         return cls(store, origin=str(path))
 
+    @classmethod
+    def from_release(cls, nquads: Path) -> OxigraphStore:
+        """A release's cckg.nq through its on-disk store (graph.store.ondisk: made once, then opened read-only in
+        milliseconds); read into memory if the release has no digest for it or the cache cannot be used."""
+        from graph.store import ondisk
+
+        digest = ondisk.release_digest(nquads.parent)
+        store = ondisk.open_release(nquads, digest) if digest else None
+        if store is None:
+            return cls.from_file(nquads)
+        return cls(store, origin=str(nquads))
+
     def graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -71,26 +95,28 @@ class OxigraphStore:
         return len(self.store)
 
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
-              cancel: threading.Event | None = None, graph_form: str | None = None) -> Result:
+              cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0) -> Result:
         """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order.
-        A CONSTRUCT or DESCRIBE result is labelled `graph_form` if given, else its form read from the query (with
-        rdflib's grammar: the endpoint's workers pass "construct" and parse nothing but with the engine)."""
+        The engine parses the query (once): a syntax error is a QueryError at the line and column of the text
+        without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or DESCRIBE result is
+        labelled `graph_form` if given, else its form read from the query (sparql.inspect's scanner)."""
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
         try:
             answer = self.store.query(text, substitutions=substitutions)
         except SyntaxError as exc:
-            raise sparql.QueryError(f"syntax error: {exc}") from None
+            raise sparql.engine_error(str(exc), text, added) from None
         except OSError as exc:  # evaluation errors (e.g. a SERVICE that fails)
             raise sparql.QueryError(str(exc)) from None
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = _collect(answer, lambda s: tuple(from_oxigraph(s[i]) for i in range(len(variables))),
+            term, width = self._term, range(len(variables))
+            rows = _collect(answer, lambda s: tuple(term(s[i]) for i in width),
                             max_rows, cancel)
             return Result("select", variables=variables, rows=rows)
-        triples = _collect(answer, lambda t: (from_oxigraph(t.subject), from_oxigraph(t.predicate),
-                                              from_oxigraph(t.object)), max_rows, cancel)
+        term = self._term
+        triples = _collect(answer, lambda t: (term(t.subject), term(t.predicate), term(t.object)), max_rows, cancel)
         return Result(graph_form or _graph_form(text), triples=triples)
 
 
@@ -105,6 +131,8 @@ class RdflibStore:
 
     @classmethod
     def from_build(cls, build) -> RdflibStore:
+        from graph.build.output import fresh_graph
+
         return cls(fresh_graph(build.all_triples()), origin=f"the build of {len(build.sources)} source(s)")
 
     @classmethod
@@ -112,6 +140,8 @@ class RdflibStore:
         """The union of every graph of the dump (as Oxigraph's default graph: each triple once). The file is read
         by pyoxigraph's parser, which reads N-Quads and TriG into their named graphs the same way as
         OxigraphStore.from_file does (rdflib's own Dataset parsing and union view differ between versions)."""
+        from graph.build.output import fresh_graph
+
         fmt = _file_format(path)
         convert = cached_from_oxigraph(simple_literals=True)  # as rdflib's parsers give a simple literal
 
@@ -126,8 +156,14 @@ class RdflibStore:
         return len(self.graph)
 
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
-              cancel: threading.Event | None = None) -> Result:
-        answer = self.graph.query(text, initBindings=params or {})
+              cancel: threading.Event | None = None, added: int = 0) -> Result:
+        from pyparsing import ParseException
+
+        try:
+            answer = self.graph.query(text, initBindings=params or {})
+        except ParseException as exc:
+            user_text = text.split("\n", added)[-1] if added else text
+            raise sparql.parser_error(user_text, exc, lines_before=added) from None
         if answer.type == "ASK":
             return Result("ask", boolean=bool(answer.askAnswer))
         if answer.type == "SELECT":
@@ -146,29 +182,32 @@ def run(store: Store, text: str, *, params: dict | None = None, max_rows: int | 
     """Parse, run and normalize one query: rows sorted unless the query has a top-level ORDER BY. Known prefixes
     the query uses without declaring them are declared for it (sparql.complete)."""
     text, info = sparql.prepare(text)
-    result = store.query(text, params=params, max_rows=max_rows, cancel=cancel)
+    result = store.query(text, params=params, max_rows=max_rows, cancel=cancel, added=info.added)
     return result.normalized(ordered=info.ordered)
 
 
 def open_store(*, engine: str = "oxigraph", data: Path | None = None, sources: Path | None = None,
                dist: Path | None = None, quiet: bool = True) -> Store:
     """The store the CLI queries: `data` (a dump file) if given; else a fresh build of `sources` if given; else
-    dist/cckg.nq (or dist/cckg.ttl) if it is newer than every source and ontology file; else a fresh build of
-    sources/."""
-    from graph.sources import ontology as onto, read as src
-    from graph.build import pipeline
+    dist/cckg.nq (or dist/cckg.ttl) if it is newer than every source and ontology file (for Oxigraph, the release's
+    on-disk store, graph.store.ondisk, opened in milliseconds); else a fresh build of sources/."""
+    from graph import paths
 
     cls = OxigraphStore if engine == "oxigraph" else RdflibStore
     if data is not None:
         if not data.is_file():
             raise UsageError(f"{data}: no such file")
         return cls.from_file(data)
-    dist = dist or pipeline.DIST
+    dist = dist or paths.DIST
     # The N-Quads export keeps one named graph per source; the Turtle dump has the same triples in one graph.
-    for dumped in (dist / "cckg.nq", dist / pipeline.OUTPUTS["all"]):
-        if sources is None and dumped.is_file() and _newer_than_inputs(dumped, src.SOURCES_DIR, onto.ONTOLOGY_DIR):
+    for dumped in (dist / "cckg.nq", dist / "cckg.ttl"):
+        if sources is None and dumped.is_file() and _newer_than_inputs(dumped, paths.SOURCES_DIR, paths.ONTOLOGY_DIR):
+            if cls is OxigraphStore and dumped.suffix == ".nq":
+                return OxigraphStore.from_release(dumped)
             return cls.from_file(dumped)
-    build = pipeline.build(sources_dir=sources or src.SOURCES_DIR, quiet=quiet)
+    from graph.build import pipeline
+
+    build = pipeline.build(sources_dir=sources or paths.SOURCES_DIR, quiet=quiet)
     return cls.from_build(build)
 
 

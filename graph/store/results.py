@@ -19,25 +19,10 @@ from rdflib import BNode, Literal, URIRef
 
 from graph.namespaces import PREFIXES, XSD
 from graph.build.output import fresh_graph
+from graph.store.media import GRAPH_FORMATS, SOLUTION_FORMATS  # noqa: F401 - the writers' names
 
 Term = URIRef | BNode | Literal
 _LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-
-#: Formats of SELECT and ASK results: name -> media type.
-SOLUTION_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "table": "text/plain",
-}
-#: Formats of CONSTRUCT and DESCRIBE results: name -> media type.
-GRAPH_FORMATS = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
-
 
 class RowLimitExceeded(Exception):
     """The result has more rows (or triples) than allowed."""
@@ -138,7 +123,8 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
-def to_json(result: Result) -> bytes:
+def to_json(result: Result, *, indent: int | None = 1) -> bytes:
+    """SPARQL JSON results; `indent=None` writes them on one line (by the json module's C encoder: the endpoint)."""
     if result.form == "ask":
         doc: dict = {"head": {}, "boolean": bool(result.boolean)}
     else:
@@ -147,7 +133,8 @@ def to_json(result: Result) -> bytes:
             for row in result.rows
         ]
         doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    separators = (",", ":") if indent is None else None
+    return (json.dumps(doc, ensure_ascii=False, indent=indent, separators=separators) + "\n").encode("utf-8")
 
 
 def _xml_term(term: Term) -> str:

@@ -1,22 +1,19 @@
-"""Reading a SPARQL query before running it: its form, whether it orders its rows, what it may not do, and its
-parameters as RDF terms (https://www.w3.org/TR/sparql11-query/).
+"""Reading a SPARQL query before running it: its form, whether it orders its rows, its variables, what the
+read-only endpoint would refuse, and its parameters as RDF terms (https://www.w3.org/TR/sparql11-query/).
 
-Every query is parsed with rdflib's SPARQL grammar, once per distinct text (cached), under a lock: pyparsing's
-packrat cache is process-wide. The command line (`query`, `query --endpoint`) reads queries here; the endpoint does
-not: its workers parse with the engine that runs the query, under its limits (graph.workers).
+Nothing here parses the query with a SPARQL grammar: the engine that runs it parses it once, and its syntax errors
+become QueryError with the line, the column and a caret (`engine_error`). What the command line needs to know
+before running a query (its form, its variables, a top-level ORDER BY, the prefixes it uses) is read by a small
+scanner that skips strings, IRIs and comments (`inspect`), in microseconds; a query the scanner misreads is still
+refused by the engine.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from dataclasses import dataclass
 
-from pyparsing import ParseException
-from rdflib import Literal, URIRef, Variable
-from rdflib.plugins.sparql import parser, prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib import Literal, URIRef
 
 from graph.errors import UsageError
 from graph.namespaces import PREFIXES, XSD
@@ -24,8 +21,10 @@ from graph.namespaces import PREFIXES, XSD
 #: The longest query accepted (characters).
 MAX_QUERY_LENGTH = 100_000
 
-_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
-_LOCK = threading.Lock()
+_FORMS = ("select", "ask", "construct", "describe")
+_UPDATES = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with")
+_UPDATE_REFUSED = ("updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are not allowed: this endpoint is "
+                   "read-only")
 
 
 class QueryError(Exception):
@@ -42,13 +41,13 @@ class QueryError(Exception):
 
 @dataclass(frozen=True)
 class QueryInfo:
-    """What the parse tree says about a query."""
+    """What the scanner reads in a query."""
 
     form: str  # select | ask | construct | describe
     ordered: bool  # the query has a top-level ORDER BY: keep the engine's row order
     variables: frozenset[str]  # every variable the query mentions
-    has_values: bool  # the query ends with a VALUES clause
-    refusal: str | None  # why the read-only endpoint must not run it, or None
+    refusal: str | None  # why the read-only endpoint must not run it (SERVICE, FROM), or None
+    added: int = 0  # PREFIX lines `prepare` put before the user's text
 
     @property
     def is_graph(self) -> bool:
@@ -56,10 +55,88 @@ class QueryInfo:
 
 
 def inspect(text: str) -> QueryInfo:
-    """Parse `text` (a query, not an update) and describe it; QueryError with the line and column if malformed."""
+    """Describe `text` (a query, not an update) from its tokens: QueryError if it has no query form (403 for an
+    update). Syntax errors are the engine's to find (`engine_error`)."""
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters", status=413)
-    return _inspect(text)
+    form = None
+    ordered = False
+    service = datasets = False
+    variables: set[str] = set()
+    previous = ""
+    for kind, value, depth in _scan(text):
+        if kind == "var":
+            variables.add(value)
+            continue
+        word = value.lower()
+        if form is None and depth == 0:
+            if word in _FORMS:
+                form = word
+            elif word in _UPDATES:
+                raise QueryError(_UPDATE_REFUSED, status=403)
+            elif word not in ("prefix", "base"):
+                raise QueryError(f"syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE, not {value!r}")
+        elif word == "by" and previous == "order" and depth == 0:
+            ordered = True
+        elif word == "service":
+            service = True
+        elif word == "from" and depth == 0:
+            datasets = True
+        previous = word
+    if form is None:
+        raise QueryError("syntax error: the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    refusal = None
+    if service:
+        refusal = "SERVICE (federated query) is not allowed: this endpoint makes no outbound requests"
+    elif datasets:
+        refusal = "FROM and FROM NAMED are not allowed: queries run on this endpoint's own graph"
+    return QueryInfo(form=form, ordered=ordered, variables=frozenset(variables), refusal=refusal)
+
+
+def _scan(text: str):
+    """("word", keyword, depth) and ("var", name, depth) for the query's keywords and variables, outside strings,
+    IRIs and comments; depth counts the `{` groups open around it. Prefixed names are skipped whole."""
+    depth = 0
+    for match in _SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word":
+            if ":" not in match.group(0):
+                yield "word", match.group(0), depth
+        elif kind == "var":
+            yield "var", match.group(0)[1:], depth
+        elif kind == "open":
+            depth += 1
+        elif kind == "close" and depth:
+            depth -= 1
+
+
+def engine_error(message: str, text: str, added: int = 0) -> QueryError:
+    """The engine's syntax error (Oxigraph's `error at L:C: …`) on `text` as `syntax error at line L, column C: …`
+    with the offending line and a caret under the column, counted in the text as the user wrote it (without the
+    `added` PREFIX lines `prepare` put first); an undeclared prefix is named."""
+    match = _ERROR_AT.match(message)
+    if not match:
+        return QueryError(f"syntax error: {message}")
+    if added:
+        text = text.split("\n", added)[-1]
+    line, column = int(match.group(1)) - added, int(match.group(2))
+    expected = message[match.end():].strip().splitlines()[0] if message[match.end():].strip() else ""
+    lines = text.splitlines()
+    if "Prefix not found" in expected:
+        before = lines[line - 1][:column] if 0 < line <= len(lines) else ""
+        names = re.findall(r"([A-Za-z][\w.-]*)?:[\w%.-]*$", before.rstrip())
+        return QueryError(_unknown_prefix(names[-1] if names else "?"), position=(line, column))
+    rest = "\n".join([lines[line - 1][column - 1:]] + lines[line:]) if 0 < line <= len(lines) else ""
+    detail = _unexpected(rest)  # not the engine's list of what it expected: long, and often beside the point
+    return QueryError(_syntax_text(text, line, column, detail), position=(line, column), detail=detail)
+
+
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _unknown_prefix(name: str) -> str:
+    return (f"unknown prefix {name}: declare it (PREFIX {name}: <…>); these need no declaration: "
+            f"{', '.join(sorted(KNOWN_PREFIXES))}")
 
 
 #: Prefixes a query may use without declaring them: the project's and the standard vocabularies' (PREFIXES), and a
@@ -70,153 +147,76 @@ KNOWN_PREFIXES: dict[str, str] = {
     "qb": "http://purl.org/linked-data/cube#",
     "wdt": "http://www.wikidata.org/prop/direct/",
 }
-_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-_PNAME = re.compile(r"(?<![\w.:?$-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\(){}\[\]\s,;.<\"'$?!*^|/=+-]|$)")
 
 
 def complete(text: str) -> tuple[str, int]:
     """`text` with a PREFIX declaration for each known prefix it uses and does not declare (as the Wikidata Query
     Service does), added as lines before the query; and the number of lines added. Strings, IRIs and comments are
     not looked into; a prefix the query declares itself keeps the query's IRI."""
+    full, added, _ = _complete(text)
+    return full, added
+
+
+def _complete(text: str) -> tuple[str, int, list[str]]:
     declared: set[str] = set()
     used: set[str] = set()
-    for kind, match in _tokens(text):
-        if kind == "declare":
-            declared.add(match.group(1) or "")
-        elif kind == "pname":
-            used.add(match.group(1) or "")
+    for kind, name in _tokens(text):
+        (declared if kind == "declare" else used).add(name)
     missing = sorted(p for p in used - declared if p in KNOWN_PREFIXES)
+    unknown = sorted(p for p in used - declared if p not in KNOWN_PREFIXES)
     if not missing:
-        return text, 0
+        return text, 0, unknown
     header = "".join(f"PREFIX {p}: <{KNOWN_PREFIXES[p]}>\n" for p in missing)
-    return header + text, len(missing)
+    return header + text, len(missing), unknown
 
 
 def prepare(text: str) -> tuple[str, QueryInfo]:
-    """The query as it will run (missing known prefixes declared, see `complete`) and what it is; a syntax error
-    is reported at the line and column of the text as the user wrote it, with a caret under that line."""
-    full, added = complete(text)
-    try:
-        return full, inspect(full)
-    except QueryError as exc:
-        if exc.position is None or not added:
-            raise
-        line, col = exc.position
-        raise QueryError(_syntax_text(text, line - added, col, exc.detail)) from None
+    """The query as it will run (missing known prefixes declared, see `complete`) and what it is (`inspect`; its
+    `added` counts the PREFIX lines put before the user's text, for `engine_error`). A prefix neither declared nor
+    known is refused here, by name."""
+    full, added, unknown = _complete(text)
+    if unknown:
+        raise QueryError(_unknown_prefix(unknown[0]))
+    info = inspect(full)
+    return full, QueryInfo(info.form, info.ordered, info.variables, info.refusal, added)
 
 
 def _tokens(text: str):
-    """("declare" | "pname", match) for each PREFIX declaration and prefixed name, outside strings, IRIs and
+    """("declare" | "pname", name) for each PREFIX declaration and prefixed name, outside strings, IRIs and
     comments."""
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-            continue
-        if c in "\"'" and (match := _STRING.match(text, i)):
-            i = match.end()
-            continue
-        if c == "<" and (match := _IRI.match(text, i)):
-            i = match.end()
-            continue
-        if c in "pP" and (match := _DECLARED.match(text, i)) and (i == 0 or not text[i - 1].isalnum()):
-            yield "declare", match
-            i = match.end()
-            continue
-        if (c.isalpha() or c == ":") and (match := _PNAME.match(text, i)):
-            if not (i and (text[i - 1].isalnum() or text[i - 1] in "_?$.:-")) and match.group(1) != "_":
-                yield "pname", match
-            i = match.end()
-            continue
-        i += 1
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "declare":
+            yield kind, match.group("declared") or ""
+        elif kind == "pname" and match.group("prefix") != "_":
+            yield kind, match.group("prefix") or ""
 
 
-@functools.lru_cache(maxsize=512)
-def _inspect(text: str) -> QueryInfo:
-    with _LOCK:
-        try:
-            tree = parser.parseQuery(text)
-            prepareQuery(text)  # the algebra translation must succeed too (fail closed)
-        except ParseException as exc:
-            if _is_update(text):
-                raise QueryError("updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are not allowed: "
-                                 "this endpoint is read-only", status=403) from None
-            detail = _reason(text, exc)
-            raise QueryError(_syntax_text(text, exc.lineno, exc.col, detail), position=(exc.lineno, exc.col),
-                             detail=detail) from None
-        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on bad queries
-            if match := re.match(r"Unknown namespace prefix : (\S+)", str(exc)):
-                raise QueryError(f"unknown prefix {match.group(1)}: declare it (PREFIX {match.group(1)}: <…>); "
-                                 f"these need no declaration: {', '.join(sorted(KNOWN_PREFIXES))}") from None
-            raise QueryError(f"the query cannot be prepared: {_first_line(exc)}") from None
-    query = tree[1]
-    names: set[str] = set()
-    variables: set[str] = set()
-    datasets: list[object] = []
-    _walk(tree, names, variables, datasets)
-    refusal = None
-    if "ServiceGraphPattern" in names:
-        refusal = "SERVICE (federated query) is not allowed: this endpoint makes no outbound requests"
-    elif datasets:
-        refusal = "FROM and FROM NAMED are not allowed: queries run on this endpoint's own graph"
-    return QueryInfo(
-        form=_FORMS[query.name],
-        ordered="orderby" in query,  # CompValue.get returns the key itself when absent
-        variables=frozenset(variables),
-        has_values="valuesClause" in query,
-        refusal=refusal,
-    )
-
-
-def _walk(node: object, names: set[str], variables: set[str], datasets: list[object]) -> None:
-    if isinstance(node, CompValue):
-        names.add(node.name)
-        if node.name == "DatasetClause" or "datasetClause" in node:
-            datasets.append(node)
-        for value in node.values():
-            _walk(value, names, variables, datasets)
-    elif isinstance(node, Variable):
-        variables.add(str(node))
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _walk(value, names, variables, datasets)
-    elif hasattr(node, "asList"):  # pyparsing ParseResults
-        for value in node:
-            _walk(value, names, variables, datasets)
-
-
-def _is_update(text: str) -> bool:
-    try:
-        parser.parseUpdate(text)
-    except Exception:  # noqa: BLE001
-        return False
-    return True
-
-
-def syntax_message(text: str, exc: ParseException) -> str:
-    """The line and column of the problem, a short reason, and the offending line with a caret under the column."""
-    return _syntax_text(text, exc.lineno, exc.col, _reason(text, exc))
+def parser_error(text: str, exc, *, lines_before: int = 0) -> QueryError:
+    """rdflib's parse error (a pyparsing ParseException) as a QueryError: line, column, a short reason, a caret;
+    `text` is the query without the `lines_before` lines the parser also read."""
+    line = exc.lineno - lines_before
+    detail = _reason(exc)
+    return QueryError(_syntax_text(text, line, exc.col, detail), position=(line, exc.col), detail=detail)
 
 
 def _syntax_text(text: str, line: int, col: int, detail: str) -> str:
     lines = text.splitlines() or [""]
     line_text = lines[min(max(line, 1), len(lines)) - 1].expandtabs(1)
-    return f"syntax error at line {line}, column {col}: {detail}\n  {line_text}\n  {' ' * (col - 1)}^"
+    return f"syntax error at line {line}, column {col}: {detail}\n  {line_text}\n  {' ' * max(col - 1, 0)}^"
 
 
-def _reason(text: str, exc: ParseException) -> str:
+def _reason(exc) -> str:
     """What the parser stopped at, in a few words: never pyparsing's dump of the grammar it expected."""
-    rest = text[exc.loc:].lstrip()
+    return _unexpected(exc.pstr[exc.loc:])
+
+
+def _unexpected(rest: str) -> str:
+    rest = rest.lstrip()
     if not rest:
         return "the query ends too early (a missing '}' or ')'?)"
     token = re.match(r"\S+", rest).group(0)[:30]
     return f"unexpected {token!r}"
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -267,7 +267,16 @@ def parse_params(pairs: list[str] | None, info: QueryInfo | None = None) -> dict
 
 
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_STRING_PATTERN = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_STRING = re.compile(_STRING_PATTERN)
+_SKIP = rf"\#[^\n]*|{_STRING_PATTERN}|{_IRI.pattern}"
+#: The scanner's tokens (`_scan`): what to skip, variables, keywords (a prefixed name is one token), braces.
+_SCAN = re.compile(rf"(?P<skip>{_SKIP})|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"
+                   r"|(?P<word>(?<![\w@^:])[A-Za-z_][\w-]*(?:\.[\w-]+)*(?::[\w%\\.:-]*)?)|(?P<open>\{)|(?P<close>\})")
+#: PREFIX declarations and prefixed names (`_tokens`), outside what `_SKIP` skips.
+_TOKENS = re.compile(rf"(?P<skip>{_SKIP})|(?P<declare>(?<![A-Za-z0-9])(?i:PREFIX)\s+(?P<declared>[A-Za-z][\w.-]*)?:)"
+                     r"|(?P<pname>(?<![\w.:?$-])(?P<prefix>[A-Za-z][\w-]*(?:\.[\w-]+)*)?:"
+                     r"(?=[\w%\\(){}\[\]\s,;.<\"'$?!*^|/=+-]|$))")
 
 
 def values_clause(params: dict[str, URIRef | Literal]) -> str:
