@@ -87,8 +87,9 @@ def _library_rows(store, name: str, **params) -> list[dict]:
     from graph.store import library
     from graph.store.engines import OxigraphStore
 
-    answer = OxigraphStore(store, origin="the build").query(library.find(name).text,
-                                                            params={k: URIRef(v) for k, v in params.items()})
+    query = library.find(name)
+    text, bound = query.bind(query.text, {k: URIRef(v) for k, v in params.items()})
+    answer = OxigraphStore(store, origin="the build").query(text, params=bound)
     return [{k: (str(v) if v is not None else "") for k, v in zip(answer.variables, row)} for row in answer.rows]
 
 

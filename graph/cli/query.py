@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     params = sparql.parse_params(args.param, info)
+    if query is not None:  # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
+        text, params = query.bind(text, params)
     text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
     if query is not None:
         missing = [p.name for p in query.params if p.required and p.name not in params]
