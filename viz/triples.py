@@ -11,10 +11,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from graph.store.engines import PatternGraph
 from graph.terms import from_oxigraph
 
 
-class Triples:
+class Triples(PatternGraph):
     """Triples indexed by subject, predicate and object (dicts of dicts of ordered sets), with `docs_of`: each
     triple's source documents (the named graphs that hold it, the ontology's graph excluded)."""
 
@@ -132,17 +133,6 @@ class Triples:
                 for obj in objects:
                     yield subj, pred, obj
 
-    def objects(self, subject=None, predicate=None):
-        return (o for _, _, o in self.triples((subject, predicate, None)))
-
-    def subjects(self, predicate=None, obj=None):
-        return (s for s, _, _ in self.triples((None, predicate, obj)))
-
-    def subject_objects(self, predicate=None):
-        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
-
-    def predicate_objects(self, subject=None):
-        return ((p, o) for _, p, o in self.triples((subject, None, None)))
 
     def subject_predicates(self, obj=None):
         return ((s, p) for s, p, _ in self.triples((None, None, obj)))

@@ -238,7 +238,7 @@ def _graph_form(text: str) -> str:
     return sparql.inspect(text).form
 
 
-class _PatternGraph:
+class PatternGraph:
     """The rdflib Graph methods that viz.projection.project reads (triples, objects, subjects, subject_objects,
     `in`), from a subclass's `triples(pattern)`."""
 
@@ -260,8 +260,11 @@ class _PatternGraph:
     def subject_objects(self, predicate=None):
         return ((s, o) for s, _, o in self.triples((None, predicate, None)))
 
+    def predicate_objects(self, subject=None):
+        return ((p, o) for _, p, o in self.triples((subject, None, None)))
 
-class UnionGraph(_PatternGraph):
+
+class UnionGraph(PatternGraph):
     """A read-only view of the union of an rdflib Dataset's graphs, each triple once, read from its store without a
     copy (Dataset's own union reading goes through its deprecated default_context)."""
 
@@ -273,7 +276,7 @@ class UnionGraph(_PatternGraph):
             yield triple
 
 
-class StoreGraph(_PatternGraph):
+class StoreGraph(PatternGraph):
     """A read-only view of one graph of a pyoxigraph store with the rdflib Graph methods that
     viz.projection.project reads, for projecting a large build without copying it into rdflib (1M triples: minutes
     and GBs in an rdflib Graph). Terms come out as rdflib terms; each distinct term is converted once."""

@@ -277,25 +277,8 @@ def _string_end(text: str, i: int) -> int:
 
 
 def _group_end(text: str, start: int) -> int:
-    """The index after the `}` that closes the `{` at `start` (strings, IRIs and comments skipped)."""
-    depth, i = 0, start
-    while i < len(text):
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = len(text) if j < 0 else j
-            continue
-        if c in "\"'":
-            i = _string_end(text, i)
-            continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i = text.index(">", i) + 1
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError("unbalanced braces")
+    """The index after the `}` that closes the `{` at `start` (the query's groups as graph.store.sparql reads them:
+    strings and comments skipped)."""
+    from graph.store.sparql import groups
+
+    return next(g.end + 1 for g in groups(text) if g.start == start)

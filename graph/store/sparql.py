@@ -300,14 +300,14 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal]) -> str:
     if not params:
         return text
     info = inspect(text)
-    groups = _groups(text)
-    top = [g for g in groups if g.depth == 0]
+    found = groups(text)
+    top = [g for g in found if g.depth == 0]
     # CONSTRUCT { template } WHERE { … } opens two top-level groups; CONSTRUCT WHERE { … } and the others one.
     index = 1 if info.form == "construct" and len(top) > 1 else 0
     if not top:
         raise UsageError("cannot find the query's WHERE clause to bind the parameters")
     inserts = {top[index].start: values_clause(params)}
-    for group in groups:
+    for group in found:
         if group.subselect:
             body = text[group.start:group.end]
             mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{re.escape(k)}(?![A-Za-z0-9_])", body)}
@@ -319,7 +319,7 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal]) -> str:
 
 
 @dataclass(frozen=True)
-class _Group:
+class Group:
     start: int  # offset of its `{`
     end: int  # offset of its `}`
     depth: int  # 0 for a group at the top level of the query
@@ -329,10 +329,10 @@ class _Group:
 _SELECT = re.compile(r"select(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
-def _groups(text: str) -> list[_Group]:
+def groups(text: str) -> list[Group]:
     """Every `{ … }` group of the query, in order of opening, skipping comments, strings and IRIs; a group is a
     sub-SELECT's WHERE group if it is the first `{` after a nested SELECT keyword."""
-    found: list[_Group] = []
+    found: list[Group] = []
     stack: list[tuple[int, bool]] = []
     pending_select = False
     i = 0
@@ -361,6 +361,6 @@ def _groups(text: str) -> list[_Group]:
             pending_select = False
         elif c == "}" and stack:
             start, subselect = stack.pop()
-            found.append(_Group(start, i, len(stack), subselect))
+            found.append(Group(start, i, len(stack), subselect))
         i += 1
     return sorted(found, key=lambda g: g.start)
