@@ -11,11 +11,12 @@ import yaml
 
 from bench import curate_eval
 from conftest import DATA, ROOT, run_cli
+from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
 from graph.curate import draft as curate, meetings as curate_meetings
 from graph.sources import drafts
 from graph.build import pipeline
 from graph.sources.kinds import STATEMENTS
-from graph.namespaces import KG, SDO
+from graph.namespaces import KG
 
 SEED = ROOT / "sources" / "texts" / "000_bbc801f7e7ab2bae.txt"
 FIXTURE = DATA / "curate" / "third-fm-meeting.txt"
@@ -558,5 +559,5 @@ def test_second_report_confirmed_adds_sources_not_resources(real_sources):
     statements, _ = drafts.statement_counts(source)
     assert sum(statements.values()) == 0
     assert sum(r.corroborating for r in source.records) >= 20
-    attendees = {o for s, p, o in built.data_triples() if s == KG["cc5-fm-2020"] and p == SDO.attendee}
+    attendees = {o for s, p, o in built.data_triples() if s == KG["cc5-fm-2020"] and p == ns.SDO.attendee}
     assert len(attendees) == 6

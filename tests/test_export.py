@@ -19,11 +19,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import IN_CI, ROOT, outputs_under_hash_seeds, run_cli
+from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
 from graph.export import exporter as export
 from graph.export import jsonld as export_jsonld, lines as export_lines, networks as export_networks
 from graph.export import void as export_void
 from graph.errors import Problem
-from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID, XSD
+from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID
 from graph.build.output import fresh_graph
 from graph.terms import cached_from_oxigraph
 
@@ -114,7 +115,7 @@ def _wanted_graphs(built, exporter, part: str) -> dict:
 
 def _plain(term):
     """A simple literal as rdflib makes it (pyoxigraph gives it the datatype xsd:string)."""
-    if isinstance(term, Literal) and term.datatype == XSD.string:
+    if isinstance(term, Literal) and term.datatype == ns.XSD.string:
         return Literal(str(term))
     return term
 
@@ -364,12 +365,11 @@ def test_void_counts_equal_sparql_counts(store):
 def test_void_counts_literals_the_store_keeps_as_one_value_once():
     """Oxigraph keeps "1"^^xsd:positiveInteger and "1"^^xsd:integer as one value (and "5.0", "5" as decimals):
     the VoID figures, counted on the N-Triples lines, count such literals once, as SPARQL over the export does."""
-    from graph.namespaces import XSD
 
     s, p, q = KG.a, KG.p, KG.q
-    one = [Literal("1", datatype=XSD.positiveInteger), Literal("1", datatype=XSD.integer)]
-    five = [Literal("5.0", datatype=XSD.decimal), Literal("5", datatype=XSD.decimal)]
-    kept = [Literal("1", datatype=XSD.string), Literal("1", lang="en"), Literal("2", datatype=XSD.integer)]
+    one = [Literal("1", datatype=ns.XSD.positiveInteger), Literal("1", datatype=ns.XSD.integer)]
+    five = [Literal("5.0", datatype=ns.XSD.decimal), Literal("5", datatype=ns.XSD.decimal)]
+    kept = [Literal("1", datatype=ns.XSD.string), Literal("1", lang="en"), Literal("2", datatype=ns.XSD.integer)]
     triples = [(s, p, o) for o in one + five + kept] + [(s, q, one[0])]
     lines = [export_lines.LineGraph(KG.g, sorted({export_lines._nt_line(t) for t in triples}))]
     store = ox.Store()

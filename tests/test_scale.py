@@ -7,11 +7,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 
+from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
 from graph.build import loading, pipeline, shacl_sparql, validate
 from graph.errors import InvalidData
-from graph.namespaces import CCKG, KG, SDO, TIME, curie
+from graph.namespaces import CCKG, KG, curie
 from graph.build.output import fresh_graph
 
 from conftest import outputs_under_hash_seeds
@@ -82,11 +83,11 @@ def _faulty(build) -> Graph:
     g.add((parts[1], RDFS.label, Literal("another", lang="en")))             # maxCount
     g.add((parts[2], RDFS.label, Literal("no language")))                    # datatype langString / languageIn
     g.add((parts[3], CCKG.isChair, Literal("yes")))                          # datatype boolean
-    g.add((meetings[0], SDO.startDate, Literal("2020-13-45", datatype=XSD.date)))  # ill-typed, or, maxCount
+    g.add((meetings[0], ns.SDO.startDate, Literal("2020-13-45", datatype=ns.XSD.date)))  # ill-typed, or, maxCount
     g.add((meetings[1], CCKG.chairedBy, KG["china"]))                        # sh:class
-    g.add((KG["x-instant"], RDF.type, TIME.Instant))                         # xone: two dates
-    g.add((KG["x-instant"], TIME.inXSDDate, Literal("2020-01-01", datatype=XSD.date)))
-    g.add((KG["x-instant"], TIME.inXSDgYear, Literal("2020", datatype=XSD.gYear)))
+    g.add((KG["x-instant"], RDF.type, ns.TIME.Instant))                         # xone: two dates
+    g.add((KG["x-instant"], ns.TIME.inXSDDate, Literal("2020-01-01", datatype=ns.XSD.date)))
+    g.add((KG["x-instant"], ns.TIME.inXSDgYear, Literal("2020", datatype=ns.XSD.gYear)))
     g.add((KG["x-statement"], CCKG.actor, KG["china"]))                      # typed only by rdfs:domain
     g.add((parts[4], URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"), URIRef("http://example.org/Q1")))
     return g
@@ -206,11 +207,11 @@ def test_nt_line_writes_every_kind_of_term_as_pyoxigraph_does():
 
     s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
     objects = [
-        URIRef("http://example.org/ü"), BNode("b1"), Literal("plain"), Literal(""), Literal("x", datatype=XSD.string),
-        Literal("chair", lang="EN-GB"), Literal("会议", lang="zh"), Literal(3, datatype=XSD.positiveInteger),
-        Literal(0, datatype=XSD.nonNegativeInteger), Literal(True), Literal("2020-13-45", datatype=XSD.date),
-        Literal("2020", datatype=XSD.gYear), Literal("line\nbreak \"quoted\" back\\slash", lang="en"),
-        Literal("http://example.org/", datatype=XSD.anyURI), Literal(2.5), SDO.WebPage,
+        URIRef("http://example.org/ü"), BNode("b1"), Literal("plain"), Literal(""), Literal("x", datatype=ns.XSD.string),
+        Literal("chair", lang="EN-GB"), Literal("会议", lang="zh"), Literal(3, datatype=ns.XSD.positiveInteger),
+        Literal(0, datatype=ns.XSD.nonNegativeInteger), Literal(True), Literal("2020-13-45", datatype=ns.XSD.date),
+        Literal("2020", datatype=ns.XSD.gYear), Literal("line\nbreak \"quoted\" back\\slash", lang="en"),
+        Literal("http://example.org/", datatype=ns.XSD.anyURI), Literal(2.5), ns.SDO.WebPage,
     ]
     triples = [(s, p, o) for o in objects] + [(BNode("b2"), RDF.type, CCKG.Meeting)]
     assert [loading.nt_line(t) for t in triples] == _ox_lines(triples)
