@@ -11,7 +11,9 @@ from graph.errors import UsageError
 from graph.paths import QUERIES_DIR
 
 CATEGORIES = ("cq", "checks")
-HEADER_FIELDS = ("title", "question", "returns", "params", "binding")
+#: The header every library query has, in this order; then, optionally, OPTIONAL_FIELDS.
+HEADER_FIELDS = ("title", "question", "returns", "params")
+OPTIONAL_FIELDS = ("binding",)
 
 _FIELD = re.compile(r"^#\s*(title|question|returns|params|binding):\s*(.*)$")
 _PARAM = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s+—\s+([^;]*?)(?:\(example:\s*([^)]*)\))?\s*(?:;|$)")
