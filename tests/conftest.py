@@ -140,6 +140,22 @@ def outputs_under_hash_seeds(sources: Path, out: Path, writer: str) -> tuple[Pat
     return folders
 
 
+def reference_quads(build) -> list:
+    """The build's named graphs (the ontology's and each source's) as the reference makes them: an rdflib Dataset
+    built from the same sources (builder.build_dataset), as pyoxigraph quads."""
+    from rdflib import URIRef
+
+    from graph.build import builder
+    from graph.terms import Terms
+
+    dataset = builder.build_dataset(build.sources, build.ontology, text_root=build.text_root)
+    terms, quads = Terms(), []
+    for graph in dataset.graphs():
+        if isinstance(graph.identifier, URIRef) and str(graph.identifier).startswith("https://"):
+            quads += [terms.quad(t, terms.iri(graph.identifier)) for t in graph]
+    return quads
+
+
 @pytest.fixture(scope="session")
 def generated_build(generated_sources):
     """The generated sources, built (the same path as every build: one pyoxigraph store, compiled shapes)."""

@@ -27,6 +27,15 @@ class EndpointServer:
         self.httpd.server_close()
 
 
+def serving(store, tmp_path_factory, **options):
+    """An EndpointServer whose graph view is a stand-in page, closed after use (`yield from` in a fixture)."""
+    view = tmp_path_factory.mktemp("dist") / "graph.html"
+    view.write_text("<!DOCTYPE html><title>graph view</title>", encoding="utf-8")
+    srv = EndpointServer(store, graph_html=view, **options)
+    yield srv
+    srv.close()
+
+
 def fetch(url, *, data=None, headers=None, method=None):
     """(status, headers as a dict, body) of one request with urllib; HTTP errors are answers too."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)

@@ -18,7 +18,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
 from graph.store import results, engines as stores
 
-from endpoint_server import EndpointServer, fetch
+from endpoint_server import EndpointServer, fetch, serving
 
 PARTICIPANTS = """PREFIX schema: <https://schema.org/>
 SELECT ?meeting ?person WHERE { ?meeting schema:attendee ?person } ORDER BY ?meeting ?person"""
@@ -36,11 +36,7 @@ def oxstore(built):
 
 @pytest.fixture(scope="module")
 def server(oxstore, tmp_path_factory):
-    view = tmp_path_factory.mktemp("dist") / "graph.html"
-    view.write_text("<!DOCTYPE html><title>graph view</title>", encoding="utf-8")
-    srv = _Server(oxstore, graph_html=view)
-    yield srv
-    srv.close()
+    yield from serving(oxstore, tmp_path_factory)
 
 
 _request = fetch

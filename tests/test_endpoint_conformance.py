@@ -22,7 +22,7 @@ from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from graph.store import engines as stores
 
 from conftest import require_tool
-from endpoint_server import EndpointServer, fetch
+from endpoint_server import EndpointServer, fetch, serving
 
 CONSTRUCT = """PREFIX schema: <https://schema.org/>
 CONSTRUCT { ?meeting schema:attendee ?person } WHERE { ?meeting schema:attendee ?person }"""
@@ -48,11 +48,7 @@ def oxstore(built):
 
 @pytest.fixture(scope="module")
 def server(oxstore, tmp_path_factory):
-    view = tmp_path_factory.mktemp("dist") / "graph.html"
-    view.write_text("<!DOCTYPE html><title>graph view</title>", encoding="utf-8")
-    srv = EndpointServer(oxstore, graph_html=view, max_rows=100_000)
-    yield srv
-    srv.close()
+    yield from serving(oxstore, tmp_path_factory, max_rows=100_000)
 
 
 def _raw(server, method, path, headers=None, body=None):

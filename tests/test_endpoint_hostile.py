@@ -3,7 +3,7 @@ bounded to seconds, the memory probe under a 256 MB cap. Each test failed on the
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import json
 import re
 import socket
@@ -21,27 +21,19 @@ from graph.serve import endpoint
 from graph.store import library, sparql, engines as stores
 
 from conftest import require_tool
+from endpoint_server import EndpointServer
 
 MEMORY_CAP = 256  # MB per query worker in these tests
 PRODUCT_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # the 70-byte query of failure 2
 PRODUCT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-class _Server:
-    def __init__(self, store, **options):
-        options.setdefault("workers", 2)
-        options.setdefault("max_memory", MEMORY_CAP)
-        known = inspect.signature(endpoint.make_server).parameters  # (the probes ran on older code too)
-        self.httpd = endpoint.make_server(store, host="127.0.0.1", port=0,
-                                          **{k: v for k, v in options.items() if k in known})
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.port = self.httpd.server_address[1]
-        self.sparql = f"http://127.0.0.1:{self.port}/sparql"
+class _Server(EndpointServer):
+    """The test endpoint (tests/endpoint_server.py) with each query worker capped at MEMORY_CAP MB unless told."""
 
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def __init__(self, store, **options):
+        options.setdefault("max_memory", MEMORY_CAP)
+        super().__init__(store, **options)
 
 
 class _Listener:
@@ -386,26 +378,33 @@ def test_every_answer_carries_a_content_security_policy(server):
         assert policy and ("default-src 'none'" in policy or "default-src 'self'" in policy), url
 
 
-@pytest.mark.browser
-def test_the_query_page_runs_a_query_under_its_policy(server):
+@contextlib.contextmanager
+def _policed_page(url: str):
+    """(page, problems, response): headless Chromium at `url`, its console errors and warnings (CSP violations among
+    them) and page errors collected in `problems`."""
     executable = require_tool("/usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
-    problems: list[str] = []  # console errors, CSP violations among them
+    problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.port}/")
-            page.wait_for_function("() => window.cckgYasgui && !!window.cckgYasgui.yasgui.getTab()", timeout=10_000)
-            page.evaluate("""() => { const tab = window.cckgYasgui.yasgui.getTab();
-                tab.setQuery("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"); return tab.query(); }""")
-            page.wait_for_selector(".yasr table tbody tr:nth-child(3)", timeout=15_000)
-            assert page.locator(".yasr table tbody tr").count() == 3
+            yield page, problems, page.goto(url)
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_the_query_page_runs_a_query_under_its_policy(server):
+    with _policed_page(f"http://127.0.0.1:{server.port}/") as (page, problems, _):
+        page.wait_for_function("() => window.cckgYasgui && !!window.cckgYasgui.yasgui.getTab()", timeout=10_000)
+        page.evaluate("""() => { const tab = window.cckgYasgui.yasgui.getTab();
+            tab.setQuery("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"); return tab.query(); }""")
+        page.wait_for_selector(".yasr table tbody tr:nth-child(3)", timeout=15_000)
+        assert page.locator(".yasr table tbody tr").count() == 3
     assert problems == []
 
 
@@ -415,26 +414,14 @@ def test_the_graph_view_draws_under_its_policy(oxstore, built, tmp_path):
 
     writers.write_build_outputs(built, tmp_path)
     srv = _Server(oxstore, graph_html=tmp_path / "graph.html")
-    executable = require_tool("/usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-            try:
-                page = browser.new_page()
-                page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                response = page.goto(f"http://127.0.0.1:{srv.port}/graph.html")
-                assert "script-src 'sha256-" in response.headers["content-security-policy"]
-                drawn, deadline = 0, time.monotonic() + 30
-                while not drawn and time.monotonic() < deadline:  # polled from here: the policy forbids eval
-                    drawn = page.evaluate("() => (window.cckg && window.cckg.timings.firstDrawing) || 0")
-                    time.sleep(0.2)
-                assert drawn > 0
-            finally:
-                browser.close()
+        with _policed_page(f"http://127.0.0.1:{srv.port}/graph.html") as (page, problems, response):
+            assert "script-src 'sha256-" in response.headers["content-security-policy"]
+            drawn, deadline = 0, time.monotonic() + 30
+            while not drawn and time.monotonic() < deadline:  # polled from here: the policy forbids eval
+                drawn = page.evaluate("() => (window.cckg && window.cckg.timings.firstDrawing) || 0")
+                time.sleep(0.2)
+            assert drawn > 0
     finally:
         srv.close()
     assert problems == []

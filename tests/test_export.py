@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import IN_CI, ROOT, outputs_under_hash_seeds, run_cli
+from conftest import IN_CI, ROOT, outputs_under_hash_seeds, reference_quads, run_cli
 from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
 from graph.export import exporter as export
 from graph.export import jsonld as export_jsonld, lines as export_lines, networks as export_networks
@@ -493,17 +493,8 @@ BUILD_FILES = ("cckg.nt", "cckg.nq", "cckg.trig", "cckg.jsonld", "void.ttl")
 
 
 def _reference_quads(build) -> set[str]:
-    """The build's named graphs as an rdflib Dataset made from its sources (builder.build_dataset, the reference),
-    as N-Quads texts."""
-    from graph.build import builder
-    from graph.build.loading import Terms
-
-    dataset = builder.build_dataset(build.sources, build.ontology, text_root=build.text_root)
-    terms, quads = Terms(), set()
-    for graph in dataset.graphs():
-        if isinstance(graph.identifier, URIRef) and str(graph.identifier).startswith("https://"):
-            quads.update(str(terms.quad(t, terms.iri(graph.identifier))) for t in graph)
-    return quads
+    """conftest.reference_quads as N-Quads texts."""
+    return {str(q) for q in reference_quads(build)}
 
 
 def test_build_exports_are_written_without_an_rdflib_dataset(tmp_path):

@@ -15,7 +15,7 @@ from graph.errors import InvalidData
 from graph.namespaces import CCKG, KG, curie
 from graph.build.output import fresh_graph
 
-from conftest import outputs_under_hash_seeds
+from conftest import outputs_under_hash_seeds, reference_quads
 
 SHAPES = validate.SHAPES_DIR / "data.ttl"
 
@@ -309,11 +309,7 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
 def test_quad_store_has_the_reference_dataset_s_named_graphs(built_gen):
     from viz import view
 
-    reference = ox.Store()
-    terms = loading.Terms()
-    dataset = pipeline.builder.build_dataset(built_gen.sources, built_gen.ontology, text_root=built_gen.text_root)
-    for graph in dataset.graphs():  # the reference: an rdflib Dataset made from the same sources
-        if isinstance(graph.identifier, URIRef) and graph.identifier.startswith("https://"):
-            reference.extend([terms.quad(t, terms.iri(graph.identifier)) for t in graph])
+    reference = ox.Store()  # stored, as quad_store's are (the store keeps some literals by their value)
+    reference.extend(reference_quads(built_gen))
     quads = {str(q) for q in view.quad_store(built_gen)}
     assert quads == {str(q) for q in reference} and len(quads) > 1000

@@ -37,9 +37,10 @@ def browser():
 
 
 class Page:
-    """A page opened from a file with every non-file request aborted and recorded, and console errors kept."""
+    """A page opened from a file with every non-file request aborted and recorded, and console errors kept; ready
+    when `ready` holds (by default: the graph drawn)."""
 
-    def __init__(self, browser, path: Path):
+    def __init__(self, browser, path: Path, ready: str = "window.cckg && window.cckg.timings.firstDrawing > 0"):
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -48,7 +49,7 @@ class Page:
         self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
         self.page.route("**/*", self._route)
         self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("window.cckg && window.cckg.timings.firstDrawing > 0", timeout=30_000)
+        self.page.wait_for_function(ready, timeout=30_000)
 
     def _route(self, route):
         if route.request.url.startswith("file:"):

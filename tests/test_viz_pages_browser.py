@@ -30,25 +30,12 @@ def real_dist(built, tmp_path_factory):
     return out
 
 
-class Plain:
-    """A page without the graph: opened from a file with every non-file request aborted and recorded."""
+class Plain(Page):
+    """A page without the graph (timeline, country page, report): test_viz_browser's Page, ready when its document
+    is (or when `ready` holds)."""
 
     def __init__(self, browser, path, ready="document.readyState === 'complete'"):
-        self.requests, self.errors = [], []
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function(ready, timeout=30_000)
-
-    def _route(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.requests.append(route.request.url)
-            route.abort()
+        super().__init__(browser, path, ready)
 
     def clean(self) -> bool:
         return self.requests == [] and self.errors == []

@@ -80,8 +80,8 @@ def links(result) -> dict:
 def _library_rows(store, name: str, **params) -> list[dict]:
     """The rows of a library query (its own ORDER BY kept), every value a string ("" when unbound).
 
-    Run on the store directly: the library's queries are known to be read-only and ordered, so the parse-and-check
-    of graph.store.run (rdflib's grammar, about 1 s per query) is not needed here."""
+    Run on the store directly: the library's queries are known to be read-only and ordered, so graph.store.engines.run's
+    preparation (prefixes, ordering) is not needed here; the query's own choice of binding is applied."""
     from rdflib import URIRef
 
     from graph.store import library

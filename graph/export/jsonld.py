@@ -178,7 +178,7 @@ class Compactor:
 
 
 def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
-    """The text of jsonld_bytes (json.dumps of {"@context", "@graph"} with indent 2) from the nodes' texts (each
+    """The JSON-LD file's text (json.dumps of {"@context", "@graph"} with indent 2) from the nodes' texts (each
     `_dumps(node, "    ")`, in order), piece by piece."""
     yield b'{\n  "@context": ' + _dumps(context, "  ").encode("utf-8") + b',\n  "@graph": '
     if not nodes:
@@ -244,13 +244,6 @@ def _plain_ox(term) -> tuple:
     if isinstance(term, ox.BlankNode):
         return ("bnode", term.value)
     return ("literal", term.value, term.language, term.datatype.value)
-
-
-def jsonld_bytes(triples: Iterable[Triple], *, context: dict | None = None) -> bytes:
-    """Compact JSON-LD with the shipped context embedded: nodes sorted by @id, keys and set-valued arrays sorted."""
-    context = context if context is not None else load_context()
-    document = {"@context": context, "@graph": Compactor(context).nodes(triples)}
-    return (_dumps(document) + "\n").encode("utf-8")
 
 
 def _dumps(value, indent: str = "") -> str:
