@@ -65,6 +65,9 @@ class _Sources:
         else:
             self.graph = source
         self.annotations: dict[URIRef, list[tuple[str, int, str]]] = defaultdict(list)
+        if isinstance(source, Triples) and source.annotations is not None:  # found by the engine (viz.gather)
+            self.annotations.update(source.annotations)
+            return
         g = self.graph
         for ann in g.subjects(RDF.type, OA.Annotation):
             for body in g.objects(ann, OA.hasBody):

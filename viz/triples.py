@@ -26,6 +26,9 @@ class Triples(PatternGraph):
         self.docs_of: dict = {}
         self._n = 0
         self._terms: dict = {}
+        #: {resource: sorted [(document CURIE, start, exact)]}, the quotes about the resources, when the gathering
+        #: found them without their annotation triples (viz.gather); None: read them from the triples.
+        self.annotations: dict | None = None
 
     def add(self, triple, document: URIRef | None = None) -> None:
         """Add a triple (again if it is there), noting `document` as one that states it."""

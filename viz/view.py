@@ -189,28 +189,6 @@ def gather_resources(store, nodes: list[str], *, nary=None, annotate_all: bool =
     return full
 
 
-def gather(store, nodes: list[str]):
-    """The part of the build a view of `nodes` needs (`gather_resources`), as an rdflib Dataset with the same named
-    graphs as the build's: every triple of those resources, read from a store with one named graph per source."""
-    from rdflib import Dataset
-
-    from graph.terms import cached_from_oxigraph, from_oxigraph
-
-    full = gather_resources(store, nodes)
-    look = _Lookup(store)
-    dataset = Dataset(default_union=True)  # read as one graph by the projection, with no copy
-    graphs: dict = {}
-    term = cached_from_oxigraph()
-
-    for subject in sorted(full, key=lambda n: n.value):
-        for q in look.out(subject):
-            graph = graphs.get(q.graph_name)
-            if graph is None:
-                graph = graphs[q.graph_name] = dataset.graph(from_oxigraph(q.graph_name))
-            graph.add((term(q.subject), term(q.predicate), term(q.object)))
-    return dataset
-
-
 def gather_lines(result, resources: set):
     """`gather` for a large build without a store of named graphs: the triples of `resources` (NamedNodes) picked
     from the N-Triples the build kept per source (graph/bulk.py), each into its source's named graph."""
@@ -265,8 +243,10 @@ def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None
     centre = _resolve_iri(store, focus)
     if centre is None:
         return None
+    from viz.gather import gather
+
     nodes = reach(store, centre, depth, limit=limit)
-    found = gather_triples(result, gather_resources(store, nodes))
+    found = gather(result, nodes)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         found.add(t)
     g = project(found, centrality=False)
@@ -375,5 +355,5 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     return g, build_view(result, out_file=out_file, title=title, g=g)
 
 
-__all__ = ["check_construct", "construct", "focus_from_store", "gather", "gather_lines", "gather_triples", "gather_resources",
+__all__ = ["check_construct", "construct", "focus_from_store", "gather_lines", "gather_triples", "gather_resources",
            "neighbourhood", "quad_store", "reach", "render_view", "resolve"]
