@@ -137,15 +137,15 @@ def lines(result, want: Wanted, graph_of) -> list[tuple[str, list[str]]]:
     return out
 
 
-def gather(result, nodes: list[str]):
+def gather(result, nodes: list[str], store=None):
     """The part of the build a view of `nodes` (IRIs) needs, as a `viz.triples.Triples` with each triple's documents
-    and the quotes (`Triples.annotations`)."""
+    and the quotes (`Triples.annotations`); `store` (default: the build's) is any store holding the build's triples."""
     from viz.triples import Triples
 
-    want = wanted(result.store, nodes)
+    want = wanted(result.store if store is None else store, nodes)
     found = Triples()
     for name, kept in lines(result, want, lambda source_id: str(KG[source_id])):
-        found.load("\n".join(kept) + "\n", URIRef(name) if name.startswith(str(KG)) else None)
+        found.load_lines(kept, URIRef(name) if name.startswith(str(KG)) else None)
     found.annotations = want.annotations
     return found
 

@@ -233,20 +233,26 @@ def gather_triples(result, resources: set):
 
 def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None, store=None):
     """(projection, triples, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
-    only, never the whole graph, as a `viz.triples.Triples` with the documents stating each (`gather_triples`), which
-    the side panel reads (viz.details). The nodes, edges, labels and side panel are those of the whole-graph view;
+    only, never the whole graph, as a `viz.triples.Triples` with the documents stating each and the quotes
+    (viz.gather: what the side panel and the projection read), which the side panel reads (viz.details). The nodes, edges, labels and side panel are those of the whole-graph view;
     the degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
     edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller falls
     back to the whole graph, for its suggestions). `store` (default: the build's store) is any store holding the
     build's triples, in any graphs."""
-    store = store if store is not None else result.store
+    from viz.triples import gc_paused
+
+    with gc_paused():
+        return _focus_from_store(result, focus, depth, limit, result.store if store is None else store)
+
+
+def _focus_from_store(result, focus: str, depth: int, limit: int | None, store):
     centre = _resolve_iri(store, focus)
     if centre is None:
         return None
     from viz.gather import gather
 
     nodes = reach(store, centre, depth, limit=limit)
-    found = gather(result, nodes)
+    found = gather(result, nodes, store)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         found.add(t)
     g = project(found, centrality=False)
