@@ -108,8 +108,9 @@ def quotes(store, bodies: set[str]) -> dict[URIRef, list[tuple[str, int, str]]]:
         if key not in found or quote < found[key]:
             found[key] = quote
     annotations: dict = {}
+    names = {doc: curie(URIRef(doc)) for doc in {doc for doc, _, _ in found.values()}}
     for (body, _), (doc, start, exact) in sorted(found.items()):
-        annotations.setdefault(URIRef(body), []).append((curie(URIRef(doc)), start, exact))
+        annotations.setdefault(URIRef(body), []).append((names[doc], start, exact))
     for listed in annotations.values():
         listed.sort()
     return annotations
