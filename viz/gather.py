@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
+from graph.namespaces import CCKG, DCTERMS, KG, OA, ONTOLOGY, ORG, SDO, TIME
 from graph.network.projection import curie
 
 #: Predicates read from the resources the panel and the projection only name (see the module docstring).
@@ -119,14 +119,12 @@ def quotes(store, bodies: set[str]) -> dict[URIRef, list[tuple[str, int, str]]]:
 def lines(result, want: Wanted, graph_of) -> list[tuple[str, list[str]]]:
     """(graph IRI, the lines it needs) of each source document and the ontology: every line of a `full` subject,
     the lines of `PARTIAL` predicates of a `partial` one. `graph_of(source_id)` names a source's graph."""
-    from viz.view import ONTOLOGY_GRAPH
-
     full = {f"<{i}>" for i in want.full}
     partial = {f"<{i}>" for i in want.partial}
     heads = full | partial
     predicates = {f"<{p}>" for p in PARTIAL}
     loaded = result.loaded
-    chunks = [(ONTOLOGY_GRAPH, loaded.ontology_lines)]
+    chunks = [(str(ONTOLOGY), loaded.ontology_lines)]
     chunks += [(graph_of(source_id), source) for source_id, source in zip(loaded.per_source, loaded.source_lines)]
     first, space = operator.itemgetter(0), itertools.repeat(" ")
     out = []
