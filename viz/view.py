@@ -13,8 +13,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import UsageError
 from graph.namespaces import KG, OA, ORG, TIME, TOPIC
-from graph.store.engines import PatternGraph
 from graph.network.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie, project
+from graph.store.engines import PatternGraph
 from viz.render import TITLE, build_view
 
 
@@ -235,7 +235,8 @@ def gather_triples(result, resources: set):
 def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None, store=None):
     """(projection, triples, centre CURIE) of the focus view gathered from the store: the neighbourhood's triples
     only, never the whole graph, as a `viz.triples.Triples` with the documents stating each and the quotes
-    (viz.gather: what the side panel and the projection read), which the side panel reads (viz.details). The nodes, edges, labels and side panel are those of the whole-graph view;
+    (viz.gather: what the side panel, viz.details, and the projection read). The nodes, edges, labels and side
+    panel are those of the whole-graph view;
     the degree and centrality are measured within the view, and the country and meeting filters of the nodes at its
     edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller falls
     back to the whole graph, for its suggestions). `store` (default: the build's store) is any store holding the
