@@ -231,8 +231,13 @@ def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
     from viz import view
 
     store = view.quad_store(built)
-    g, _, _ = view.focus_from_store(built, "wang-yi", 3, limit=40, store=store)
+    g, found, _ = view.focus_from_store(built, "wang-yi", 3, limit=40, store=store)
     assert g.number_of_nodes() == 40
+    # a store with one named graph per source (default graph empty) gathers what the build's store does
+    same, found_here, _ = view.focus_from_store(built, "wang-yi", 3, limit=40)
+    assert list(same.nodes) == list(g.nodes)
+    assert details(found, g.nodes) == details(found_here, same.nodes)
+    assert any(info["sources"] for info in details(found, g.nodes)["nodes"].values())
     assert view.focus_from_store(built, "nobody-at-all", 1, store=store) is None
 
 

@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
 from graph.network.projection import curie, label, predicate_label
-from viz.triples import Triples
+from viz.triples import Triples, gc_paused
 
 #: Statement resources that join several things; listed in the panel of each thing they concern.
 NARY = (CCKG.Tenure, CCKG.Participation, ORG.Membership, CCKG.NonMembership, CCKG.DiplomaticRelation)
@@ -40,6 +40,10 @@ DERIVED_FROM = {
 }
 _INTERVAL_ENDS = ((TIME.hasBeginning, "from"), (TIME.hasEnd, "until"))
 _INSTANT_VALUES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
+#: Terms read in loops, looked up once (an rdflib namespace makes the term anew on each attribute access).
+_TYPE, _LABEL, _PREF_LABEL, _MEMBER_DURING, _PARTY, _KG = (RDF.type, RDFS.label, SKOS.prefLabel, ORG.memberDuring,
+                                                          CCKG.party, str(KG))
+_REFERENCE = (CCKG.referenceRow, CCKG.confidence, DCTERMS.source)
 
 Triple = tuple[object, object, object]
 
@@ -49,6 +53,8 @@ class _Sources:
 
     def __init__(self, source: Graph):
         self.docs_of: dict[Triple, set[URIRef]] | None = None
+        self.drawn: dict[URIRef, str] = {}  # the drawn nodes' terms and CURIEs (set by `details`)
+        self._memo: dict = {}  # (what, term) -> what the panel shows for it: the same for every mention
         if isinstance(source, Triples):  # a focus view's part (viz.view.gather_triples): read as it is, no copy
             self.graph = source
             self.docs_of = source.docs_of
@@ -65,6 +71,9 @@ class _Sources:
         else:
             self.graph = source
         self.annotations: dict[URIRef, list[tuple[str, int, str]]] = defaultdict(list)
+        if isinstance(source, Triples) and source.annotations is not None:  # found by the engine (viz.gather)
+            self.annotations.update(source.annotations)
+            return
         g = self.graph
         for ann in g.subjects(RDF.type, OA.Annotation):
             for body in g.objects(ann, OA.hasBody):
@@ -83,7 +92,29 @@ class _Sources:
         """The documents (CURIEs) whose graphs hold the triple, or None when the source has no named graphs."""
         if self.docs_of is None:
             return None
-        return {curie(d) for d in self.docs_of.get(triple, ())}
+        return {self._once("curie", d, curie) for d in self.docs_of.get(triple, ())}
+
+    def _once(self, what: str, term, make):
+        key = (what, term)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make(term)
+        return found
+
+    def value(self, term) -> dict:
+        """How a fact's or a field's value is shown (`_value`)."""
+        return self._once("value", term, lambda t: _value(self.graph, t, self.drawn))
+
+    def predicate(self, term) -> str:
+        return self._once("predicate", term, lambda t: predicate_label(self.graph, t))
+
+    def is_nary(self, term) -> bool:
+        return self._once("nary", term, lambda t: _is_nary(self.graph, t))
+
+    def class_label(self, node) -> str:
+        from graph.network.projection import _main_class
+
+        return self._once("class", _main_class(self.graph, node), lambda t: label(self.graph, t))
 
     def quotes(self, resource: object, docs: set[str] | None = None) -> list[dict]:
         """The quotes about a resource (from the given documents only, if any), with reference details."""
@@ -100,6 +131,8 @@ class _Sources:
     def _reference(self, resource: object, doc: str) -> dict:
         """Row, confidence and web pages of a reference record (restricted to the document when known)."""
         g, out = self.graph, {}
+        if not self._once("reference", resource, lambda r: any((r, p, None) in g for p in _REFERENCE)):
+            return out
 
         def values(prop):
             return sorted(
@@ -122,6 +155,11 @@ class _Sources:
 
 def details(source: Graph, nodes: Iterable[str] | None = None) -> dict:
     """{"docs": {doc: {...}}, "nodes": {curie: {...}}} for the given node CURIEs (default: every projected node)."""
+    with gc_paused():
+        return _details(source, nodes)
+
+
+def _details(source: Graph, nodes: Iterable[str] | None) -> dict:
     sources = _Sources(source)
     g = sources.graph
     if nodes is None:
@@ -129,11 +167,28 @@ def details(source: Graph, nodes: Iterable[str] | None = None) -> dict:
 
         nodes = list(project(g).nodes)
     wanted = sorted(set(nodes))
-    by_curie = {curie(s): s for s in set(g.subjects()) | set(g.objects()) if isinstance(s, URIRef)}
-    drawn = {by_curie[c]: c for c in wanted if c in by_curie}
-    panel = {c: _node(sources, by_curie[c], drawn) for c in wanted if c in by_curie}
+    by_curie = {c: term for c in wanted if (term := _term(g, c)) is not None}
+    drawn = {term: c for c, term in by_curie.items()}
+    sources.drawn = drawn
+    panel = {c: _node(sources, term) for c, term in by_curie.items()}
     used = sorted({q["doc"] for info in panel.values() for q in _all_quotes(info)})
-    return {"docs": {d: _document(g, by_curie[d]) for d in used if d in by_curie}, "nodes": panel}
+    return {"docs": {d: _document(g, term) for d in used if (term := _term(g, d)) is not None}, "nodes": panel}
+
+
+def _term(g: Graph, name: str) -> URIRef | None:
+    """The IRI a node or document CURIE names, if the graph has it as a subject or object."""
+    from graph.namespaces import PREFIXES
+
+    if name.startswith("<"):
+        term = URIRef(name[1:-1])
+    else:
+        prefix, _, local = name.partition(":")
+        if prefix not in PREFIXES:
+            return None
+        term = URIRef(PREFIXES[prefix] + local)
+    if curie(term) != name or ((term, None, None) not in g and (None, None, term) not in g):
+        return None
+    return term
 
 
 def _all_quotes(info: dict) -> Iterable[dict]:
@@ -156,23 +211,23 @@ def _document(g: Graph, doc: URIRef) -> dict:
     return out
 
 
-def _node(sources: _Sources, node: URIRef, drawn: dict[URIRef, str]) -> dict:
-    g = sources.graph
-    cls = _class_label(g, node)
+def _node(sources: _Sources, node: URIRef) -> dict:
+    g, drawn = sources.graph, sources.drawn
+    cls = sources.class_label(node)
     facts = []
     for p, o in g.predicate_objects(node):
-        if p in HIDDEN or _is_nary(g, o) or _is_plumbing(o):
+        if p in HIDDEN or sources.is_nary(o) or _is_plumbing(o):
             continue
-        facts.append({"dir": "out", "pred": predicate_label(g, p), **_value(g, o, drawn),
-                      "quotes": _fact_quotes(sources, (node, p, o), drawn)})
+        facts.append({"dir": "out", "pred": sources.predicate(p), **sources.value(o),
+                      "quotes": _fact_quotes(sources, (node, p, o))})
     for s, p in g.subject_predicates(node):
         if p in HIDDEN or s not in drawn or s == node:
             continue
-        facts.append({"dir": "in", "pred": predicate_label(g, p), **_value(g, s, drawn),
-                      "quotes": _fact_quotes(sources, (s, p, node), drawn)})
+        facts.append({"dir": "in", "pred": sources.predicate(p), **sources.value(s),
+                      "quotes": _fact_quotes(sources, (s, p, node))})
     facts.sort(key=lambda f: (f["dir"] == "in", f["pred"], f["value"], f.get("node", "")))
-    statements = [_statement(sources, s, node, drawn) for s in sorted({s for s in g.subjects(None, node)
-                                                                        if _is_nary(g, s)}, key=str)]
+    statements = [_statement(sources, s, node) for s in sorted({s for s in g.subjects(None, node)
+                                                                 if sources.is_nary(s)}, key=str)]
     statements.sort(key=lambda s: (s["kind"], s["label"]))
     return {
         "label": label(g, node),
@@ -185,29 +240,29 @@ def _node(sources: _Sources, node: URIRef, drawn: dict[URIRef, str]) -> dict:
     }
 
 
-def _statement(sources: _Sources, statement: URIRef, about: URIRef, drawn: dict[URIRef, str]) -> dict:
+def _statement(sources: _Sources, statement: URIRef, about: URIRef) -> dict:
     g = sources.graph
     fields = []
     for p, o in g.predicate_objects(statement):
-        if p == ORG.memberDuring:
+        if p == _MEMBER_DURING:
             for link, name in _INTERVAL_ENDS:
                 for instant in g.objects(o, link):
                     for when in (v for prop in _INSTANT_VALUES for v in g.objects(instant, prop)):
                         fields.append({"pred": name, "value": str(when)})
             continue
-        if p in HIDDEN or o == about and p not in (CCKG.party,):
+        if p in HIDDEN or o == about and p != _PARTY:
             continue
-        fields.append({"pred": predicate_label(g, p), **_value(g, o, drawn)})
+        fields.append({"pred": sources.predicate(p), **sources.value(o)})
     fields.sort(key=lambda f: (f["pred"], f["value"]))
     return {
         "label": label(g, statement),
-        "kind": _class_label(g, statement),
+        "kind": sources.class_label(statement),
         "fields": fields,
         "quotes": sources.quotes(statement),
     }
 
 
-def _fact_quotes(sources: _Sources, triple: Triple, drawn: dict[URIRef, str]) -> list[dict]:
+def _fact_quotes(sources: _Sources, triple: Triple) -> list[dict]:
     """The quotes behind a triple: of the n-ary statement it derives from, else of its subject, else its object."""
     g = sources.graph
     s, p, o = triple
@@ -216,7 +271,7 @@ def _fact_quotes(sources: _Sources, triple: Triple, drawn: dict[URIRef, str]) ->
     if p in DERIVED_FROM:
         kind = DERIVED_FROM[p]
         # the statements of that kind pointing to s that also point to o (tested one by one: o may be a hub)
-        joining = sorted({x for x in g.subjects(None, s) if (x, RDF.type, kind) in g and (x, None, o) in g}, key=str)
+        joining = sorted({x for x in g.subjects(None, s) if (x, _TYPE, kind) in g and (x, None, o) in g}, key=str)
     for carriers in (joining, [s], [o]):
         found = [q for c in carriers for q in sources.quotes(c, docs)]
         if found:
@@ -229,7 +284,7 @@ def _value(g: Graph, value: object, drawn: dict[URIRef, str]) -> dict:
         return {"value": str(value)}
     if value in drawn:
         return {"value": label(g, value), "node": drawn[value]}
-    text = label(g, value) if (value, RDFS.label, None) in g or (value, SKOS.prefLabel, None) in g else curie(value)
+    text = label(g, value) if (value, _LABEL, None) in g or (value, _PREF_LABEL, None) in g else curie(value)
     out = {"value": text}
     if str(value).startswith(("https://", "http://")) and not str(value).startswith(str(KG)):
         out["href"] = str(value)
@@ -237,17 +292,11 @@ def _value(g: Graph, value: object, drawn: dict[URIRef, str]) -> dict:
 
 
 def _is_nary(g: Graph, node: object) -> bool:
-    return isinstance(node, URIRef) and any((node, RDF.type, cls) in g for cls in NARY)
+    return isinstance(node, URIRef) and any((node, _TYPE, cls) in g for cls in NARY)
 
 
 def _is_plumbing(node: object) -> bool:
-    return isinstance(node, URIRef) and "#" in str(node) and str(node).startswith(str(KG))
-
-
-def _class_label(g: Graph, node: URIRef) -> str:
-    from graph.network.projection import _main_class
-
-    return label(g, _main_class(g, node))
+    return isinstance(node, URIRef) and "#" in node and node.startswith(_KG)
 
 
 __all__ = ["NARY", "details"]
