@@ -252,7 +252,7 @@ def child_queries(dump: Path, engine: str, runs: int) -> dict:
         if engine == "oxigraph":
             params = {k.value: from_oxigraph(v) for k, v in b.items()}
             if not name.endswith(" [all]"):  # the query's own choice of binding (`# binding: inline`), both paths
-                text, params = queries_library.find(name).bind(text, params)
+                text, params = queries_library.find(name).bind(text, params, engine="oxigraph")
                 b = {ox.Variable(k): v for k, v in b.items() if k in params}
             bare = lambda: sum(1 for _ in store.query(text, substitutions=b))  # noqa: E731
             library = lambda: _size(library_run(ours, text, params=params))  # noqa: E731

@@ -103,7 +103,7 @@ class KnowledgeGraph:
             raise UsageError(f"the query has no variable {', '.join('?' + k for k in unknown)} "
                              f"(it has: {', '.join(sorted(info.variables))})")
         if name is not None:  # the library query's own choice of binding (`# binding: inline`)
-            text, bound = found.bind(text, bound)
+            text, bound = found.bind(text, bound, engine=self.store.engine)
         return Table(stores.run(self.store, text, params=bound), name)
 
     def networkx(self):

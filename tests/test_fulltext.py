@@ -13,7 +13,7 @@ from rdflib import Literal
 
 from conftest import run_cli
 from graph import api, errors
-from graph.store import fulltext, library, paging, sparql, engines as stores
+from graph.store import fulltext, library, paging, rewrite, sparql, engines as stores
 
 PHRASE_QUERY = library.find("statements-by-phrase").text
 PHRASES = ["health community", "HEALTH Community", "the", "AsiaInfo", "cooperation", "security", "vaccine",
@@ -121,14 +121,14 @@ def test_an_index_beside_another_dump_is_not_used(real, tmp_path):
 def test_the_rewrites_skip_strings_comments_and_iris():
     text = ('SELECT ?a WHERE { ?a <urn:p> "OPTIONAL { }" . # OPTIONAL {\n OPTIONAL { ?a <urn:q> "}" } '
             '{ SELECT ?b WHERE { ?b <urn:r> ?c } } OPTIONAL { ?a <urn:s> ?d . OPTIONAL { ?d <urn:t> ?e } } }')
-    out = fulltext.lateral_optionals(text)
+    out = rewrite.lateral_optionals(text)
     assert out.count("LATERAL") == 2
     assert 'LATERAL { OPTIONAL { ?a <urn:q> "}" } }' in out
     assert "LATERAL { OPTIONAL { ?a <urn:s> ?d . OPTIONAL { ?d <urn:t> ?e } } }" in out
-    assert fulltext.inline_sub_select(text, text.index("<urn:r>")) == text.replace(
+    assert rewrite.inline_sub_select(text, text.index("<urn:r>")) == text.replace(
         "{ SELECT ?b WHERE { ?b <urn:r> ?c } }", " ?b <urn:r> ?c ")
     clash = text + " ?c"  # ?c, hidden by the sub-SELECT, also occurs outside it: not inlined
-    assert fulltext.inline_sub_select(clash, clash.index("<urn:r>")) == clash
+    assert rewrite.inline_sub_select(clash, clash.index("<urn:r>")) == clash
 
 
 # --- pages of a listing ---------------------------------------------------------------------------------------------

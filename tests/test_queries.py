@@ -372,12 +372,15 @@ def test_cli_queries_the_release_through_the_cache(dist_like, tmp_path):
 
 def test_inline_binding_answers_as_pre_binding_on_the_real_graph(built):
     """A library query with `# binding: inline` (its parameters as a leading VALUES block, faster on Oxigraph for
-    these) answers exactly as with pre-bound parameters, for its example and for every country, topic or meeting."""
+    these; with `inline lateral`, its OPTIONALs per row on Oxigraph) answers exactly as with pre-bound parameters,
+    for its example and for every country, topic or meeting."""
     from graph.store import engines, library
 
     store = engines.OxigraphStore.from_build(built)
     flagged = [q for q in library.load("cq") if q.inline_binding]
-    assert {q.name for q in flagged} >= {"commitments-by-topic", "meeting-participants"}
+    assert {q.name for q in flagged} >= {"commitments-by-topic", "meeting-participants", "post-holders-on-date",
+                                         "proposals-and-measures"}
+    assert [q.name for q in flagged if q.lateral_optionals] == ["proposals-and-measures"]
     checked = 0
     for query in flagged:
         text, info = sparql.prepare(query.text)
@@ -389,8 +392,10 @@ def test_inline_binding_answers_as_pre_binding_on_the_real_graph(built):
                 if column is not None else []
             for value in [examples[name], *values]:
                 params = {**examples, name: value}
-                inline_text, rest = query.bind(text, params)
+                inline_text, rest = query.bind(text, params, engine="oxigraph")
                 assert rest == {} and "VALUES" in inline_text
+                assert ("LATERAL" in inline_text) == query.lateral_optionals
+                assert "LATERAL" not in query.bind(text, params, engine="rdflib")[0]
                 a = store.query(text, params=params).normalized(ordered=info.ordered)
                 b = store.query(inline_text).normalized(ordered=info.ordered)
                 assert a.rows == b.rows, (query.name, params)

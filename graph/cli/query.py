@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     params = sparql.parse_params(args.param, info)
     if query is not None:  # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
-        text, params = query.bind(text, params)
+        text, params = query.bind(text, params, engine="remote" if args.endpoint else args.engine)
     text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
     if query is not None:
         missing = [p.name for p in query.params if p.required and p.name not in params]
@@ -74,11 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
         result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
     else:
-        from graph.store import engines, fulltext
+        from graph.store import engines
 
+        # On Oxigraph a phrase search reads its candidates from the full-text index (OxigraphStore.query).
         store = engines.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
-        if store.engine == "oxigraph":  # a phrase search reads its candidates from the full-text index
-            text = fulltext.prepare(store, text, params)
         try:
             result = store.query(text, params=params, added=info.added)
         except sparql.QueryError as exc:

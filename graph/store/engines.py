@@ -96,15 +96,21 @@ class OxigraphStore:
 
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
               cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0) -> Result:
-        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order.
+        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order. A
+        phrase search with its phrase given asks the full-text index first (graph.store.fulltext.prepare).
         The engine parses the query (once): a syntax error is a QueryError at the line and column of the text
         without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or DESCRIBE result is
         labelled `graph_form` if given, else its form read from the query (sparql.inspect's scanner)."""
+        from graph.store import fulltext
+
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
-        try:
-            answer = self.store.query(text, substitutions=substitutions)
-        except SyntaxError as exc:
-            raise sparql.engine_error(str(exc), text, added) from None
+        try:  # a phrase search reads its candidates from the full-text index (graph/store/fulltext.py)
+            answer = self.store.query(fulltext.prepare(self, text, params), substitutions=substitutions)
+        except SyntaxError:
+            try:  # the error as the text given shows it (the rewrite moves lines)
+                answer = self.store.query(text, substitutions=substitutions)
+            except SyntaxError as exc:
+                raise sparql.engine_error(str(exc), text, added) from None
         except OSError as exc:  # evaluation errors (e.g. a SERVICE that fails)
             raise sparql.QueryError(str(exc)) from None
         if isinstance(answer, ox.QueryBoolean):

@@ -17,13 +17,14 @@ sources give the same bytes. Its `meta` table records the size of the release's 
 dump) gets an index built in memory from its own quotes (about half a second at 1M triples).
 
 Also on the embedded store only: the OPTIONAL groups at the top level of such a query are evaluated LATERAL
-(Oxigraph's extension, SEP-0006), i.e. once per row already found rather than once over the whole graph and then
+(graph.store.rewrite.lateral_optionals: once per row already found rather than once over the whole graph and then
 joined; for an OPTIONAL whose shared variables are all bound by the patterns before it, as in the library's
-phrase search, the answer is the same. The endpoint and rdflib run the query as written.
+phrase search, the answer is the same). The endpoint and rdflib run the query as written.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ from pathlib import Path
 from rdflib import Literal
 
 from graph.build import output
+from graph.store import rewrite
 
 FILENAME = "fulltext.sqlite"
 FORMAT = "cckg-fulltext 1"
@@ -190,95 +192,15 @@ def prepare(store, text: str, params: dict | None) -> str:
 def bind_candidates(text: str, exact: str, candidates: list[str]) -> str:
     from graph.build.output import _quoted
 
-    text = inline_sub_select(text, _PHRASE_FILTER.search(text).start())
+    before, after = _rewritten(text, exact)
+    return before + f"VALUES ?{exact} {{ {' '.join(_quoted(c) for c in candidates)} }}\n" + after
+
+
+@functools.lru_cache(maxsize=64)
+def _rewritten(text: str, exact: str) -> tuple[str, str]:
+    """The phrase query rewritten for the candidates (its sub-SELECT inlined, its OPTIONALs LATERAL), split where
+    the VALUES block goes: the text before the quote pattern and from it on. Made once per text: the rewrites
+    scan the text character by character, and the block of a common phrase runs to tens of kilobytes."""
+    text = rewrite.lateral_optionals(rewrite.inline_sub_select(text, _PHRASE_FILTER.search(text).start()))
     pattern = re.search(_EXACT_PATTERN.format(var=re.escape(exact)), text)
-    values = f"VALUES ?{exact} {{ {' '.join(_quoted(c) for c in candidates)} }}\n"
-    return lateral_optionals(text[:pattern.start()] + values + text[pattern.start():])
-
-
-def inline_sub_select(text: str, position: int) -> str:
-    """The sub-SELECT around `position` (a group `{ SELECT … WHERE { BODY } }`, no modifiers) replaced by BODY, if
-    none of BODY's variables that it does not project occurs elsewhere in the query (then the rows are the same).
-    Oxigraph evaluates a sub-SELECT on its own and joins it by hashing; inlined, the candidates bound before the
-    quote pattern drive the joins that follow."""
-    for match in reversed(list(re.finditer(r"\{\s*SELECT\b", text[:position], re.IGNORECASE))):
-        end = _group_end(text, match.start())
-        if end <= position:
-            continue
-        where = text.index("{", match.end())
-        body_end = _group_end(text, where)
-        if text[body_end:end - 1].strip():  # GROUP BY, ORDER BY, LIMIT…: not a plain projection
-            return text
-        projection = text[match.end():where]
-        projected = set(re.findall(r"[?$](\w+)", projection))
-        body = text[where + 1:body_end - 1]
-        outside = text[:match.start()] + text[end:]
-        hidden = set(re.findall(r"[?$](\w+)", body)) - projected
-        if "*" in projection or any(re.search(rf"[?$]{v}\b", outside) for v in hidden):
-            return text
-        return text[:match.start()] + body + text[end:]
-    return text
-
-
-def lateral_optionals(text: str) -> str:
-    """`OPTIONAL { … }` at the top level of the main WHERE group as `LATERAL { OPTIONAL { … } }`."""
-    out, depth, i, n = [], 0, 0, len(text)
-    where_depth = None
-    while i < n:
-        c = text[i]
-        if c == "#":  # a comment runs to the end of the line
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(text[i:j])
-            i = j
-            continue
-        if c in "\"'":
-            j = _string_end(text, i)
-            out.append(text[i:j])
-            i = j
-            continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            j = text.index(">", i) + 1
-            out.append(text[i:j])
-            i = j
-            continue
-        if c == "{":
-            if where_depth is None:
-                where_depth = depth + 1
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif depth == where_depth and text[i:i + 8].upper() == "OPTIONAL" and not _word(text, i - 1) \
-                and not _word(text, i + 8):
-            start = text.index("{", i)
-            end = _group_end(text, start)
-            out.append("LATERAL { " + text[i:end] + " }")
-            i = end
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _word(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "_?$:")
-
-
-def _string_end(text: str, i: int) -> int:
-    quote = text[i]
-    long = text[i:i + 3] == quote * 3
-    if long:
-        end = text.find(quote * 3, i + 3)
-        return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] != quote:
-        j += 2 if text[j] == "\\" else 1
-    return j + 1
-
-
-def _group_end(text: str, start: int) -> int:
-    """The index after the `}` that closes the `{` at `start` (the query's groups as graph.store.sparql reads them:
-    strings and comments skipped)."""
-    from graph.store.sparql import groups
-
-    return next(g.end + 1 for g in groups(text) if g.start == start)
+    return text[:pattern.start()], text[pattern.start():]
