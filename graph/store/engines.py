@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from graph.store import sparql
 from graph.errors import UsageError
 from graph.terms import cached_from_oxigraph, from_oxigraph, to_oxigraph
-from graph.store.results import Result, RowLimitExceeded
+from graph.store.results import Result, RowLimitExceeded, normalize_term
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -50,11 +50,13 @@ class OxigraphStore:
         self._terms: dict = {}  # engine term -> rdflib term, shared by the queries (IRIs and labels recur)
 
     def _term(self, term):
+        """The rdflib term of an engine term, normalized as results.normalize_term does (an xsd:string literal
+        as a simple literal: the same RDF term), so that each distinct term is converted and normalized once."""
         found = self._terms.get(term)
         if found is None:
             if len(self._terms) >= TERM_CACHE:
                 self._terms.clear()
-            found = self._terms[term] = from_oxigraph(term)
+            found = self._terms[term] = normalize_term(from_oxigraph(term))
         return found
 
     @classmethod
@@ -117,13 +119,12 @@ class OxigraphStore:
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            term, width = self._term, range(len(variables))
-            rows = _collect(answer, lambda s: tuple(term(s[i]) for i in width),
-                            max_rows, cancel)
-            return Result("select", variables=variables, rows=rows)
+            term = self._term
+            rows = _collect(answer, lambda s: tuple(map(term, s)), max_rows, cancel)
+            return Result("select", variables=variables, rows=rows, normal=True)
         term = self._term
         triples = _collect(answer, lambda t: (term(t.subject), term(t.predicate), term(t.object)), max_rows, cancel)
-        return Result(graph_form or _graph_form(text), triples=triples)
+        return Result(graph_form or _graph_form(text), triples=triples, normal=True)
 
 
 class RdflibStore:
