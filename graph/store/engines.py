@@ -44,9 +44,10 @@ class OxigraphStore:
 
     engine = "oxigraph"
 
-    def __init__(self, store: ox.Store, *, origin: str):
+    def __init__(self, store: ox.Store, *, origin: str, fulltext: bool = True):
         self.store = store
         self.origin = origin
+        self.fulltext = fulltext  # a phrase or name search asks the full-text index first (False: the plain query)
         self._terms: dict = {}  # engine term -> rdflib term, shared by the queries (IRIs and labels recur)
 
     def _term(self, term):
@@ -107,7 +108,8 @@ class OxigraphStore:
 
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
         try:  # a phrase search reads its candidates from the full-text index (graph/store/fulltext.py)
-            answer = self.store.query(fulltext.prepare(self, text, params), substitutions=substitutions)
+            prepared = fulltext.prepare(self, text, params) if self.fulltext else text
+            answer = self.store.query(prepared, substitutions=substitutions)
         except SyntaxError:
             try:  # the error as the text given shows it (the rewrite moves lines)
                 answer = self.store.query(text, substitutions=substitutions)
