@@ -27,8 +27,11 @@ def real(built, tmp_path_factory):
     return out
 
 
-def _answers(store, text, phrase):
-    return stores.run(store, text, params={"phrase": Literal(phrase)})
+def _answers(store, text, phrase, variable="phrase"):
+    """The plain query's answer (on Oxigraph without the index, which OxigraphStore.query otherwise asks)."""
+    if store.engine == "oxigraph":
+        store = stores.OxigraphStore(store.store, origin=store.origin, fulltext=False)
+    return stores.run(store, text, params={variable: Literal(phrase)})
 
 
 def _indexed(store, phrase):
@@ -36,6 +39,7 @@ def _indexed(store, phrase):
     (the prepared text uses Oxigraph's LATERAL, which rdflib's parser, behind stores.run, does not read)."""
     text, info = sparql.prepare(PHRASE_QUERY)
     params = {"phrase": Literal(phrase)}
+    assert store.fulltext  # OxigraphStore.query asks the index itself: prepared twice, the text is the same
     return store.query(fulltext.prepare(store, text, params), params=params).normalized(ordered=info.ordered)
 
 
@@ -102,6 +106,46 @@ def test_phrase_search_through_the_index_on_a_fixture_with_unicode_case(tmp_path
     _same_as_plain(store, phrases)
     assert [r[1].split("/")[-1] for r in _answers(store, PHRASE_QUERY, "straße").rows] == ["p1"]
     assert len(_answers(store, PHRASE_QUERY, "ΣΟΦΟΣ").rows) == 1
+
+
+NAME_QUERY = library.find("name-lookup").text
+NAMES = ["Meledov", "meledov", "AsiaInfo", "Treuberdi", "Wang", "kazakh", "Central Asia", "ministry of foreign",
+         "no one is called this", "wa", "", "İ"]
+
+
+def _names_same_as_plain(store, names):
+    text, info = sparql.prepare(NAME_QUERY)
+    for name in names:
+        params = {"name": Literal(name)}
+        prepared = fulltext.prepare(store, text, params)
+        assert ("VALUES ?spelling {" in prepared) == (len(name) >= fulltext.MIN_PHRASE), name
+        indexed = store.query(text, params=params).normalized(ordered=info.ordered)  # asks the index itself
+        plain = _answers(store, NAME_QUERY, name, "name")
+        assert indexed.variables == plain.variables and indexed.rows == plain.rows, name
+
+
+def test_name_lookup_through_the_index_answers_as_plain_sparql(real):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    index = fulltext.index_for(store)
+    assert index.origin == str(real / fulltext.FILENAME)
+    assert int(index.meta()["names"]) == len(set(fulltext.store_names(store.store))) > 100
+    _names_same_as_plain(store, NAMES)
+    assert len(_answers(store, NAME_QUERY, "Meledov", "name").rows) >= 1  # the example finds someone
+
+
+def test_name_lookup_through_the_index_on_a_generated_graph(generated_build):
+    store = stores.OxigraphStore.from_build(generated_build)
+    labels = sorted(lexical for lexical, _ in fulltext.store_names(store.store))[::97][:6]
+    _names_same_as_plain(store, [*labels, *(label[2:9] for label in labels)])
+
+
+def test_a_name_query_over_other_properties_is_not_rewritten():
+    """The name table holds rdfs:label and skos:altLabel only: a query whose spelling property may be another one
+    runs as written."""
+    other = NAME_QUERY.replace("{ rdfs:label skos:altLabel }", "{ rdfs:label foaf:name }")
+    assert other != NAME_QUERY
+    assert fulltext.phrase_variables(other) is None
+    assert fulltext.phrase_variables(NAME_QUERY) == ("name", "spelling", "name")
 
 
 def test_index_bytes_are_the_same_for_the_same_quotes():

@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from graph.store import sparql
 from graph.errors import UsageError
 from graph.terms import cached_from_oxigraph, from_oxigraph, to_oxigraph
-from graph.store.results import Result, RowLimitExceeded
+from graph.store.results import Result, RowLimitExceeded, normalize_term
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -44,17 +44,20 @@ class OxigraphStore:
 
     engine = "oxigraph"
 
-    def __init__(self, store: ox.Store, *, origin: str):
+    def __init__(self, store: ox.Store, *, origin: str, fulltext: bool = True):
         self.store = store
         self.origin = origin
+        self.fulltext = fulltext  # a phrase or name search asks the full-text index first (False: the plain query)
         self._terms: dict = {}  # engine term -> rdflib term, shared by the queries (IRIs and labels recur)
 
     def _term(self, term):
+        """The rdflib term of an engine term, normalized as results.normalize_term does (an xsd:string literal
+        as a simple literal: the same RDF term), so that each distinct term is converted and normalized once."""
         found = self._terms.get(term)
         if found is None:
             if len(self._terms) >= TERM_CACHE:
                 self._terms.clear()
-            found = self._terms[term] = from_oxigraph(term)
+            found = self._terms[term] = normalize_term(from_oxigraph(term))
         return found
 
     @classmethod
@@ -105,7 +108,8 @@ class OxigraphStore:
 
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
         try:  # a phrase search reads its candidates from the full-text index (graph/store/fulltext.py)
-            answer = self.store.query(fulltext.prepare(self, text, params), substitutions=substitutions)
+            prepared = fulltext.prepare(self, text, params) if self.fulltext else text
+            answer = self.store.query(prepared, substitutions=substitutions)
         except SyntaxError:
             try:  # the error as the text given shows it (the rewrite moves lines)
                 answer = self.store.query(text, substitutions=substitutions)
@@ -117,13 +121,12 @@ class OxigraphStore:
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            term, width = self._term, range(len(variables))
-            rows = _collect(answer, lambda s: tuple(term(s[i]) for i in width),
-                            max_rows, cancel)
-            return Result("select", variables=variables, rows=rows)
+            term = self._term
+            rows = _collect(answer, lambda s: tuple(map(term, s)), max_rows, cancel)
+            return Result("select", variables=variables, rows=rows, normal=True)
         term = self._term
         triples = _collect(answer, lambda t: (term(t.subject), term(t.predicate), term(t.object)), max_rows, cancel)
-        return Result(graph_form or _graph_form(text), triples=triples)
+        return Result(graph_form or _graph_form(text), triples=triples, normal=True)
 
 
 class RdflibStore:

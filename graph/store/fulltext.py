@@ -1,5 +1,6 @@
-"""The full-text index of the graph's quotes: every distinct `oa:exact` of a TextQuoteSelector in an SQLite FTS5
-table (trigram tokens, so that any substring of three characters or more is found, as SPARQL's CONTAINS finds it).
+"""The full-text index of the graph's quotes and names: every distinct `oa:exact` of a TextQuoteSelector, and
+every distinct rdfs:label and skos:altLabel literal, in SQLite FTS5 tables (trigram tokens, so that any substring of
+three characters or more is found, as SPARQL's CONTAINS finds it).
 
 The phrase search (queries/cq/statements-by-phrase.rq) tests `CONTAINS(LCASE(STR(?exact)), LCASE(STR(?phrase)))`
 on every quote of the graph: 41,300 quotes at 1M triples, about a second on Oxigraph. On the embedded store the
@@ -8,10 +9,14 @@ block in front of the quote pattern; the query's own FILTER stays, so the answer
 (tests/test_fulltext.py checks it). The index holds each quote lower-cased by Python's `str.lower` (the full
 Unicode lower-case mapping, as SPARQL's LCASE) with case-sensitive trigrams, and every candidate is checked again
 with `in`, so the index can only narrow the quotes the FILTER sees, never drop one it would keep. A phrase of fewer
-than three characters (no trigram) runs the plain query.
+than three characters (no trigram) runs the plain query. The name search (queries/cq/name-lookup.rq, which tests
+every label and other spelling of the graph: 181 ms at 1M) gets its candidate spellings the same way, as a
+`VALUES ?spelling` block of the literals themselves (language tag included), when its spelling property is limited
+to rdfs:label and skos:altLabel.
 
 The build writes the index into the release beside the dumps (`fulltext.sqlite`, graph.api.MAIN_WRITERS), from
-the built graph's quotes, as the bytes of an SQLite database made in memory from the sorted quotes: the same
+the built graph's quotes and names (with those of the release's VoID description, which cckg.nq also holds),
+as the bytes of an SQLite database made in memory from the sorted quotes and names: the same
 sources give the same bytes. Its `meta` table records the size of the release's `cckg.nq`; a store read from a
 `cckg.nq` uses the index beside it only if that size matches, and a store built in memory (or read from another
 dump) gets an index built in memory from its own quotes (about half a second at 1M triples).
@@ -36,13 +41,17 @@ from graph.build import output
 from graph.store import rewrite
 
 FILENAME = "fulltext.sqlite"
-FORMAT = "cckg-fulltext 1"
+FORMAT = "cckg-fulltext 2"
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
+#: The properties whose literals the name table holds (the spellings of queries/cq/name-lookup.rq).
+NAME_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel")
 MIN_PHRASE = 3  # characters: a trigram index finds nothing shorter
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE quote USING fts5(folded, exact UNINDEXED, tokenize='trigram case_sensitive 1')",
+    # every rdfs:label and skos:altLabel literal: its lexical form folded, and the literal in N-Triples syntax
+    "CREATE VIRTUAL TABLE name USING fts5(folded, term UNINDEXED, tokenize='trigram case_sensitive 1')",
 )
 
 #: FILTER (CONTAINS(LCASE(STR(?exact)), LCASE(STR(?phrase)))) — the phrase test the index can answer.
@@ -50,20 +59,29 @@ _PHRASE_FILTER = re.compile(
     r"FILTER\s*\(\s*CONTAINS\s*\(\s*LCASE\s*\(\s*STR\s*\(\s*\?(\w+)\s*\)\s*\)\s*,\s*"
     r"LCASE\s*\(\s*STR\s*\(\s*\?(\w+)\s*\)\s*\)\s*\)\s*\)", re.IGNORECASE)
 _EXACT_PATTERN = r"\?\w+\s+(?:oa:exact|<http://www\.w3\.org/ns/oa#exact>)\s+\?{var}\s*\."
+#: `?resource ?property ?spelling .` whose ?property a VALUES block limits to rdfs:label and skos:altLabel.
+_NAME_PATTERN = r"\?\w+\s+\?(\w+)\s+\?{var}\s*\."
+_NAME_VALUES = (r"VALUES\s+\?{prop}\s*\{{\s*(?:(?:rdfs:label|skos:altLabel|<http://www\.w3\.org/2000/01/rdf-schema#label>"
+                r"|<http://www\.w3\.org/2004/02/skos/core#altLabel>)\s*)+\}}")
 
 
 def fold(text: str) -> str:
     return text.lower()
 
 
-def database(quotes: Iterable[str], *, dump_size: int | None = None) -> sqlite3.Connection:
-    """An in-memory index of `quotes` (each distinct quote once, in sorted order)."""
+def database(quotes: Iterable[str], names: Iterable[tuple[str, str]] = (), *,
+             dump_size: int | None = None) -> sqlite3.Connection:
+    """An in-memory index of `quotes` and of `names` ((lexical form, N-Triples literal) pairs), each distinct one
+    once, in sorted order."""
     connection = sqlite3.connect(":memory:")
     for statement in _SCHEMA:
         connection.execute(statement)
     distinct = sorted(set(quotes))
     connection.executemany("INSERT INTO quote (folded, exact) VALUES (?, ?)", ((fold(q), q) for q in distinct))
-    meta = {"format": FORMAT, "quotes": str(len(distinct))}
+    spellings = sorted(set(names), key=lambda pair: pair[1])
+    connection.executemany("INSERT INTO name (folded, term) VALUES (?, ?)", ((fold(t), n) for t, n in spellings))
+    connection.execute("INSERT INTO name (name) VALUES ('optimize')")
+    meta = {"format": FORMAT, "quotes": str(len(distinct)), "names": str(len(spellings))}
     if dump_size is not None:
         meta["cckg.nq bytes"] = str(dump_size)
     connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
@@ -72,9 +90,10 @@ def database(quotes: Iterable[str], *, dump_size: int | None = None) -> sqlite3.
     return connection
 
 
-def database_bytes(quotes: Iterable[str], *, dump_size: int | None = None) -> bytes:
+def database_bytes(quotes: Iterable[str], names: Iterable[tuple[str, str]] = (), *,
+                   dump_size: int | None = None) -> bytes:
     """The index as the bytes of an SQLite database file (VACUUMed: the same quotes give the same bytes)."""
-    connection = database(quotes, dump_size=dump_size)
+    connection = database(quotes, names, dump_size=dump_size)
     try:
         connection.execute("VACUUM")
         return connection.serialize()
@@ -102,12 +121,32 @@ class Index:
                                        ('"' + needle.replace('"', '""') + '"',))
         return sorted(exact for folded, exact in rows if needle in folded)
 
+    def names(self, phrase: str) -> list[str] | None:
+        """Every label or other spelling (an N-Triples literal) whose lower-case form contains the phrase's,
+        sorted; None if the phrase is too short for the index."""
+        needle = fold(phrase)
+        if len(needle) < MIN_PHRASE:
+            return None
+        rows = self.connection.execute("SELECT folded, term FROM name WHERE folded MATCH ?",
+                                       ('"' + needle.replace('"', '""') + '"',))
+        return sorted(term for folded, term in rows if needle in folded)
+
 
 def store_quotes(store) -> list[str]:
     """The quotes of a pyoxigraph store's default graph (the union of the build's graphs)."""
     import pyoxigraph as ox
 
     return [q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(OA_EXACT), None, ox.DefaultGraph())
+            if isinstance(q.object, ox.Literal)]
+
+
+def store_names(store) -> list[tuple[str, str]]:
+    """(lexical form, N-Triples literal) of every rdfs:label and skos:altLabel literal of a pyoxigraph store's
+    default graph."""
+    import pyoxigraph as ox
+
+    return [(q.object.value, str(q.object)) for iri in NAME_PROPERTIES
+            for q in store.quads_for_pattern(None, ox.NamedNode(iri), None, ox.DefaultGraph())
             if isinstance(q.object, ox.Literal)]
 
 
@@ -124,9 +163,22 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     """graph.api.MAIN_WRITERS: fulltext.sqlite in the release, after the dumps (it records cckg.nq's size)."""
     dump = out_dir / "cckg.nq"
     path = out_dir / FILENAME
-    content = database_bytes(build_quotes(result), dump_size=dump.stat().st_size if dump.is_file() else None)
+    names = store_names(result.store) + _void_names(out_dir / "void.ttl")
+    content = database_bytes(build_quotes(result), names, dump_size=dump.stat().st_size if dump.is_file() else None)
     output.write_atomically({path: content})
     return {"fulltext": path}
+
+
+def _void_names(path: Path) -> list[tuple[str, str]]:
+    """The names of the release's VoID description (void.ttl, also a graph of cckg.nq): the dump the index serves
+    has them beside the build's."""
+    if not path.is_file():
+        return []
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return store_names(store)
 
 
 def open_file(path: Path) -> Index:
@@ -155,52 +207,66 @@ def index_for(store) -> Index:
         except sqlite3.Error:
             found = None
     if found is None:
-        connection = database(store_quotes(store.store))
+        connection = database(store_quotes(store.store), store_names(store.store))
         found = Index(connection, f"in memory, from {store.origin}")
     store._fulltext_index = found
     return found
 
 
-def phrase_variables(text: str) -> tuple[str, str] | None:
-    """(?exact, ?phrase) of a query the index can serve: it tests CONTAINS(LCASE(STR(?exact)), LCASE(STR(?phrase)))
-    and has a pattern `?selector oa:exact ?exact`."""
+def phrase_variables(text: str) -> tuple[str, str, str] | None:
+    """(table, ?matched, ?phrase) of a query the index can serve: it tests
+    CONTAINS(LCASE(STR(?matched)), LCASE(STR(?phrase))) and ?matched is a quote (a pattern `?selector oa:exact
+    ?matched`: table "quote") or a spelling (`?resource ?property ?matched` with a `VALUES ?property` of rdfs:label
+    and skos:altLabel only: table "name")."""
     match = _PHRASE_FILTER.search(text)
     if not match:
         return None
-    exact, phrase = match.groups()
-    if not re.search(_EXACT_PATTERN.format(var=re.escape(exact)), text):
-        return None
-    return exact, phrase
+    matched, phrase = match.groups()
+    if re.search(_EXACT_PATTERN.format(var=re.escape(matched)), text):
+        return "quote", matched, phrase
+    found = re.search(_NAME_PATTERN.format(var=re.escape(matched)), text)
+    if found and re.search(_NAME_VALUES.format(prop=re.escape(found.group(1))), text):
+        return "name", matched, phrase
+    return None
 
 
 def prepare(store, text: str, params: dict | None) -> str:
-    """The text to run on the embedded Oxigraph store: for a phrase query whose phrase is bound, the quotes that
-    contain it bound by a VALUES block (from the index) and its top-level OPTIONALs made LATERAL; else `text`."""
+    """The text to run on the embedded Oxigraph store: for a phrase query whose phrase is bound, the quotes or the
+    spellings that contain it bound by a VALUES block (from the index) and its top-level OPTIONALs made LATERAL;
+    else `text`."""
     found = phrase_variables(text)
     if found is None:
         return text
-    exact, phrase_var = found
+    table, matched, phrase_var = found
     phrase = (params or {}).get(phrase_var)
     if not isinstance(phrase, Literal):
         return text
-    candidates = index_for(store).candidates(str(phrase))
+    index = index_for(store)
+    if table == "name":
+        terms = index.names(str(phrase))
+        return text if terms is None else _bind(text, matched, _NAME_PATTERN, " ".join(terms))
+    candidates = index.candidates(str(phrase))
     if candidates is None:
         return text
-    return bind_candidates(text, exact, candidates)
+    return bind_candidates(text, matched, candidates)
 
 
 def bind_candidates(text: str, exact: str, candidates: list[str]) -> str:
     from graph.build.output import _quoted
 
-    before, after = _rewritten(text, exact)
-    return before + f"VALUES ?{exact} {{ {' '.join(_quoted(c) for c in candidates)} }}\n" + after
+    return _bind(text, exact, _EXACT_PATTERN, " ".join(_quoted(c) for c in candidates))
+
+
+def _bind(text: str, variable: str, pattern: str, terms: str) -> str:
+    before, after = _rewritten(text, variable, pattern)
+    return before + f"VALUES ?{variable} {{ {terms} }}\n" + after
 
 
 @functools.lru_cache(maxsize=64)
-def _rewritten(text: str, exact: str) -> tuple[str, str]:
+def _rewritten(text: str, variable: str, pattern: str) -> tuple[str, str]:
     """The phrase query rewritten for the candidates (its sub-SELECT inlined, its OPTIONALs LATERAL), split where
-    the VALUES block goes: the text before the quote pattern and from it on. Made once per text: the rewrites
-    scan the text character by character, and the block of a common phrase runs to tens of kilobytes."""
+    the VALUES block goes: the text before the pattern that binds `variable` and from it on. Made once per text: the
+    rewrites scan the text character by character, and the block of a common phrase runs to tens of kilobytes."""
     text = rewrite.lateral_optionals(rewrite.inline_sub_select(text, _PHRASE_FILTER.search(text).start()))
-    pattern = re.search(_EXACT_PATTERN.format(var=re.escape(exact)), text)
-    return text[:pattern.start()], text[pattern.start():]
+    found = re.search(pattern.format(var=re.escape(variable)), text)
+    return text[:found.start()], text[found.start():]

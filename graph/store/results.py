@@ -41,6 +41,7 @@ class Result:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    normal: bool = False  # every term already as normalize_term gives it (OxigraphStore converts so)
 
     @property
     def is_graph(self) -> bool:
@@ -48,11 +49,14 @@ class Result:
 
     def normalized(self, *, ordered: bool) -> Result:
         """Plain literals for xsd:string, rows sorted unless `ordered`, triples sorted and deduplicated."""
-        rows = [tuple(normalize_term(t) for t in row) for row in self.rows]
+        if self.normal:
+            rows, triples = list(self.rows), set(self.triples)
+        else:
+            rows = [tuple(map(normalize_term, row)) for row in self.rows]
+            triples = {tuple(map(normalize_term, triple)) for triple in self.triples}
         if not ordered:
             rows.sort(key=row_key)
-        triples = sorted({tuple(normalize_term(t) for t in triple) for triple in self.triples}, key=row_key)
-        return Result(self.form, list(self.variables), rows, self.boolean, triples)
+        return Result(self.form, list(self.variables), rows, self.boolean, sorted(triples, key=row_key), True)
 
     def as_set(self) -> object:
         """An order-insensitive, engine-independent value for comparing results (a multiset of rows)."""
@@ -70,13 +74,18 @@ class Result:
 def normalize_term(term: Term | None) -> Term | None:
     """rdflib writes a plain literal where Oxigraph writes "…"^^xsd:string; use the plain form everywhere. Oxigraph
     writes a whole xsd:decimal without its point ("5"), the sources and rdflib with it ("5.0"): use the latter."""
-    if isinstance(term, Literal) and term.datatype == XSD.string:
+    if not isinstance(term, Literal) or term.datatype is None:  # IRIs, blank nodes, simple and language literals
+        return term
+    if term.datatype == _XSD_STRING:
         return Literal(str(term))
-    if isinstance(term, Literal) and term.datatype == XSD.decimal and "." not in str(term):
+    if term.datatype == _XSD_DECIMAL and "." not in str(term):
         text = str(term)
         if text.lstrip("+-").isdigit():
-            return Literal(f"{text}.0", datatype=XSD.decimal)
+            return Literal(f"{text}.0", datatype=_XSD_DECIMAL)
     return term
+
+
+_XSD_STRING, _XSD_DECIMAL = XSD.string, XSD.decimal
 
 
 def row_key(row: tuple) -> tuple[str, ...]:
