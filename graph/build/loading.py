@@ -166,10 +166,10 @@ def sorted_turtle_pair(loaded: Loaded) -> tuple[bytes, bytes]:
     triples of the ontology the data does not repeat, as the parser gives them. (Parsing once for both files would
     save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
     whole = loaded.union_ntriples()
-    whole_ttl = output.turtle_of_ntriples(whole)
+    whole_ttl = output.turtle_of_ntriples(whole, checked=True)  # the store parsed every line strictly
     only_onto = set(ox.parse(output.join_lines(sorted(loaded.ontology_lines - loaded.data_lines)),
                              format=ox.RdfFormat.N_TRIPLES))
-    return whole_ttl, output.turtle_of_ntriples(whole, keep=lambda t: t not in only_onto)
+    return whole_ttl, output.turtle_of_ntriples(whole, keep=lambda t: t not in only_onto, checked=True)
 
 
 def source_graph(source_id: str) -> URIRef:

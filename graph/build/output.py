@@ -90,10 +90,12 @@ def join_lines(lines) -> bytes:
     return b"\n".join([*lines, b""])
 
 
-def turtle_of_ntriples(text: bytes, keep=None) -> bytes:
+def turtle_of_ntriples(text: bytes, keep=None, *, checked: bool = False) -> bytes:
     """Turtle of an N-Triples text (sorted lines: see `sorted_turtle_bytes`), written by pyoxigraph in the text's
-    order with the fixed prefixes; `keep`: a test a parsed triple must pass to be written (default: all)."""
-    triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    order with the fixed prefixes; `keep`: a test a parsed triple must pass to be written (default: all).
+    `checked`: the text's lines were already parsed strictly (by the build's store), so they are read without
+    checking IRIs and language tags again (pyoxigraph's lenient parser: about 40 % less time)."""
+    triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
     if keep is not None:
         triples = filter(keep, triples)
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)

@@ -46,7 +46,7 @@ from graph.namespaces import PREFIXES
 from graph.export.jsonld import Compactor, _dumps, _jsonld_pieces, load_context
 from graph.export.lines import PARTS, graph_texts
 from graph.export.networks import GEXF_DATE, GEXF_RESERVED, _portable, drawing, edges_csv, nodes_csv
-from graph.export.void import SPARQL_ENDPOINT, Triple, store_figures, void_triples
+from graph.export.void import SPARQL_ENDPOINT, VOID_GRAPH, Triple, store_figures, void_triples
 
 #: Format name -> file extension.
 FORMATS: dict[str, str] = {
@@ -68,7 +68,8 @@ BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
 class Exporter:
     """Serializes one part of a build to any format, from the N-Triples texts the build kept (`graph_texts`: one
     sorted text per named graph, and the sorted text of every triple once), never from rdflib terms; the files are
-    written by pyoxigraph's serializers, or (N-Triples, N-Quads) are those texts themselves."""
+    written by pyoxigraph's serializers, or (N-Triples, N-Quads) are those texts themselves. The texts are parsed
+    leniently (IRIs and language tags not checked again): the build's store parsed every line strictly."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
         self.result, self.part, self.endpoint = result, part, endpoint
@@ -108,7 +109,7 @@ class Exporter:
         """The N-Quads text, graph by graph (sorted by IRI), each graph's lines sorted: its N-Triples text with the
         graph's name before each line's final dot (a line break only ever ends a line in N-Triples)."""
         for iri, text in self.graphs:
-            yield text.replace(b" .\n", f" <{iri}> .\n".encode())
+            yield _named(iri, text)
 
     @cached_property
     def projection(self):
@@ -137,7 +138,7 @@ class Exporter:
         return getattr(self, f"_{fmt}")()
 
     def _ttl(self) -> dict[str, bytes]:
-        return {"": output.turtle_of_ntriples(self._text())}  # the writer of dist/cckg.ttl
+        return {"": output.turtle_of_ntriples(self._text(), checked=True)}  # the writer of dist/cckg.ttl
 
     def _nt(self) -> dict[str, bytes]:
         return {"": self._text()}
@@ -146,12 +147,14 @@ class Exporter:
         return {"": self._nquads()}  # pieces: one graph at a time
 
     def _trig(self) -> dict[str, bytes]:
-        quads = chain.from_iterable(ox.parse(text, format=ox.RdfFormat.N_QUADS) for text in self._nquads())
+        quads = chain.from_iterable(ox.parse(_named(iri, text), format=ox.RdfFormat.N_QUADS,
+                                             lenient=iri != VOID_GRAPH)  # VoID's lines are checked here
+                                    for iri, text in self.graphs)
         return {"": output.HEADER.encode("utf-8") + ox.serialize(quads, format=ox.RdfFormat.TRIG,
                                                                   prefixes=self.prefixes)}
 
     def _xml(self) -> dict[str, bytes]:
-        triples = ox.parse(self._text(), format=ox.RdfFormat.N_TRIPLES)
+        triples = ox.parse(self._text(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
     def _jsonld(self) -> dict[str, Iterable[bytes]]:
@@ -192,6 +195,11 @@ class Exporter:
 
     def _csv(self) -> dict[str, bytes]:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
+
+
+def _named(iri: URIRef, text: bytes) -> bytes:
+    """N-Triples text as N-Quads of the graph `iri`: its name put before each line's final dot."""
+    return text.replace(b" .\n", f" <{iri}> .\n".encode())
 
 
 # ---------------------------------------------------------------- files
