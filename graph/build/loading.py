@@ -11,7 +11,8 @@ Oxigraph. So above `pipeline.LARGE_RECORDS` records the build
 * writes cckg.ttl and data.ttl as *sorted* Turtle (`sorted_turtle_bytes`): every triple sorted by its N-Triples
   line, then written by pyoxigraph's Turtle serializer with the fixed prefixes (subjects grouped with `;` and
   `,`). The output is byte-identical for the same sources, parses to the same graph as the longturtle of the
-  small path, and is written in about 2 s instead of minutes; ontology.ttl stays longturtle.
+  small path, and is written in about 2 s instead of minutes. The sorted text of every line is made once
+  (`Loaded.union_ntriples`) and kept for the exports (graph.export: it is dist/cckg.nt).
 
 The rdflib Dataset of such a build is made only if someone asks for `Build.dataset` (see pipeline.Build).
 """
