@@ -180,19 +180,15 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                          if cite and cite.get("doc") else None})
     keep("delegations", meetings)
 
-    resources = queries.cache.setdefault("resources", {})  # resource -> its source row (None: it has none)
-    stances = queries.of("country-stances", iri)
-    documents = {r["item"] for r in timeline}
-    meetings_attended = {r["meeting"] for r in delegations}
-    commitments_rows = [r for r in queries.rows("documents-and-commitments") if r["statement"] and (
-        is_china or r["document"] in documents or r["meeting"] in meetings_attended)]
-    _add_sources(store, resources, [r["statement"] for r in stances + commitments_rows]
-                 + [r["organization"] for r in queries.of("country-memberships", iri)])
+    if "resources" not in queries.cache:
+        queries.cache["resources"] = _first_by(({"key": r["r"], **r} for r in rows_of(store, RESOURCE_SOURCES)), "key")
+    resources = queries.cache["resources"]
 
     def cite(resource: str):
         found = resources.get(resource)
         return source(found["doc"], found.get("page") or "", found.get("confidence") or "") if found else None
 
+    stances = queries.of("country-stances", iri)
     seen = set()
     rows = []
     for r in stances:
@@ -204,8 +200,12 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                      "target": r["targetLabel"], "source": cite(r["statement"])})
     keep("stances", rows)
 
+    documents = {r["item"] for r in timeline}
+    meetings_attended = {r["meeting"] for r in delegations}
     commitments = []
-    for r in commitments_rows:
+    for r in queries.rows("documents-and-commitments"):
+        if not r["statement"] or not (is_china or r["document"] in documents or r["meeting"] in meetings_attended):
+            continue
         commitments.append({"date": r["date"], "document": r["documentLabel"], "kind": r["statementKind"],
                             "label": r["statementLabel"], "meeting": r["meetingLabel"],
                             "amount": f"{r['amount']} {r['currency']}".strip() if r["amount"] else "",
@@ -236,19 +236,6 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
     keep("trade", trade)
     return {"country": country, "is_china": is_china, "sections": sections, "left_out": left_out,
             "others": [c for c in all_countries if c["iri"] != iri]}
-
-
-def _add_sources(store, resources: dict, wanted: list[str]) -> None:
-    """The source row of each resource of `wanted` not yet in `resources` (RESOURCE_SOURCES for just those, the
-    first by document and page), or None: only the resources a page cites are looked up, not every resource."""
-    from viz.timeline import _rows as rows_of
-
-    missing = sorted({r for r in wanted if r and r not in resources and "://" in r})
-    if not missing:
-        return
-    query = RESOURCE_SOURCES.replace("WHERE {", "WHERE {\n  VALUES ?r { %s }" % " ".join(f"<{r}>" for r in missing), 1)
-    resources.update(_first_by(({"key": r["r"], **r} for r in rows_of(store, query)), "key"))
-    resources.update((r, None) for r in missing if r not in resources)
 
 
 def _amount(value: str) -> str:
