@@ -121,7 +121,7 @@ def _plain(term):
 
 
 def test_named_graphs_are_the_source_documents_the_ontology_and_the_void(built):
-    iris = [g.iri for g in export_lines.line_graphs(built, "all")]
+    iris = [iri for iri, _ in export.Exporter(built).graphs]
     assert set(iris) == {ONTOLOGY, export_void.VOID_GRAPH} | {KG[s.id] for s in built.sources}
     assert iris == sorted(iris, key=str)
     assert len(built.sources) >= 1
@@ -364,20 +364,23 @@ def test_void_counts_equal_sparql_counts(store):
 
 def test_void_counts_literals_the_store_keeps_as_one_value_once():
     """Oxigraph keeps "1"^^xsd:positiveInteger and "1"^^xsd:integer as one value (and "5.0", "5" as decimals):
-    the VoID figures, counted on the N-Triples lines, count such literals once, as SPARQL over the export does."""
+    the VoID figures, counted on the build's store, count such literals once, as SPARQL over the export does."""
 
     s, p, q = KG.a, KG.p, KG.q
     one = [Literal("1", datatype=ns.XSD.positiveInteger), Literal("1", datatype=ns.XSD.integer)]
     five = [Literal("5.0", datatype=ns.XSD.decimal), Literal("5", datatype=ns.XSD.decimal)]
     kept = [Literal("1", datatype=ns.XSD.string), Literal("1", lang="en"), Literal("2", datatype=ns.XSD.integer)]
     triples = [(s, p, o) for o in one + five + kept] + [(s, q, one[0])]
-    lines = [export_lines.LineGraph(KG.g, sorted({export_lines._nt_line(t) for t in triples}))]
+    from graph.build import loading
+
+    loaded = loading.start(set())
+    loading.add_source(loaded, "g", {export_lines._nt_line(t).decode() for t in triples})
     store = ox.Store()
     store.load(b"\n".join(export_lines._nt_line(t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
     (counted,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
-    figures = export_void.line_figures(lines)
+    figures = export_void.store_figures(loaded)
     assert (figures.triples, figures.objects) == (_number(counted["t"]), _number(counted["o"])) == (6, 5)
-    assert figures.sizes == {KG.g: 6}
+    assert figures.sizes == {ONTOLOGY: 0, KG.g: 6}
 
 
 def test_void_class_partitions_equal_sparql_counts(store):

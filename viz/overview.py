@@ -14,13 +14,13 @@ On a large build nothing here reads an rdflib graph of the whole build:
 * the projection's figures (its nodes with their group and class, its edges, each node's degree) are counted from
   the N-Triples lines the build kept per source (`summary`), by the rules of viz.projection.project;
 * the overview's triples are gathered from the build's store (viz.view.gather_resources) and picked from those
-  lines (viz.view.gather_lines), as the focus view does, but of the n-ary statements only those drawn as edges
-  (AS_EDGES: diplomatic relations, non-memberships): the hubs of the backbone take part in most of the graph's
-  tenures, participations and memberships (at 1M triples, gathering them all took most of the graph). So the side
-  panel of the overview lists each node's own facts and quotes, and the focus view (`view --focus`) the
-  statements it takes part in too. Likewise only the quotes about the drawn nodes are gathered, not those about
-  every value of their facts (a meeting's attendees are mentioned in thousands of documents); degree and
-  centrality are measured within the overview;
+  lines into a viz.triples.Triples index (viz.view.gather_triples), as the focus view does, but of the n-ary
+  statements only those drawn as edges (AS_EDGES: diplomatic relations, non-memberships): the hubs of the backbone
+  take part in most of the graph's tenures, participations and memberships (at 1M triples, gathering them all took
+  most of the graph). So the side panel of the overview lists each node's own facts and quotes, and the focus view
+  (`view --focus`) the statements it takes part in too. Likewise only the quotes about the drawn nodes are gathered,
+  not those about every value of their facts (a meeting's attendees are mentioned in thousands of documents);
+  degree and centrality are measured within the overview;
 * dist/report.html takes its counts from the summary, and its timeline and labels from pattern lookups on the
   build's store. Betweenness centrality of the whole projection is out of reach at this size (networkx, minutes),
   so its "most central actors" become the most connected ones, by degree, and the page says so.
@@ -164,20 +164,19 @@ def overview_note(shown: int, total: int) -> str:
 
 
 def overview_from_store(result, found: Summary, *, limit: int | None = None):
-    """(projection, dataset) of the overview of a large build: its nodes' triples (and those of the n-ary
-    statements drawn as edges) gathered from the build's store and picked from the kept N-Triples, never the whole
-    graph; degree and centrality within the overview."""
-    from graph.build.output import fresh_graph
+    """(projection, triples) of the overview of a large build: its nodes' triples (and those of the n-ary
+    statements drawn as edges) gathered from the build's store and picked from the kept N-Triples lines into a
+    `viz.triples.Triples` index with the documents stating each (viz.view.gather_triples, as the focus view does),
+    never the whole graph nor an rdflib Dataset; degree and centrality within the overview."""
     from graph.network.projection import project
-    from viz.view import ONTOLOGY_GRAPH, gather_lines, gather_resources
+    from viz.view import gather_resources, gather_triples
 
     nodes = overview_nodes(found, limit)
-    dataset = gather_lines(result, gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False))
-    ontology = dataset.graph(URIRef(ONTOLOGY_GRAPH))
+    triples = gather_triples(result, gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False))
     for t in result.ontology:  # predicate and class labels, the topic scheme
-        ontology.add(t)
-    g = project(fresh_graph(t for graph in dataset.graphs() for t in graph), centrality=False)
-    return _keep(g, {curie(URIRef(n)) for n in nodes}), dataset
+        triples.add(t)
+    g = project(triples, centrality=False)
+    return _keep(g, {curie(URIRef(n)) for n in nodes}), triples
 
 
 def overview_of_projection(g: nx.MultiDiGraph, *, limit: int | None = None) -> nx.MultiDiGraph:

@@ -17,15 +17,17 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 
     A build whose projection has more than viz.overview.VIEW_NODE_LIMIT nodes (counted on the build's N-Triples
     lines) gets the overview (viz/overview.py) instead of the whole graph, and a report computed without the whole
-    rdflib graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the build,
-    graph.pipeline.gc_paused) and run once at the end, for the rdflib graphs' reference cycles."""
+    rdflib graph; the others the whole graph. Python's cyclic garbage collector is paused meanwhile (as during the
+    build, graph.pipeline.gc_paused) and run once at the end if the whole graph was drawn, for the rdflib graphs'
+    reference cycles (the overview makes none; a full collection among a large build's objects takes a second)."""
     import gc
 
     from graph.build.pipeline import gc_paused
 
     with gc_paused():
         written = _write_build_outputs(result, out_dir, quiet=quiet)
-    gc.collect()
+    if overview.drawn_whole(result):
+        gc.collect()
     return written
 
 

@@ -11,7 +11,8 @@ Oxigraph. So above `pipeline.LARGE_RECORDS` records the build
 * writes cckg.ttl and data.ttl as *sorted* Turtle (`sorted_turtle_bytes`): every triple sorted by its N-Triples
   line, then written by pyoxigraph's Turtle serializer with the fixed prefixes (subjects grouped with `;` and
   `,`). The output is byte-identical for the same sources, parses to the same graph as the longturtle of the
-  small path, and is written in about 2 s instead of minutes; ontology.ttl stays longturtle.
+  small path, and is written in about 2 s instead of minutes. The sorted text of every line is made once
+  (`Loaded.union_ntriples`) and kept for the exports (graph.export: it is dist/cckg.nt).
 
 The rdflib Dataset of such a build is made only if someone asks for `Build.dataset` (see pipeline.Build).
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from graph.build import builder
+from graph.build import builder, output
 from graph.terms import Terms
 from graph.namespaces import KG, ONTOLOGY
 from graph.build.output import nt_line, sorted_turtle_bytes
@@ -73,8 +74,12 @@ class Loaded:
                 *((str(KG[source_id]), chunk) for source_id, chunk in zip(self.per_source, self.ntriples))]
 
     def union_ntriples(self) -> bytes:
-        """Every triple once (ontology and data), as sorted N-Triples."""
-        return "\n".join([*sorted(self.ontology_lines | self.data_lines), ""]).encode("utf-8")
+        """Every triple once (ontology and data), as sorted N-Triples: made once (one sort of every line) and kept,
+        for cckg.ttl, data.ttl and the exports (cckg.nt is this text)."""
+        found = self.__dict__.get("_union")
+        if found is None:
+            found = self.__dict__["_union"] = output.join_lines(sorted(self.ontology_lines | self.data_lines))
+        return found
 
     def named_store(self, *, union: bool = True) -> ox.Store:
         """A store with one named graph per source document and the ontology's graph, and (`union`) their union in
@@ -158,13 +163,14 @@ def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
 def sorted_turtle_pair(loaded: Loaded) -> tuple[bytes, bytes]:
     """cckg.ttl (ontology + data) and data.ttl, each as `sorted_turtle_bytes`.
 
-    The lines are sorted once; data.ttl's are the same without the ontology-only ones. (Parsing them once for both
-    files would save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
-    data, onto = loaded.data_lines, loaded.ontology_lines
-    whole = sorted(data | onto)
-    only_onto = onto - data
-    whole_ttl = sorted_turtle_bytes(whole, presorted=True)
-    return whole_ttl, sorted_turtle_bytes([line for line in whole if line not in only_onto], presorted=True)
+    Both are written from the one sorted text of every line (`Loaded.union_ntriples`); data.ttl leaves out the
+    triples of the ontology the data does not repeat, as the parser gives them. (Parsing once for both files would
+    save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
+    whole = loaded.union_ntriples()
+    whole_ttl = output.turtle_of_ntriples(whole, checked=True)  # the store parsed every line strictly
+    only_onto = set(ox.parse(output.join_lines(sorted(loaded.ontology_lines - loaded.data_lines)),
+                             format=ox.RdfFormat.N_TRIPLES))
+    return whole_ttl, output.turtle_of_ntriples(whole, keep=lambda t: t not in only_onto, checked=True)
 
 
 def source_graph(source_id: str) -> URIRef:

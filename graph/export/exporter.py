@@ -6,25 +6,21 @@ document (its IRI the document's, `kg:<doc-id>`), the ontology in `https://w3id.
 description in `https://w3id.org/cckg/void`. Graph formats (`graphml`, `gexf`, `csv`) are written from the networkx
 projection (viz.projection.project).
 
-Every output is deterministic (byte-identical whatever the insertion order or PYTHONHASHSEED) and written atomically:
-- Turtle is rdflib's longturtle (graph.output.turtle_bytes), the same writer as dist/cckg.ttl;
-- N-Triples and N-Quads are written by pyoxigraph (about 50x faster than rdflib) and their lines sorted;
-- TriG and RDF/XML are written by pyoxigraph from quads sorted by (graph, subject, predicate, object), so
-  subjects stay grouped and the order is fixed;
+Every output is deterministic (byte-identical whatever the insertion order or PYTHONHASHSEED) and written atomically,
+from the N-Triples texts the build kept (graph/build/loading.py: one sorted text per named graph, and the sorted text
+of every triple once), never from rdflib terms and never line by line in Python where pyoxigraph can do it:
+- N-Triples is the build's sorted text of every triple (the text dist/cckg.ttl is written from);
+- N-Quads is each named graph's sorted text, graph by graph in the order of their IRIs, the graph's name put into
+  every line by one bytes replacement per graph;
+- Turtle (the writer of dist/cckg.ttl, graph.build.output.turtle_of_ntriples), TriG and RDF/XML are written by
+  pyoxigraph from those texts parsed in that order, so subjects stay grouped and the order is fixed;
 - JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
-  fetched), then normalized: @graph sorted by @id, multi-valued arrays sorted (never inside @list), keys sorted.
-  The output embeds the context, so it reads offline;
+  fetched) from the sorted lines node by node, then normalized: @graph sorted by @id, multi-valued arrays sorted
+  (never inside @list), keys sorted. The output embeds the context, so it reads offline;
 - GEXF has networkx's date stamp (meta/@lastmodifieddate) removed;
 - GraphML and GEXF give every edge its own id (e0, e1… in sorted order) and carry the HTML view's drawing
   (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
-
-On a large build (graph/loading.py) N-Triples, N-Quads, TriG, JSON-LD and the VoID description are made from the
-N-Triples lines the build kept per source (pyoxigraph's canonical N-Triples, the same lines as `nt_term` writes),
-never from rdflib terms: lines are sorted as bytes (the order of the strings), TriG is parsed and serialized one
-graph at a time, JSON-LD is compacted from the lines node by node (`Compactor.nodes_from_lines`) and written by
-`_dumps` (json.dumps's text, faster), the VoID counts are counted on the lines (`line_figures`). On the real data
-forced onto that path the files are byte for byte those of the reference path (tests/test_export.py). The main
-build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory.
+The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory.
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -37,18 +33,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from itertools import chain
 from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from graph.build import output
 from graph.errors import UsageError
 from graph.namespaces import PREFIXES
 from graph.export.jsonld import Compactor, _dumps, _jsonld_pieces, load_context
-from graph.export.lines import PARTS, LineGraph, line_graphs
+from graph.export.lines import PARTS, graph_texts
 from graph.export.networks import GEXF_DATE, GEXF_RESERVED, _portable, drawing, edges_csv, nodes_csv
-from graph.export.void import SPARQL_ENDPOINT, VOID_GRAPH, Triple
+from graph.export.void import SPARQL_ENDPOINT, VOID_GRAPH, Triple, store_figures, void_triples
 
 #: Format name -> file extension.
 FORMATS: dict[str, str] = {
@@ -68,8 +66,10 @@ BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
 
 
 class Exporter:
-    """Serializes one part of a build to any format, from the N-Triples lines the build kept (`line_graphs`), never
-    from rdflib terms; what formats share (the sorted lines) is computed once."""
+    """Serializes one part of a build to any format, from the N-Triples texts the build kept (`graph_texts`: one
+    sorted text per named graph, and the sorted text of every triple once), never from rdflib terms; the files are
+    written by pyoxigraph's serializers, or (N-Triples, N-Quads) are those texts themselves. The texts are parsed
+    leniently (IRIs and language tags not checked again): the build's store parsed every line strictly."""
 
     def __init__(self, result, *, part: str = "all", endpoint: str = SPARQL_ENDPOINT):
         self.result, self.part, self.endpoint = result, part, endpoint
@@ -77,59 +77,39 @@ class Exporter:
             raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
 
     @cached_property
-    def lines(self) -> list[LineGraph]:
-        """The part's named graphs as N-Triples lines."""
-        whole = None
-        if self.part == "all":  # the VoID counts and the single-graph formats read the same distinct lines
-            whole = set(self.result.loaded.ontology_ntriples.splitlines())
-            for chunk in self.result.loaded.ntriples:
-                whole.update(chunk.splitlines())
-            self.__dict__["_sorted_lines"] = sorted(whole)
-        return line_graphs(self.result, self.part, endpoint=self.endpoint, whole=whole)
+    def void(self) -> list[Triple]:
+        """The VoID description's triples (counted on the build's store: graph.export.void.store_figures)."""
+        return void_triples(self.result, store_figures(self.result.loaded), endpoint=self.endpoint)
+
+    @cached_property
+    def graphs(self) -> list[tuple[URIRef, bytes]]:
+        """The part's named graphs, sorted by IRI, each as its sorted N-Triples text; part all has the VoID's too."""
+        return graph_texts(self.result, self.part, void=self.void if self.part == "all" else None)
 
     def void_graph_triples(self) -> list[Triple]:
         """The VoID description's triples (part all)."""
-        return list(next(g.triples for g in self.lines if g.iri == VOID_GRAPH))
+        return list(self.void)
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
         """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
-        wanted = {p: f"<{ns}".encode() for p, ns in PREFIXES.items()}
-        found = set()
-        for graph in self.lines:
-            text = b"\n".join(graph.lines)
-            found.update(p for p, key in wanted.items() if p not in found and key in text)
-        return {p: ns for p, ns in PREFIXES.items() if p in found}
+        return {p: ns for p, ns in PREFIXES.items()
+                if any(f"<{ns}".encode() in text for _, text in self.graphs)}
 
-    # -- made when asked for, not kept (they are large)
+    def _text(self) -> bytes:
+        """The single-graph formats' triples (VoID left out), each once, as sorted N-Triples (the build's text)."""
+        loaded = self.result.loaded
+        if self.part == "all":
+            return loaded.union_ntriples()
+        if self.part == "ontology":
+            return loaded.ontology_ntriples
+        return output.join_lines(sorted(loaded.data_lines))
 
-    def _line_nquads(self) -> list[bytes]:
-        """The N-Quads file's lines: every graph's lines with the graph's name, sorted (the lines of `nquads`)."""
-        lines = []
-        for graph in self.lines:
-            name = f"<{graph.iri}> .\n".encode()
-            lines += [line[:-1] + name for line in graph.lines]
-        lines.sort()
-        return lines
-
-    def _line_ntriples(self) -> list[bytes]:
-        """The distinct N-Triples lines of the single-graph formats (VoID left out), sorted (no newline). The list
-        holds the lines of `lines`, not copies, so it is kept for the formats that read it (nt, jsonld)."""
-        found = self.__dict__.get("_sorted_lines")
-        if found is None:
-            lines: set[bytes] = set()
-            for graph in self.lines:
-                if graph.iri != VOID_GRAPH:
-                    lines.update(graph.lines)
-            found = self.__dict__["_sorted_lines"] = sorted(lines)
-        return found
-
-    def _line_quads(self) -> Iterable[ox.Quad]:
-        """Every quad, by graph IRI then by line: the order of `quads`, one graph parsed at a time."""
-        for graph in self.lines:  # sorted by IRI; within a graph, sorted N-Triples lines sort as their N-Quads
-            name = f"<{graph.iri}> .\n".encode()
-            yield from ox.parse(b"".join(line[:-1] + name for line in sorted(graph.lines)),
-                                format=ox.RdfFormat.N_QUADS)
+    def _nquads(self) -> Iterable[bytes]:
+        """The N-Quads text, graph by graph (sorted by IRI), each graph's lines sorted: its N-Triples text with the
+        graph's name before each line's final dot (a line break only ever ends a line in N-Triples)."""
+        for iri, text in self.graphs:
+            yield _named(iri, text)
 
     @cached_property
     def projection(self):
@@ -140,7 +120,7 @@ class Exporter:
         if self.part == "all":  # read from the build's store (ontology + data), not rdflib
             return project(StoreGraph(self.result.loaded.store))
         store = ox.Store()  # the part's triples (VoID left out)
-        store.load(b"\n".join([*self._line_ntriples(), b""]), format=ox.RdfFormat.N_TRIPLES)
+        store.load(self._text(), format=ox.RdfFormat.N_TRIPLES)
         return project(StoreGraph(store))
 
     # -- the formats
@@ -158,29 +138,29 @@ class Exporter:
         return getattr(self, f"_{fmt}")()
 
     def _ttl(self) -> dict[str, bytes]:
-        from graph.build.loading import sorted_turtle_bytes  # the writer of dist/cckg.ttl
-
-        return {"": sorted_turtle_bytes(self._line_ntriples(), presorted=True)}
+        return {"": output.turtle_of_ntriples(self._text(), checked=True)}  # the writer of dist/cckg.ttl
 
     def _nt(self) -> dict[str, bytes]:
-        return {"": (line + b"\n" for line in self._line_ntriples())}
+        return {"": self._text()}
 
-    def _nq(self) -> dict[str, bytes]:
-        return {"": self._line_nquads()}  # pieces: the sorted lines
+    def _nq(self) -> dict[str, Iterable[bytes]]:
+        return {"": self._nquads()}  # pieces: one graph at a time
 
     def _trig(self) -> dict[str, bytes]:
-        body = ox.serialize(self._line_quads(), format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
-        return {"": output.HEADER.encode("utf-8") + body}
+        quads = chain.from_iterable(ox.parse(_named(iri, text), format=ox.RdfFormat.N_QUADS,
+                                             lenient=iri != VOID_GRAPH)  # VoID's lines are checked here
+                                    for iri, text in self.graphs)
+        return {"": output.HEADER.encode("utf-8") + ox.serialize(quads, format=ox.RdfFormat.TRIG,
+                                                                  prefixes=self.prefixes)}
 
     def _xml(self) -> dict[str, bytes]:
-        text = b"\n".join([*self._line_ntriples(), b""])
-        triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+        triples = ox.parse(self._text(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return {"": ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=self.prefixes)}
 
-    def _jsonld(self) -> dict[str, bytes]:
+    def _jsonld(self) -> dict[str, Iterable[bytes]]:
         context = load_context()  # compacted from the N-Triples lines, one node at a time: no rdflib terms
         nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
-                       for node in Compactor(context).nodes_from_lines(self._line_ntriples()))
+                       for node in Compactor(context).nodes_from_lines(output.chunked_lines(self._text())))
         return {"": _jsonld_pieces(context, [text for _, text in nodes])}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -215,6 +195,11 @@ class Exporter:
 
     def _csv(self) -> dict[str, bytes]:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
+
+
+def _named(iri: URIRef, text: bytes) -> bytes:
+    """N-Triples text as N-Quads of the graph `iri`: its name put before each line's final dot."""
+    return text.replace(b" .\n", f" <{iri}> .\n".encode())
 
 
 # ---------------------------------------------------------------- files
@@ -268,7 +253,7 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
                 sizes.append(f"{path.name} ({size // 1024} KiB)")
             content = None
         void_path = out_dir / "void.ttl"
-        content = output.turtle_bytes(exporter.void_graph_triples())
+        content = output.turtle_bytes(exporter.void)
         out.write(void_path, content)
         sizes.append(f"{void_path.name} ({len(content) // 1024} KiB)")
         written["void"] = void_path

@@ -1,45 +1,33 @@
-"""The parts of a build as named graphs of canonical N-Triples lines (the ontology's, each source document's and the
+"""The parts of a build as named graphs of canonical N-Triples texts (the ontology's, each source document's and the
 VoID description's), and canonical N-Triples terms (https://www.w3.org/TR/n-triples/#canonical-ntriples)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 
 from graph.errors import UsageError
 from graph.namespaces import KG, ONTOLOGY, XSD
-from graph.export.void import VOID_GRAPH, SPARQL_ENDPOINT, Triple, line_figures, void_triples
+from graph.export.void import VOID_GRAPH, Triple
 
 #: The parts of a build an export carries: all (ontology, data and VoID), the ontology alone, the data alone.
 PARTS = ("all", "ontology", "data")
 
 
-@dataclass(frozen=True)
-class LineGraph:
-    """A named graph as its distinct canonical N-Triples lines (bytes `<s> <p> <o> .`, no newline)."""
-
-    iri: URIRef
-    lines: list
-    triples: tuple = ()  # the VoID graph's triples as rdflib terms (the VoID graph only)
-
-
-def line_graphs(result, part: str, *, endpoint: str = SPARQL_ENDPOINT,
-                whole: Iterable[bytes] | None = None) -> list[LineGraph]:
-    """The named graphs of a part, sorted by IRI, without rdflib terms: the ontology's and each source's N-Triples
-    kept by the build (pyoxigraph writes canonical N-Triples, the same lines as `nt_term`), and (part all) the VoID
-    graph counted from those lines (`whole`: the distinct lines of the ontology and the sources, if known)."""
+def graph_texts(result, part: str, *, void: list[Triple] | None = None) -> list[tuple[URIRef, bytes]]:
+    """The named graphs of a part, sorted by IRI, each as its sorted N-Triples text, without rdflib terms: the
+    ontology's and each source's as the build kept them (pyoxigraph writes canonical N-Triples, the same lines as
+    `nt_term`), and the `void` triples (part all: the VoID description) in the VoID graph."""
     if part not in PARTS:
         raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
-    built = [LineGraph(ONTOLOGY, result.loaded.ontology_ntriples.splitlines())]
-    built += [LineGraph(KG[s.id], chunk.splitlines()) for s, chunk in zip(result.sources, result.loaded.ntriples)]
-    graphs = [g for g in built if part == "all" or (g.iri == ONTOLOGY) == (part == "ontology")]
-    if part == "all":
-        void = void_triples(result, line_figures(built, whole), endpoint=endpoint)
-        graphs.append(LineGraph(VOID_GRAPH, sorted({_nt_line(t) for t in void}), tuple(void)))
-    return sorted(graphs, key=lambda g: str(g.iri))
+    loaded = result.loaded
+    built = [(ONTOLOGY, loaded.ontology_ntriples)]
+    built += [(KG[source_id], text) for source_id, text in zip(loaded.per_source, loaded.ntriples)]
+    graphs = [g for g in built if part == "all" or (g[0] == ONTOLOGY) == (part == "ontology")]
+    if void is not None:
+        graphs.append((VOID_GRAPH, b"".join(line + b"\n" for line in sorted({_nt_line(t) for t in void}))))
+    return sorted(graphs, key=lambda g: str(g[0]))
 
 
 def _nt_line(triple: Triple) -> bytes:

@@ -1,5 +1,5 @@
 """The VoID/DCAT description of a build (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/), counted on
-the build's N-Triples lines: title, licence, version, sources, counts of triples, entities, classes and properties,
+the build's store: title, licence, version, sources, counts of triples, entities, classes and properties,
 a class partition, one subset per source document, the SPARQL endpoint, example resources, the vocabularies used.
 No timestamp; the version is the build's."""
 
@@ -70,57 +70,46 @@ def store_folds(literals: Iterable[bytes]) -> dict[bytes, bytes]:
     return {text: value for value, texts in groups.items() if len(texts) > 1 for text in texts}
 
 
-_RDF_TYPE = f"<{RDF.type}>".encode()
-
-
-def line_figures(graphs: list, whole: Iterable[bytes] | None = None) -> Figures:
-    """The VoID figures of graphs held as canonical N-Triples lines (the large path), counted as `figures` counts
-    terms: a term is the same term exactly when its N-Triples text is the same. `whole`: their distinct lines, if
-    known."""
-    if whole is None:
-        whole = set()
-        for g in graphs:
-            whole.update(g.lines)
-    subjects, objects, predicates = set(), set(), set()
-    members: dict[bytes, set] = defaultdict(set)
-    for line in whole:
-        s, p, o = line[:-2].split(b" ", 2)
-        subjects.add(s)
-        predicates.add(p)
-        objects.add(o)
-        if p == _RDF_TYPE and o[:1] == b"<":
-            members[o].add(s)
-    n_triples, sizes = len(whole), {g.iri: len(g.lines) for g in graphs}
-    fold = store_folds(o for o in objects if o[:1] == b'"' and b'"^^<' in o)
-    if fold:  # as `figures`: a literal the store keeps as another's value counts as that one (in triples too)
-        objects = {fold.get(o, o) for o in objects}
-        n_triples = len(_folded_lines(whole, fold))
-        sizes = {g.iri: len(_folded_lines(g.lines, fold)) for g in graphs}
-    iri = lambda term: URIRef(term[1:-1].decode("utf-8"))  # noqa: E731
-    kg = f"<{KG}".encode()
-    used = {iri(p) for p in predicates} | {iri(c) for c in members}
-    examples = {f"<{r}>".encode(): r for r in EXAMPLES}
+def store_figures(loaded) -> Figures:
+    """The VoID figures of a build (graph.build.loading.Loaded), counted by SPARQL on its store, whose default graph
+    holds the union of the ontology and data graphs, each triple once and each literal as the store keeps it (as
+    SPARQL over the export counts them); each named graph's size from its lines (`graph_sizes`)."""
+    store = loaded.store
+    (row,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
+                         "(COUNT(DISTINCT ?p) AS ?p) { ?s ?p ?o }")
+    n_triples, subjects, objects, properties = (int(row[k].value) for k in ("t", "s", "o", "p"))
+    (row,) = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?e) {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
+                         f"\"{KG}\")) }}")
+    instances = {URIRef(r["c"].value): int(r["n"].value) for r in store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c")}
+    used = {URIRef(r["p"].value) for r in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")} | set(instances)
     return Figures(
-        triples=n_triples, entities=sum(1 for s in subjects if s.startswith(kg)), subjects=len(subjects),
-        objects=len(objects), properties=len(predicates),
-        instances={iri(cls): len(found) for cls, found in members.items()},
-        vocabularies=vocabularies((None, p, None) for p in used),
-        examples=[r for key, r in examples.items() if key in subjects],
-        sizes=sizes,
+        triples=n_triples, entities=int(row["e"].value), subjects=subjects, objects=objects, properties=properties,
+        instances=instances, vocabularies=vocabularies((None, p, None) for p in used),
+        examples=[r for r in EXAMPLES if next(store.quads_for_pattern(ox.NamedNode(r), None, None), None)],
+        sizes=graph_sizes(loaded),
     )
 
 
-def _folded_lines(lines: Iterable[bytes], fold: dict[bytes, bytes]) -> set[tuple]:
-    """N-Triples lines as (subject, predicate, object) with the object folded (`store_folds`)."""
-    triples = set()
-    for line in lines:
-        s, p, o = line[:-2].split(b" ", 2)
-        triples.add((s, p, fold.get(o, o)))
-    return triples
+def graph_sizes(loaded) -> dict[URIRef, int]:
+    """Named graph IRI -> its distinct triples, counted as SPARQL counts them over the export: the graph's lines,
+    less those whose object the store keeps as the same value as another line's (`store_folds`); only lines with a
+    typed literal can be such."""
+    sizes, typed = {}, {}
+    names = [ONTOLOGY, *(KG[source_id] for source_id in loaded.per_source)]
+    for name, lines in zip(names, [loaded.ontology_lines, *loaded.source_lines]):
+        sizes[name] = len(lines)
+        typed[name] = [line[:-2].split(" ", 2) for line in lines if '"^^<' in line]
+    fold = store_folds({o.encode("utf-8") for found in typed.values() for _, _, o in found})
+    if fold:
+        for name, found in typed.items():
+            hits = [(s, p, fold[o]) for s, p, o in ((s, p, o.encode("utf-8")) for s, p, o in found) if o in fold]
+            sizes[name] -= len(hits) - len(set(hits))
+    return sizes
 
 
 def void_triples(result, counted: Figures, *, endpoint: str = SPARQL_ENDPOINT) -> list[Triple]:
-    """The VoID/DCAT description of a build: counts (`line_figures`) over the union of the ontology and data graphs."""
+    """The VoID/DCAT description of a build: counts (`store_figures`) over the union of the ontology and data graphs."""
     triples: list[Triple] = []
     add = triples.append
     add((DATASET, RDF.type, VOID.Dataset))
