@@ -313,3 +313,44 @@ def test_eight_concurrent_clients_fifty_queries_each(server, oxstore):
     with ThreadPoolExecutor(max_workers=8) as pool:
         errors = [e for found in pool.map(client, range(8)) for e in found]
     assert errors == []
+
+
+# --- the full-text index behind the endpoint
+
+
+@pytest.mark.parametrize("name, variable, value", [("statements-by-phrase", "phrase", "health community"),
+                                                   ("name-lookup", "name", "Meledov")])
+def test_searches_bound_in_the_text_ask_the_index_and_answer_as_plain_sparql(server, oxstore, name, variable,
+                                                                            value):
+    """A phrase or name search sent with its words inline (as every SPARQL client binds them) is answered through
+    the full-text index the endpoint writes beside its workers' data: the same rows as the plain query."""
+    from rdflib import Literal
+
+    from graph.store import fulltext, library, sparql
+
+    data = server.httpd.sparql.data
+    index = fulltext.index_path(data)
+    assert index.is_file()
+    text = sparql.bind_inline(sparql.prepare(library.find(name).text)[0], {variable: Literal(value)})
+    worker_like = stores.OxigraphStore(oxstore.store, origin=str(data))
+    assert fulltext.attach(worker_like, index)
+    assert "VALUES ?exact {" in fulltext.prepare(worker_like, text, None) or \
+        "VALUES ?spelling {" in fulltext.prepare(worker_like, text, None)
+    plain = stores.run(stores.OxigraphStore(oxstore.store, origin="plain", fulltext=False), text)
+    status, _, body = _post_query(server.sparql, text)
+    assert status == 200
+    bindings = json.loads(body)["results"]["bindings"]
+    columns = plain.variables
+    got = [tuple(b[c]["value"] if c in b else None for c in columns) for b in bindings]
+    assert got == [tuple(None if t is None else str(t) for t in row) for row in plain.rows]
+    assert got  # the example finds something on the real graph
+
+
+def test_the_index_goes_with_the_workers_data(oxstore, tmp_path_factory):
+    from graph.store import fulltext
+
+    srv = EndpointServer(oxstore)
+    data = srv.httpd.sparql.data
+    assert data.is_file() and fulltext.index_path(data).is_file()
+    srv.close()
+    assert not data.exists() and not fulltext.index_path(data).exists()

@@ -213,3 +213,16 @@ def test_pages_need_an_ordered_select():
     with pytest.raises(errors.UsageError):
         paging.page_bounds(10, 5, 2)
     assert paging.page_bounds(None, None, 3) == (1000, 2000)
+
+
+def test_a_phrase_bound_in_the_text_is_read_only_when_unambiguous():
+    """inline_phrase: the one simple string every VALUES block gives the variable (as bind_inline writes it, \\u
+    escapes read); None when a block gives several values or other variables, a comment holds it, or BIND sets it."""
+    bound = sparql.bind_inline(sparql.prepare(PHRASE_QUERY)[0], {"phrase": Literal('a "b" \\ é')})
+    assert fulltext.inline_phrase(bound, "phrase") == Literal('a "b" \\ é')
+    assert fulltext.inline_phrase('SELECT * WHERE { VALUES ?phrase { "a\\u00e9" } }', "phrase") == Literal("aé")
+    for text in ('SELECT * WHERE { VALUES ?phrase { "a" "b" } }', 'SELECT * WHERE { # VALUES ?phrase { "a" }\n }',
+                 'SELECT * WHERE { VALUES ?phrase { "a" } BIND ("b" AS ?phrase) }',
+                 'SELECT * WHERE { VALUES (?phrase ?x) { ("a" 1) } }',
+                 'SELECT * WHERE { VALUES ?phrase { "a" } { SELECT * WHERE { VALUES ?phrase { "b" } } } }'):
+        assert fulltext.inline_phrase(text, "phrase") is None, text

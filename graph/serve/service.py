@@ -12,7 +12,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from graph.serve import gsp, page as yasgui
-from graph.serve.workers import Answer, Pool, write_data
+from graph.serve.workers import Answer, Pool, remove_data, write_data
 from graph.store import library, sparql
 from graph.store.engines import OxigraphStore
 from graph.store.results import Result
@@ -50,7 +50,7 @@ class Service:
             self.pool = Pool(workers_data, size=workers, timeout=timeout, queue_timeout=queue_timeout,
                              max_memory=max_memory, max_rows=max_rows, log=log)
         except BaseException:
-            workers_data.unlink(missing_ok=True)
+            remove_data(workers_data)
             self.dump.close()
             raise
 
@@ -99,7 +99,7 @@ class Service:
         pool = getattr(self, "pool", None)
         if pool is not None:
             pool.close()
-        self.data.unlink(missing_ok=True)
+        remove_data(self.data)
         self.dump.close()
 
 

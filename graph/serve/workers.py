@@ -238,14 +238,25 @@ class _Worker:
 
 
 def write_data(store) -> Path:
-    """The store as an N-Quads file (every graph, the default graph included) for the workers to load; the caller
-    deletes it (Pool users: see graph.endpoint)."""
+    """The store as an N-Quads file (every graph, the default graph included) for the workers to load, and beside
+    it the full-text index of its quotes and names (graph.store.fulltext: a phrase or name search bound in the
+    query's text asks it); the caller deletes both (`remove_data`)."""
     import pyoxigraph as ox
+
+    from graph.store import fulltext
 
     handle, name = tempfile.mkstemp(prefix="cckg-endpoint-", suffix=".nq")
     with os.fdopen(handle, "wb") as out:
         store.dump(out, format=ox.RdfFormat.N_QUADS)
+    fulltext.write_index(store, fulltext.index_path(Path(name)))
     return Path(name)
+
+
+def remove_data(data: Path) -> None:
+    from graph.store import fulltext
+
+    data.unlink(missing_ok=True)
+    fulltext.index_path(data).unlink(missing_ok=True)
 
 
 # --- the worker process
@@ -328,9 +339,12 @@ def serve(conn, data: str, max_memory: int, log: bool) -> None:
 
     from graph.store.engines import OxigraphStore
 
+    from graph.store import fulltext
+
     raw = ox.Store()
     raw.load(path=data, format=ox.RdfFormat.N_QUADS)
     store = OxigraphStore(raw, origin=data)
+    fulltext.attach(store, fulltext.index_path(Path(data)))
     conn.send_bytes(b"ready")
     while True:
         try:

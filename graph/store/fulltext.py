@@ -181,6 +181,24 @@ def _void_names(path: Path) -> list[tuple[str, str]]:
     return store_names(store)
 
 
+def index_path(data: Path) -> Path:
+    """Where the endpoint keeps the index of the data file its query workers load (graph/serve/workers.py)."""
+    return data.with_suffix(".fulltext.sqlite")
+
+
+def write_index(store, path: Path) -> None:
+    """The index of a pyoxigraph store's quotes and names, written to `path` (the endpoint's, for its workers)."""
+    path.write_bytes(database_bytes(store_quotes(store), store_names(store)))
+
+
+def attach(store, path: Path) -> bool:
+    """Give an OxigraphStore the index at `path` (made from the same data) if there is one."""
+    if not path.is_file():
+        return False
+    store._fulltext_index = open_file(path)
+    return True
+
+
 def open_file(path: Path) -> Index:
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                  check_same_thread=False)
@@ -231,14 +249,16 @@ def phrase_variables(text: str) -> tuple[str, str, str] | None:
 
 
 def prepare(store, text: str, params: dict | None) -> str:
-    """The text to run on the embedded Oxigraph store: for a phrase query whose phrase is bound, the quotes or the
-    spellings that contain it bound by a VALUES block (from the index) and its top-level OPTIONALs made LATERAL;
-    else `text`."""
+    """The text to run on the embedded Oxigraph store: for a phrase query whose phrase is bound (in `params`, or in
+    the text: `inline_phrase`), the quotes or the spellings that contain it bound by a VALUES block (from the index)
+    and its top-level OPTIONALs made LATERAL; else `text`."""
     found = phrase_variables(text)
     if found is None:
         return text
     table, matched, phrase_var = found
     phrase = (params or {}).get(phrase_var)
+    if phrase is None:  # bound in the text, as remote clients and the endpoint's users bind it
+        phrase = inline_phrase(text, phrase_var)
     if not isinstance(phrase, Literal):
         return text
     index = index_for(store)
@@ -249,6 +269,39 @@ def prepare(store, text: str, params: dict | None) -> str:
     if candidates is None:
         return text
     return bind_candidates(text, matched, candidates)
+
+
+#: A VALUES block's head: its one variable or its parenthesized variables, and the opening brace of its data.
+_VALUES_HEAD = re.compile(r"VALUES\s*(\?\w+|\([^)]*\))\s*\{", re.IGNORECASE)
+_STRING = r'"(?:[^"\\\n\r]|\\.)*"'
+#: Strings and IRIs (kept) and comments (dropped): a comment cannot bind the phrase.
+_COMMENTS = re.compile(r'("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>)|#[^\n]*')
+
+
+def inline_phrase(text: str, variable: str) -> Literal | None:
+    """The phrase a query binds in its text: every VALUES block naming ?variable gives it the same one simple string
+    (`VALUES ?phrase { "…" }` or `VALUES (?phrase) { ("…") }`, as graph.store.sparql.bind_inline writes it) and no
+    BIND assigns it; else None (the query then runs as written)."""
+    import pyoxigraph as ox
+
+    text = _COMMENTS.sub(lambda m: m.group(1) or "", text)
+    found = set()
+    for head in _VALUES_HEAD.finditer(text):
+        names = re.findall(r"\?(\w+)", head.group(1))
+        if variable not in names:
+            continue
+        body = re.match(rf"\s*(?:\(\s*({_STRING})\s*\)|({_STRING}))\s*\}}", text[head.end():])
+        if names != [variable] or body is None:
+            return None
+        found.add(body.group(1) or body.group(2))
+    if len(found) != 1 or re.search(rf"\bAS\s+\?{re.escape(variable)}\b", text, re.IGNORECASE):
+        return None
+    try:  # SPARQL's escapes in a "…" string are N-Triples' (\u and \U included)
+        quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {found.pop()} .".encode("utf-8"),
+                                  format=ox.RdfFormat.N_TRIPLES)))
+    except (SyntaxError, StopIteration):
+        return None
+    return Literal(quad.object.value)
 
 
 def bind_candidates(text: str, exact: str, candidates: list[str]) -> str:
