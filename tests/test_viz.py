@@ -115,6 +115,25 @@ def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
     assert panel["docs"]["kg:minimal-note"]["title"].startswith("A minimal note")
 
 
+def test_the_panel_lists_the_first_statements_and_names_the_query_for_the_rest(minimal, monkeypatch):
+    from viz import details as details_module
+
+    whole = details(minimal.dataset)["nodes"]
+    hub = max(whole, key=lambda n: (len(whole[n]["statements"]), n))  # the node taking part in most statements
+    assert len(whole[hub]["statements"]) >= 2 and all("more" not in info for info in whole.values())
+    monkeypatch.setattr(details_module, "STATEMENTS_SHOWN", 1)
+    cut = details(minimal.dataset)["nodes"][hub]
+    assert cut["statements"] == whole[hub]["statements"][:1]  # the first, in the panel's order
+    assert sum(m["count"] for m in cut["more"]) == len(whole[hub]["statements"]) - 1
+    left = {s["kind"] for s in whole[hub]["statements"][1:]}
+    assert {m["kind"] for m in cut["more"]} == left and any("command" in m for m in cut["more"])
+    for m in cut["more"]:
+        if "command" in m:  # a library query naming the node lists every such statement
+            pattern = r"python build\.py query (\S+) --param (\w+)=" + re.escape(hub)
+            name, param = re.fullmatch(pattern, m["command"]).groups()
+            assert f"# params: ?{param} " in (ROOT / "queries" / "cq" / f"{name}.rq").read_text(encoding="utf-8")
+
+
 # -------------------------------------------------------------------------------------------------- the page
 
 def test_page_is_self_contained_and_its_data_matches_the_projection(minimal, tmp_path):
