@@ -99,6 +99,18 @@ def test_projection_attributes_are_scalar_and_export_as_graphml(minimal):
 
 # ------------------------------------------------------------------------------------------------------ details
 
+def test_curie_uses_the_prefix_table_when_the_local_part_has_no_slash_or_hash():
+    from rdflib import Literal, URIRef
+
+    from graph.namespaces import PREFIXES, curie
+
+    for prefix, ns in PREFIXES.items():
+        assert curie(URIRef(ns + "x-1")) == f"{prefix}:x-1" and curie(URIRef(ns)) == f"{prefix}:"
+        assert curie(URIRef(ns + "a/b")) == f"<{ns}a/b>" and curie(URIRef(ns + "a#b")) == f"<{ns}a#b>"
+    assert curie(URIRef("https://w3id.org/cckg/")) == "<https://w3id.org/cckg/>"
+    assert curie(URIRef("urn:x")) == "<urn:x>" and curie(Literal("plain")) == "'plain'"
+
+
 def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
     text = (MINIMAL / "texts" / "note.txt").read_text(encoding="utf-8")
     panel = details(minimal.dataset)
