@@ -124,6 +124,7 @@ def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
     assert {"tenure", "participation"} <= kinds
     tenure = next(s for s in wang["statements"] if s["kind"] == "tenure")
     assert {"pred": "from", "value": "2013-03-16"} in tenure["fields"]
+    assert tenure["label"] == "Wang Yi as Foreign Minister of China"  # its own label, not a field's
     assert panel["docs"]["kg:minimal-note"]["title"].startswith("A minimal note")
 
 

@@ -263,7 +263,7 @@ def _statements(sources: _Sources, node: URIRef) -> tuple[list[dict], list[dict]
     g = sources.graph
     found = sorted(((sources.class_label(s), label(g, s), str(s), s) for s in set(g.subjects(None, node))
                     if sources.is_nary(s)), key=lambda t: t[:3])
-    shown = [_statement(sources, s, node, kind=kind, name=name) for kind, name, _, s in found[:STATEMENTS_SHOWN]]
+    shown = [_statement(sources, s, node, kind=kind, title=title) for kind, title, _, s in found[:STATEMENTS_SHOWN]]
     left: dict[URIRef, list] = {}
     for kind, _, _, s in found[STATEMENTS_SHOWN:]:
         left.setdefault(_main_class(g, s), [kind, 0])[1] += 1
@@ -278,7 +278,7 @@ def _statements(sources: _Sources, node: URIRef) -> tuple[list[dict], list[dict]
     return shown, more
 
 
-def _statement(sources: _Sources, statement: URIRef, about: URIRef, *, kind: str, name: str) -> dict:
+def _statement(sources: _Sources, statement: URIRef, about: URIRef, *, kind: str, title: str) -> dict:
     g = sources.graph
     fields = []
     for p, o in g.predicate_objects(statement):
@@ -293,7 +293,7 @@ def _statement(sources: _Sources, statement: URIRef, about: URIRef, *, kind: str
         fields.append({"pred": sources.predicate(p), **sources.value(o)})
     fields.sort(key=lambda f: (f["pred"], f["value"]))
     return {
-        "label": name,
+        "label": title,
         "kind": kind,
         "fields": fields,
         "quotes": sources.quotes(statement),
