@@ -113,11 +113,20 @@ __all__ = [
 ]
 
 
+#: namespace -> prefix (the first of PREFIXES for each namespace), for `curie`.
+_PREFIX_OF: dict[str, str] = {ns: prefix for prefix, ns in reversed(PREFIXES.items())}
+assert all(ns.endswith(("/", "#")) for ns in _PREFIX_OF), "curie splits an IRI at its last / or #"
+
+
 def curie(term: object) -> str:
     """A term as it is shown in messages and pages: `prefix:local` with the fixed prefix table when the local part has
-    no `/` or `#`, else `<IRI>`; a literal as its repr."""
+    no `/` or `#`, else `<IRI>`; a literal as its repr.
+
+    A namespace of the table ends in `/` or `#`, so the one that can match is the text up to its last `/` or `#`: a
+    dict lookup instead of a walk through the table (68k calls in the 1,000-node focus view of a 1M build)."""
     text = str(term)
-    for prefix, ns in PREFIXES.items():
-        if text.startswith(ns) and "#" not in text[len(ns):] and "/" not in text[len(ns):]:
-            return f"{prefix}:{text[len(ns):]}"
+    cut = max(text.rfind("/"), text.rfind("#")) + 1
+    prefix = _PREFIX_OF.get(text[:cut]) if cut else None
+    if prefix is not None:
+        return f"{prefix}:{text[cut:]}"
     return f"<{text}>" if isinstance(term, URIRef) else repr(str(term))

@@ -99,6 +99,18 @@ def test_projection_attributes_are_scalar_and_export_as_graphml(minimal):
 
 # ------------------------------------------------------------------------------------------------------ details
 
+def test_curie_uses_the_prefix_table_when_the_local_part_has_no_slash_or_hash():
+    from rdflib import Literal, URIRef
+
+    from graph.namespaces import PREFIXES, curie
+
+    for prefix, ns in PREFIXES.items():
+        assert curie(URIRef(ns + "x-1")) == f"{prefix}:x-1" and curie(URIRef(ns)) == f"{prefix}:"
+        assert curie(URIRef(ns + "a/b")) == f"<{ns}a/b>" and curie(URIRef(ns + "a#b")) == f"<{ns}a#b>"
+    assert curie(URIRef("https://w3id.org/cckg/")) == "<https://w3id.org/cckg/>"
+    assert curie(URIRef("urn:x")) == "<urn:x>" and curie(Literal("plain")) == "'plain'"
+
+
 def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
     text = (MINIMAL / "texts" / "note.txt").read_text(encoding="utf-8")
     panel = details(minimal.dataset)
@@ -112,7 +124,27 @@ def test_details_give_each_fact_its_quote_and_the_nary_statements(minimal):
     assert {"tenure", "participation"} <= kinds
     tenure = next(s for s in wang["statements"] if s["kind"] == "tenure")
     assert {"pred": "from", "value": "2013-03-16"} in tenure["fields"]
+    assert tenure["label"] == "Wang Yi as Foreign Minister of China"  # its own label, not a field's
     assert panel["docs"]["kg:minimal-note"]["title"].startswith("A minimal note")
+
+
+def test_the_panel_lists_the_first_statements_and_names_the_query_for_the_rest(minimal, monkeypatch):
+    from viz import details as details_module
+
+    whole = details(minimal.dataset)["nodes"]
+    hub = max(whole, key=lambda n: (len(whole[n]["statements"]), n))  # the node taking part in most statements
+    assert len(whole[hub]["statements"]) >= 2 and all("more" not in info for info in whole.values())
+    monkeypatch.setattr(details_module, "STATEMENTS_SHOWN", 1)
+    cut = details(minimal.dataset)["nodes"][hub]
+    assert cut["statements"] == whole[hub]["statements"][:1]  # the first, in the panel's order
+    assert sum(m["count"] for m in cut["more"]) == len(whole[hub]["statements"]) - 1
+    left = {s["kind"] for s in whole[hub]["statements"][1:]}
+    assert {m["kind"] for m in cut["more"]} == left and any("command" in m for m in cut["more"])
+    for m in cut["more"]:
+        if "command" in m:  # a library query naming the node lists every such statement
+            pattern = r"python build\.py query (\S+) --param (\w+)=" + re.escape(hub)
+            name, param = re.fullmatch(pattern, m["command"]).groups()
+            assert f"# params: ?{param} " in (ROOT / "queries" / "cq" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 # -------------------------------------------------------------------------------------------------- the page

@@ -177,5 +177,28 @@ def test_hostile_labels_run_no_script(browser, tmp_path):
         page.close()
 
 
+def test_a_cut_panel_names_the_query_that_lists_the_rest(browser, tmp_path, monkeypatch):
+    from viz import details as details_module
+
+    result = pipeline.build(sources_dir=DATA / "minimal")
+    g = project(fresh_graph(result.all_triples()))
+    monkeypatch.setattr(details_module, "STATEMENTS_SHOWN", 1)
+    panel = details(result.dataset, g.nodes)
+    path = tmp_path / "cut.html"
+    path.write_bytes(render.render_html(render.page_data(g, panel, title="cut", docs_href={})))
+    page = Page(browser, path)
+    try:
+        page.click_node("kg:wang-yi")
+        page.page.wait_for_function("id => document.getElementById('panel').dataset.node === id", arg="kg:wang-yi")
+        assert page.page.locator("#panel .statement").count() == 1
+        line = page.page.inner_text("#panel p.more")
+        assert line == ("and 1 more (tenure) — see the query library: "
+                        "python build.py query person-posts --param person=kg:wang-yi")
+        assert page.page.inner_text("#panel p.more code").startswith("python build.py query person-posts")
+        assert page.requests == [] and page.errors == []
+    finally:
+        page.close()
+
+
 def test_node_ids_are_the_projection_curies(real_projection):
     assert all(n == curie(URIRef(real_projection.nodes[n]["iri"])) for n in real_projection.nodes)

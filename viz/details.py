@@ -44,6 +44,22 @@ _INSTANT_VALUES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
 _TYPE, _LABEL, _PREF_LABEL, _MEMBER_DURING, _PARTY, _KG = (RDF.type, RDFS.label, SKOS.prefLabel, ORG.memberDuring,
                                                           CCKG.party, str(KG))
 _REFERENCE = (CCKG.referenceRow, CCKG.confidence, DCTERMS.source)
+#: The n-ary statements listed in a node's panel: the first, in the panel's order; the others are counted, with the
+#: library query that lists them all where one fits (`LISTED_BY`). China in the 1,000-node focus view of a 1M build
+#: takes part in 3,809 participations: 1.7 MB of the page's 4.5 MB of data.
+STATEMENTS_SHOWN = 100
+_MEMBERSHIPS = (ORG.Membership, CCKG.NonMembership)
+#: (group of the node, class of the statement) -> (library query of queries/cq/, its parameter naming the node):
+#: the query that lists every such statement of the node.
+LISTED_BY = {
+    ("country", CCKG.Participation): ("meeting-delegations", "country"),
+    ("country", CCKG.DiplomaticRelation): ("diplomatic-relations", "country"),
+    ("meeting", CCKG.Participation): ("meeting-participants", "meeting"),
+    ("person", CCKG.Tenure): ("person-posts", "person"),
+    **{("country", c): ("country-memberships", "country") for c in _MEMBERSHIPS},
+    **{(group, c): ("organization-members", "organization") for group in ("organization", "mechanism")
+       for c in _MEMBERSHIPS},
+}
 
 Triple = tuple[object, object, object]
 
@@ -226,9 +242,7 @@ def _node(sources: _Sources, node: URIRef) -> dict:
         facts.append({"dir": "in", "pred": sources.predicate(p), **sources.value(s),
                       "quotes": _fact_quotes(sources, (s, p, node))})
     facts.sort(key=lambda f: (f["dir"] == "in", f["pred"], f["value"], f.get("node", "")))
-    statements = [_statement(sources, s, node) for s in sorted({s for s in g.subjects(None, node)
-                                                                 if sources.is_nary(s)}, key=str)]
-    statements.sort(key=lambda s: (s["kind"], s["label"]))
+    statements, more = _statements(sources, node)
     return {
         "label": label(g, node),
         "kind": cls,
@@ -237,10 +251,34 @@ def _node(sources: _Sources, node: URIRef) -> dict:
         "sources": sources.quotes(node),
         "facts": facts,
         "statements": statements,
+        **({"more": more} if more else {}),
     }
 
 
-def _statement(sources: _Sources, statement: URIRef, about: URIRef) -> dict:
+def _statements(sources: _Sources, node: URIRef) -> tuple[list[dict], list[dict]]:
+    """The n-ary statements about a node, by (kind, label, IRI), the first STATEMENTS_SHOWN in full; and what is left
+    out: [{"count", "kind", "command"?}] per class, with the `python build.py query` that lists them (LISTED_BY)."""
+    from graph.network.projection import _main_class, node_group
+
+    g = sources.graph
+    found = sorted(((sources.class_label(s), label(g, s), str(s), s) for s in set(g.subjects(None, node))
+                    if sources.is_nary(s)), key=lambda t: t[:3])
+    shown = [_statement(sources, s, node, kind=kind, title=title) for kind, title, _, s in found[:STATEMENTS_SHOWN]]
+    left: dict[URIRef, list] = {}
+    for kind, _, _, s in found[STATEMENTS_SHOWN:]:
+        left.setdefault(_main_class(g, s), [kind, 0])[1] += 1
+    more = []
+    group = node_group(g, node) if left else None
+    for cls, (kind, count) in sorted(left.items(), key=lambda kv: (kv[1][0], str(kv[0]))):
+        entry = {"count": count, "kind": kind}
+        if (group, cls) in LISTED_BY:
+            query, param = LISTED_BY[group, cls]
+            entry["command"] = f"python build.py query {query} --param {param}={curie(node)}"
+        more.append(entry)
+    return shown, more
+
+
+def _statement(sources: _Sources, statement: URIRef, about: URIRef, *, kind: str, title: str) -> dict:
     g = sources.graph
     fields = []
     for p, o in g.predicate_objects(statement):
@@ -255,8 +293,8 @@ def _statement(sources: _Sources, statement: URIRef, about: URIRef) -> dict:
         fields.append({"pred": sources.predicate(p), **sources.value(o)})
     fields.sort(key=lambda f: (f["pred"], f["value"]))
     return {
-        "label": label(g, statement),
-        "kind": sources.class_label(statement),
+        "label": title,
+        "kind": kind,
         "fields": fields,
         "quotes": sources.quotes(statement),
     }

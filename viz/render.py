@@ -251,17 +251,27 @@ def document_links(sources) -> dict[str, str]:
     """
     from graph.build.pipeline import ROOT
 
-    links = {}
+    links, folders, root = {}, {}, ROOT.resolve()
     for source in sources:
         url = source.meta.get("url")
         if not url:
-            path = source.text_path.resolve()
+            path = _resolved(source.text_path, folders)
             try:
-                url = "../" + path.relative_to(ROOT.resolve()).as_posix()
+                url = "../" + path.relative_to(root).as_posix()
             except ValueError:
                 url = path.name
         links[f"kg:{source.id}"] = url
     return links
+
+
+def _resolved(path: Path, folders: dict) -> Path:
+    """`path.resolve()`, each folder resolved once (1,020 sources' paths took 0.15-0.34 s to resolve one by one)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None = None,
@@ -273,14 +283,16 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
     links the timeline and country pages."""
     from graph.build.output import fresh_graph
     from viz import firstminute
+    from viz.triples import gc_paused
 
-    if g is None:
-        g = project(fresh_graph(result.all_triples()))
-    panel = details(result.dataset if dataset is None else dataset, g.nodes)
-    data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
-                     report_href=report_href, note=note)
-    firstminute.enrich(data, store=getattr(result, "store", None), pages=pages)
-    return render_html(data)
+    with gc_paused():  # the page's many small dicts next to a large build set off full collections (viz.triples)
+        if g is None:
+            g = project(fresh_graph(result.all_triples()))
+        panel = details(result.dataset if dataset is None else dataset, g.nodes)
+        data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
+                         report_href=report_href, note=note)
+        firstminute.enrich(data, store=getattr(result, "store", None), pages=pages)
+        return render_html(data)
 
 
 __all__ = ["DENSE_SPRING_NODES", "KAMADA_KAWAI_LIMIT", "STYLES", "build_view", "dense_spring_layout", "layout", "network", "page_data", "render_html", "render_report",

@@ -175,6 +175,23 @@ class Triples(PatternGraph):
                     yield subj, pred, obj
 
 
+    # the lookups the projection and the panel make most, straight from the indexes (PatternGraph's go through
+    # `triples`: a generator of tuples per call)
+    def objects(self, subject=None, predicate=None):
+        if subject is not None and predicate is not None:
+            return iter(self._spo.get(subject, {}).get(predicate, ()))
+        return super().objects(subject, predicate)
+
+    def subjects(self, predicate=None, obj=None):
+        if predicate is not None and obj is not None:
+            return iter(self._pos.get(predicate, {}).get(obj, ()))
+        return super().subjects(predicate, obj)
+
+    def predicate_objects(self, subject=None):
+        if subject is not None:
+            return ((p, o) for p, objects in self._spo.get(subject, {}).items() for o in objects)
+        return super().predicate_objects(subject)
+
     def subject_predicates(self, obj=None):
         return ((s, p) for s, p, _ in self.triples((None, None, obj)))
 

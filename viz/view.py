@@ -280,6 +280,16 @@ class _KeptEdges(PatternGraph):
             return self.found.triples(pattern)
         return (t for node in self.nodes for t in self.found.triples((node, None, None)))
 
+    def objects(self, subject=None, predicate=None):
+        if subject is None or predicate is None:
+            return super().objects(subject, predicate)
+        return self.found.objects(subject, predicate)  # the index's own lookup (viz.triples)
+
+    def subjects(self, predicate=None, obj=None):
+        if predicate is None or obj is None:
+            return super().subjects(predicate, obj)
+        return self.found.subjects(predicate, obj)
+
 
 def _resolve_iri(store, entity: str) -> str | None:
     """The IRI of the drawn node ENTITY names (as `resolve` reads it), or None."""

@@ -18,7 +18,7 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from graph.namespaces import CCKG, DCTERMS, FOAF, KG, ORG, SDO, TOPIC
+from graph.namespaces import CCKG, DCTERMS, FOAF, KG, ORG, SDO, TOPIC, curie
 
 #: Class → group, most specific first. A node takes the group of the first class it has.
 GROUPS: list[tuple[URIRef, str]] = [
@@ -55,12 +55,6 @@ AS_EDGES = {
 }
 #: Predicates not drawn (the class hierarchy, provenance plumbing).
 SKIP = {RDF.type, SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept, RDFS.isDefinedBy}
-
-
-def curie(term: URIRef) -> str:
-    from graph.namespaces import curie as _curie
-
-    return _curie(term)
 
 
 def node_group(graph: Graph, node: URIRef) -> str | None:
