@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -20,7 +21,9 @@ try:  # hypothesis keeps no example database and its caches out of the checkout 
     from hypothesis import settings as _hypothesis_settings
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="cckg-hypothesis-"))
+    _hypothesis_home = tempfile.mkdtemp(prefix="cckg-hypothesis-")
+    atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)  # each process removes its own
+    set_hypothesis_home_dir(_hypothesis_home)
     _hypothesis_settings.register_profile("cckg", database=None)
     _hypothesis_settings.load_profile("cckg")
 except ImportError:  # the test extra is not installed: the hypothesis tests are not collected either
