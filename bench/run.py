@@ -20,10 +20,11 @@ formats above 200k; the table says what was skipped. It measures:
   example parameters (a lookup; an example absent from the generated graph is replaced by the first instance of its
   class, STAND_INS) and, where the parameters are optional, unbound as "name [all]" (a whole-graph listing), on the
   main job's cckg.nq loaded once: "ours" is the library path (graph.store.engines.run: the query prepared, run with
-  its parameters, the rows converted and normalized), "engine alone" the same text on the same pyoxigraph Store by
-  bare `store.query` (rows counted), the two interleaved run by run; and plain rdflib (≤ RDFLIB_MAX triples only:
-  its load alone takes minutes at 1M) with the ratio rdflib / engine and its geometric mean, and the kind each run
-  is held to (query_kind: lookup ≤ 20 ms, listing or text search ≤ 150 ms); fewer runs above RDFLIB_MAX
+  its parameters, the rows converted and normalized; a phrase or name search asks the full-text index), "engine
+  alone" the same text with the same parameters on the same pyoxigraph Store by bare `store.query` (rows counted),
+  the two interleaved run by run; and plain rdflib (≤ RDFLIB_MAX triples only: its load alone takes minutes at 1M)
+  with the ratio rdflib / engine and its geometric mean, and the kind each run is held to, on the library path
+  (query_kind: lookup ≤ 20 ms, listing or text search ≤ 150 ms); fewer runs above RDFLIB_MAX
   (a quarter);
 * the time of each export format (graph.export), up to RDFLIB_MAX triples (above, with --all-formats: 20–30 s a
   format at 1M, after a build of their own);
@@ -253,7 +254,7 @@ def child_queries(dump: Path, engine: str, runs: int) -> dict:
             params = {k.value: from_oxigraph(v) for k, v in b.items()}
             if not name.endswith(" [all]"):  # the query's own choice of binding (`# binding: inline`), both paths
                 text, params = queries_library.find(name).bind(text, params, engine="oxigraph")
-                b = {ox.Variable(k): v for k, v in b.items() if k in params}
+                b = {k: v for k, v in b.items() if k.value in params}  # the pre-bound ones (none if inline)
             bare = lambda: sum(1 for _ in store.query(text, substitutions=b))  # noqa: E731
             library = lambda: _size(library_run(ours, text, params=params))  # noqa: E731
             out["queries"][name] = _timed_runs(name, runs, QUERY_TIMEOUT, 60, bare, library)
@@ -424,7 +425,7 @@ def table(rows: list[dict]) -> str:
     lines += ["", "Queries: \"engine alone\" is bare pyoxigraph `store.query` (rows counted); \"ours\" the library path "
               "(graph.store.engines.run: prepare, run with parameters, convert and normalize the rows) on the same "
               "store loaded from the same cckg.nq, interleaved run by run.", "",
-              "| size | query | rows | kind (p50 target) | engine alone p50 / p95 ms | ours p50 / p95 ms | ours / engine "
+              "| size | query | rows | kind (p50 target, ours) | engine alone p50 / p95 ms | ours p50 / p95 ms | ours / engine "
               "| rdflib p50 / p95 ms | rdflib / engine | runs | load avg |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         load = _loads(r["oxigraph"].get("load"))
@@ -437,7 +438,7 @@ def table(rows: list[dict]) -> str:
                    if "timeout_s" in rd else f"{rd['p50_ms']:.1f} / {rd['p95_ms']:.1f}")
             ratio = r["ratio_rdflib_over_oxigraph"].get(name)
             kind = q.get("kind") or query_kind(name, q["rows"])
-            met = _goal(q["p50_ms"], TARGET_MS[kind])
+            met = _goal(q.get("p50_ms_1", q["p50_ms"]), TARGET_MS[kind])  # the library path, as users run it
             ours = (f"{q['p50_ms_1']:.2f} / {q['p95_ms_1']:.2f}", f"{q['p50_ms_1'] / q['p50_ms']:.1f}x") \
                 if "p50_ms_1" in q and q["p50_ms"] > 0 else ("–", "–")
             lines.append(f"| {r['size']} | {name} | {q['rows']} | {kind} (≤ {TARGET_MS[kind]:.0f} ms: {met}) "

@@ -596,3 +596,11 @@ def test_build_projection_is_read_from_the_store(built):
     reference = project(fresh_graph(built.all_triples()))
     assert list(got.nodes(data=True)) == list(reference.nodes(data=True))
     assert list(got.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
+
+
+def test_nquads_lines_are_sorted_as_a_whole(exporters):
+    """cckg.nq is one sort of every quad's line (merged from the graphs' sorted texts), not graph by graph: a store
+    that loads it in this order answers the unbound listings about twice as fast at 1M (exporter._nquads)."""
+    for exporter in exporters.values():
+        lines = exporter.to_bytes("nq")[""].splitlines()
+        assert lines == sorted(lines) and len(set(lines)) == len(lines) > 100

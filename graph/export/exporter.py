@@ -10,8 +10,7 @@ Every output is deterministic (byte-identical whatever the insertion order or PY
 from the N-Triples texts the build kept (graph/build/loading.py: one sorted text per named graph, and the sorted text
 of every triple once), never from rdflib terms and never line by line in Python where pyoxigraph can do it:
 - N-Triples is the build's sorted text of every triple (the text dist/cckg.ttl is written from);
-- N-Quads is each named graph's sorted text, graph by graph in the order of their IRIs, the graph's name put into
-  every line by one bytes replacement per graph;
+- N-Quads is every quad's line in sorted order, merged from the named graphs' sorted texts (`_nquads`);
 - Turtle (the writer of dist/cckg.ttl, graph.build.output.turtle_of_ntriples), TriG and RDF/XML are written by
   pyoxigraph from those texts parsed in that order, so subjects stay grouped and the order is fixed;
 - JSON-LD is compacted (`Compactor`) with the shipped context (ontology/context.jsonld, read as a dict: never
@@ -31,6 +30,7 @@ example resources and the vocabularies used. It holds no timestamp; the version 
 
 from __future__ import annotations
 
+import heapq
 import io
 from collections.abc import Iterable
 from itertools import chain
@@ -106,10 +106,21 @@ class Exporter:
         return output.join_lines(sorted(loaded.data_lines))
 
     def _nquads(self) -> Iterable[bytes]:
-        """The N-Quads text, graph by graph (sorted by IRI), each graph's lines sorted: its N-Triples text with the
-        graph's name before each line's final dot (a line break only ever ends a line in N-Triples)."""
-        for iri, text in self.graphs:
-            yield _named(iri, text)
+        """The N-Quads text, every line in sorted order (as one sort of all the quads' lines gives it), made by
+        merging the graphs' sorted N-Triples texts: a triple's line sorts as its quad's does (the graph name comes
+        after the object, and the character after any object is the same space), and the graphs that hold one
+        triple follow in the order of their IRIs. Sorted as a whole, not graph by graph: a store that loads the
+        file in this order answers the listings about twice as fast at 1M (the default graph's triples, copied
+        from the named graphs in their order, then lie together by subject; bench/: meeting-participants
+        unbound 1.2 s graph by graph, 0.59 s sorted)."""
+        streams = [_tagged(text, f" <{iri}> .\n".encode()) for iri, text in self.graphs]
+        piece = []
+        for line, name in heapq.merge(*streams):
+            piece.append(line[:-3] + name)  # `<s> <p> <o> .\n` -> `<s> <p> <o> <g> .\n`
+            if len(piece) >= 65536:
+                yield b"".join(piece)
+                piece = []
+        yield b"".join(piece)
 
     @cached_property
     def projection(self):
@@ -195,6 +206,12 @@ class Exporter:
 
     def _csv(self) -> dict[str, bytes]:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
+
+
+def _tagged(text: bytes, name: bytes) -> Iterable[tuple[bytes, bytes]]:
+    """(line, name) for each line of an N-Triples text, read lazily."""
+    for line in io.BytesIO(text):
+        yield line, name
 
 
 def _named(iri: URIRef, text: bytes) -> bytes:
