@@ -81,6 +81,20 @@ def test_row_order_is_deterministic(engines):
     assert results.serialize(result, "csv") == results.serialize(stores.run(oxigraph, text), "csv")
 
 
+@pytest.mark.parametrize("query", [q for q in CQ if q.inline_binding], ids=lambda q: q.name)
+def test_cli_runs_each_inline_query_with_its_required_parameters(dump, engines, query):
+    """A query bound inline (`# binding: inline`) is checked for its required parameters before its parameters
+    become a VALUES block: with its examples it answers as the library path does, without them exit 2."""
+    params = {p.name: p.example for p in query.params if p.example}
+    run = run_cli("query", query.name, *(f"--param={k}={v}" for k, v in params.items()), "--format", "csv",
+                  "--data", str(dump))
+    assert run.returncode == 0, run.stderr
+    expected = stores.run(engines[0], query.text, params={k: sparql.parse_term(v) for k, v in params.items()})
+    assert len(list(csv.reader(io.StringIO(run.stdout)))) == len(expected.rows) + 1
+    if any(p.required for p in query.params):
+        assert run_cli("query", query.name, "--data", str(dump)).returncode == 2
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
 def test_cli_select_formats(dump, engines, fmt):
     run = run_cli("query", "meeting-participants", "--param", "meeting=kg:cc5-fm-2020", "--format", fmt,

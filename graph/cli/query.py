@@ -57,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     params = sparql.parse_params(args.param, info)
-    if query is not None:  # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
-        text, params = query.bind(text, params, engine="remote" if args.endpoint else args.engine)
-    text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
     if query is not None:
         missing = [p.name for p in query.params if p.required and p.name not in params]
         if missing:
             raise UsageError(f"{query.name} needs --param {', '.join(f'{m}=…' for m in missing)} "
                              f"(example: {', '.join(str(p.example) for p in query.params if p.name in missing)})")
+        # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
+        text, params = query.bind(text, params, engine="remote" if args.endpoint else args.engine)
+    text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
     fmt = args.format or ("ttl" if info.is_graph else "table")
     allowed = GRAPH_FORMATS if info.is_graph else SOLUTION_FORMATS
     if fmt not in allowed:
