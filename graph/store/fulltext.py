@@ -114,22 +114,21 @@ class Index:
     def candidates(self, phrase: str) -> list[str] | None:
         """Every quote whose lower-case form contains the phrase's, sorted; None if the phrase is too short for the
         index (the caller then runs the plain query)."""
-        needle = fold(phrase)
-        if len(needle) < MIN_PHRASE:
-            return None
-        rows = self.connection.execute("SELECT folded, exact FROM quote WHERE folded MATCH ?",
-                                       ('"' + needle.replace('"', '""') + '"',))
-        return sorted(exact for folded, exact in rows if needle in folded)
+        return self._containing("SELECT folded, exact FROM quote WHERE folded MATCH ?", phrase)
 
     def names(self, phrase: str) -> list[str] | None:
         """Every label or other spelling (an N-Triples literal) whose lower-case form contains the phrase's,
         sorted; None if the phrase is too short for the index."""
+        return self._containing("SELECT folded, term FROM name WHERE folded MATCH ?", phrase)
+
+    def _containing(self, select: str, phrase: str) -> list[str] | None:
+        """The second column of the rows of `select` (a trigram MATCH of the folded phrase) whose folded text
+        really contains it, sorted."""
         needle = fold(phrase)
         if len(needle) < MIN_PHRASE:
             return None
-        rows = self.connection.execute("SELECT folded, term FROM name WHERE folded MATCH ?",
-                                       ('"' + needle.replace('"', '""') + '"',))
-        return sorted(term for folded, term in rows if needle in folded)
+        rows = self.connection.execute(select, ('"' + needle.replace('"', '""') + '"',))
+        return sorted(value for folded, value in rows if needle in folded)
 
 
 def store_quotes(store) -> list[str]:
