@@ -99,15 +99,17 @@ class OxigraphStore:
 
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
               cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0) -> Result:
-        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the raw result, in the engine's order. A
-        phrase search with its phrase given asks the full-text index first (graph.store.fulltext.prepare).
-        The engine parses the query (once): a syntax error is a QueryError at the line and column of the text
-        without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or DESCRIBE result is
-        labelled `graph_form` if given, else its form read from the query (sparql.inspect's scanner)."""
+        """Run `text` with `params` pre-bound (SEP-0007 substitutions); the result in the engine's order, each term
+        converted and normalized once (`_term`). A phrase or name search whose words are bound (a parameter, or a
+        VALUES block of the text) asks the full-text index first (graph.store.fulltext.prepare; not with
+        `fulltext=False`). The engine parses the query (once): a syntax error is a QueryError at the line and
+        column of the text without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or
+        DESCRIBE result is labelled `graph_form` if given, else its form read from the query (sparql.inspect's
+        scanner)."""
         from graph.store import fulltext
 
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (params or {}).items()}
-        try:  # a phrase search reads its candidates from the full-text index (graph/store/fulltext.py)
+        try:
             prepared = fulltext.prepare(self, text, params) if self.fulltext else text
             answer = self.store.query(prepared, substitutions=substitutions)
         except SyntaxError:
