@@ -80,7 +80,7 @@ def test_phrase_search_through_the_index_on_a_generated_graph(generated_build):
     small = generated_build
     store = stores.OxigraphStore.from_build(small)
     assert fulltext.index_for(store).origin.startswith("in memory")  # a store built in memory: its own index
-    words = sorted({w for q in fulltext.build_quotes(small)[:50] for w in q.split() if len(w) > 4})[:8]
+    words = sorted({w for q in fulltext.store_quotes(small.store)[:50] for w in q.split() if len(w) > 4})[:8]
     _same_as_plain(store, [*words, "proposal 1 of", "e"])
 
 

@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.namespaces import CCKG, DCTERMS, KG, OA, ORG, SDO, TIME
 from graph.network.projection import curie, label, predicate_label
-from viz.triples import Triples, gc_paused
+from viz.triples import Triples
 
 #: Statement resources that join several things; listed in the panel of each thing they concern.
 NARY = (CCKG.Tenure, CCKG.Participation, ORG.Membership, CCKG.NonMembership, CCKG.DiplomaticRelation)
@@ -171,6 +171,8 @@ class _Sources:
 
 def details(source: Graph, nodes: Iterable[str] | None = None) -> dict:
     """{"docs": {doc: {...}}, "nodes": {curie: {...}}} for the given node CURIEs (default: every projected node)."""
+    from graph.build.pipeline import gc_paused
+
     with gc_paused():
         return _details(source, nodes)
 

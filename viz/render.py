@@ -283,9 +283,9 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
     links the timeline and country pages."""
     from graph.build.output import fresh_graph
     from viz import firstminute
-    from viz.triples import gc_paused
+    from graph.build.pipeline import gc_paused
 
-    with gc_paused():  # the page's many small dicts next to a large build set off full collections (viz.triples)
+    with gc_paused():  # the page's many small dicts next to a large build set off full collections
         if g is None:
             g = project(fresh_graph(result.all_triples()))
         panel = details(result.dataset if dataset is None else dataset, g.nodes)

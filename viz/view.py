@@ -241,7 +241,7 @@ def focus_from_store(result, focus: str, depth: int, *, limit: int | None = None
     edge may miss ties that run outside what was gathered. None when `focus` names no drawn node (the caller falls
     back to the whole graph, for its suggestions). `store` (default: the build's store) is any store holding the
     build's triples, in any graphs."""
-    from viz.triples import gc_paused
+    from graph.build.pipeline import gc_paused
 
     with gc_paused():
         return _focus_from_store(result, focus, depth, limit, result.store if store is None else store)

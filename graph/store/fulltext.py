@@ -149,21 +149,12 @@ def store_names(store) -> list[tuple[str, str]]:
             if isinstance(q.object, ox.Literal)]
 
 
-def build_quotes(result) -> list[str]:
-    """The quotes of a graph.pipeline.Build: from its store on the large path, else from its dataset."""
-    if result.store is not None:
-        return store_quotes(result.store)
-    from graph.namespaces import OA
-
-    return [str(o) for _, _, o in result.dataset.triples((None, OA.exact, None)) if isinstance(o, Literal)]
-
-
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
     """graph.api.MAIN_WRITERS: fulltext.sqlite in the release, after the dumps (it records cckg.nq's size)."""
     dump = out_dir / "cckg.nq"
     path = out_dir / FILENAME
     names = store_names(result.store) + _void_names(out_dir / "void.ttl")
-    content = database_bytes(build_quotes(result), names, dump_size=dump.stat().st_size if dump.is_file() else None)
+    content = database_bytes(store_quotes(result.store), names, dump_size=dump.stat().st_size if dump.is_file() else None)
     output.write_atomically({path: content})
     return {"fulltext": path}
 
@@ -261,13 +252,14 @@ def prepare(store, text: str, params: dict | None) -> str:
     if not isinstance(phrase, Literal):
         return text
     index = index_for(store)
-    if table == "name":
-        terms = index.names(str(phrase))
-        return text if terms is None else _bind(text, matched, _NAME_PATTERN, " ".join(terms))
-    candidates = index.candidates(str(phrase))
-    if candidates is None:
-        return text
-    return bind_candidates(text, matched, candidates)
+    if table == "name":  # the literals themselves, in N-Triples syntax (SPARQL reads them as they are)
+        terms, pattern = index.names(str(phrase)), _NAME_PATTERN
+    else:
+        from graph.build.output import _quoted
+
+        quotes = index.candidates(str(phrase))
+        terms, pattern = None if quotes is None else [_quoted(q) for q in quotes], _EXACT_PATTERN
+    return text if terms is None else _bind(text, matched, pattern, " ".join(terms))
 
 
 #: A VALUES block's head: its one variable or its parenthesized variables, and the opening brace of its data.
@@ -301,12 +293,6 @@ def inline_phrase(text: str, variable: str) -> Literal | None:
     except (SyntaxError, StopIteration):
         return None
     return Literal(quad.object.value)
-
-
-def bind_candidates(text: str, exact: str, candidates: list[str]) -> str:
-    from graph.build.output import _quoted
-
-    return _bind(text, exact, _EXACT_PATTERN, " ".join(_quoted(c) for c in candidates))
 
 
 def _bind(text: str, variable: str, pattern: str, terms: str) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from graph.store.sparql import groups
+
 
 def inline_sub_select(text: str, position: int) -> str:
     """The sub-SELECT around `position` (a group `{ SELECT … WHERE { BODY } }`, no modifiers) replaced by BODY, if
@@ -42,64 +44,29 @@ def inline_sub_select(text: str, position: int) -> str:
 
 
 def lateral_optionals(text: str) -> str:
-    """`OPTIONAL { … }` at the top level of the main WHERE group as `LATERAL { OPTIONAL { … } }`."""
-    out, depth, i, n = [], 0, 0, len(text)
-    where_depth = None
-    while i < n:
-        c = text[i]
-        if c == "#":  # a comment runs to the end of the line
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(text[i:j])
-            i = j
+    """`OPTIONAL { … }` at the top level of the main WHERE group as `LATERAL { OPTIONAL { … } }` (the groups as
+    graph.store.sparql reads them: strings, IRIs and comments skipped)."""
+    found = groups(text)
+    if not found:
+        return text
+    where = found[0]  # the first group: the WHERE group of a SELECT
+    out, last = [], 0
+    for group in found:
+        if group.depth != where.depth + 1 or not where.start < group.start < where.end:
             continue
-        if c in "\"'":
-            j = _string_end(text, i)
-            out.append(text[i:j])
-            i = j
+        keyword = _OPTIONAL.search(text, max(0, group.start - 64), group.start)
+        if keyword is None or (keyword.start() and (text[keyword.start() - 1].isalnum()
+                                                    or text[keyword.start() - 1] in "_?$:")):
             continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            j = text.index(">", i) + 1
-            out.append(text[i:j])
-            i = j
-            continue
-        if c == "{":
-            if where_depth is None:
-                where_depth = depth + 1
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif depth == where_depth and text[i:i + 8].upper() == "OPTIONAL" and not _word(text, i - 1) \
-                and not _word(text, i + 8):
-            start = text.index("{", i)
-            end = _group_end(text, start)
-            out.append("LATERAL { " + text[i:end] + " }")
-            i = end
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+        out += [text[last:keyword.start()], "LATERAL { ", text[keyword.start():group.end + 1], " }"]
+        last = group.end + 1
+    return "".join(out) + text[last:]
 
 
-def _word(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "_?$:")
-
-
-def _string_end(text: str, i: int) -> int:
-    quote = text[i]
-    long = text[i:i + 3] == quote * 3
-    if long:
-        end = text.find(quote * 3, i + 3)
-        return len(text) if end < 0 else end + 3
-    j = i + 1
-    while j < len(text) and text[j] != quote:
-        j += 2 if text[j] == "\\" else 1
-    return j + 1
+#: The keyword right before a group's `{`.
+_OPTIONAL = re.compile(r"OPTIONAL\s*\Z", re.IGNORECASE)
 
 
 def _group_end(text: str, start: int) -> int:
-    """The index after the `}` that closes the `{` at `start` (the query's groups as graph.store.sparql reads them:
-    strings and comments skipped)."""
-    from graph.store.sparql import groups
-
+    """The index after the `}` that closes the `{` at `start`."""
     return next(g.end + 1 for g in groups(text) if g.start == start)
