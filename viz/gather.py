@@ -146,8 +146,8 @@ def gather(result, nodes: list[str], store=None):
 
     want = wanted(result.store if store is None else store, nodes)
     found = Triples()
-    for name, kept in lines(result, want, lambda source_id: str(KG[source_id])):
-        found.load_lines(kept, URIRef(name) if name.startswith(str(KG)) else None)
+    found.load_chunks([(kept, URIRef(name) if name.startswith(str(KG)) else None)
+                       for name, kept in lines(result, want, lambda source_id: str(KG[source_id]))])
     found.annotations = want.annotations
     return found
 

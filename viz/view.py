@@ -365,13 +365,18 @@ def render_view(result, *, out_file: Path, focus: str | None = None, depth: int 
     A focus view (without --query) is gathered from the store (`focus_from_store`); with `from_store=False`, or for
     a query view, the whole graph is projected and cut (the reference the tests compare the store's focus with)."""
     from graph.build.output import fresh_graph
+    from graph.build.pipeline import gc_paused
 
     if focus is not None and query is None and from_store:
-        found = focus_from_store(result, focus, depth)
-        if found is not None:
-            g, dataset, centre = found
-            title = f"{TITLE} {result.version} — {g.nodes[centre].get('label', centre)} and {depth}-step neighbourhood"
-            return g, build_view(result, out_file=out_file, title=title, g=g, dataset=dataset)
+        # one pause of the collector for the gathering and the page: re-enabled in between, it went over the
+        # gathered index at once (0.2–0.9 s next to a 1M build, measured)
+        with gc_paused():
+            found = focus_from_store(result, focus, depth)
+            if found is not None:
+                g, dataset, centre = found
+                title = (f"{TITLE} {result.version} — {g.nodes[centre].get('label', centre)} and {depth}-step "
+                         "neighbourhood")
+                return g, build_view(result, out_file=out_file, title=title, g=g, dataset=dataset)
 
     whole = fresh_graph(result.all_triples())
     parts = []
