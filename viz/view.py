@@ -257,11 +257,7 @@ def _focus_from_store(result, focus: str, depth: int, limit: int | None, store):
     found = gather(result, nodes, store)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         found.add(t)
-    g = project(_KeptEdges(found, nodes), centrality=False)
-    keep = {curie(URIRef(n)) for n in nodes}
-    part = nx.MultiDiGraph()
-    part.add_nodes_from((n, g.nodes[n]) for n in g.nodes if n in keep)
-    part.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if u in keep and v in keep)
+    part = project(_KeptEdges(found, nodes), centrality=False, only={URIRef(n) for n in nodes})
     add_centrality(part)  # degree and centrality within the view
     return part, found, curie(URIRef(centre))
 
