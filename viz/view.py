@@ -269,7 +269,7 @@ class _KeptEdges(PatternGraph):
     full, so labels, groups and the filters' ties stay the same."""
 
     def __init__(self, found, nodes: list[str]):
-        self.found, self.nodes = found, [URIRef(n) for n in nodes]
+        self.found, self.nodes = found, [found.canonical(URIRef(n)) for n in nodes]
 
     def triples(self, pattern):
         if pattern != (None, None, None):
