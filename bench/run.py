@@ -129,10 +129,13 @@ def child_view(result, out: Path) -> dict:
         from viz import render, view
     except ImportError:
         return {"view": None}
+    from graph.build.pipeline import gc_paused
+
     t, c = time.perf_counter(), time.process_time()
-    focus, part, _ = view.focus_from_store(result, FOCUS_CENTRE, FOCUS_DEPTH, limit=FOCUS_NODES)
-    gathered = time.perf_counter() - t
-    render.build_view(result, out_file=out / "focus.html", title="focus", g=focus, dataset=part)
+    with gc_paused():  # as viz.view.render_view does: one pause for the gathering and the page
+        focus, part, _ = view.focus_from_store(result, FOCUS_CENTRE, FOCUS_DEPTH, limit=FOCUS_NODES)
+        gathered = time.perf_counter() - t
+        render.build_view(result, out_file=out / "focus.html", title="focus", g=focus, dataset=part)
     return {"view": time.perf_counter() - t, "view_cpu": time.process_time() - c, "view_gather": gathered,
             "view_nodes": focus.number_of_nodes(), "view_load": _load()}
 

@@ -180,10 +180,13 @@ def main() -> int:
             from viz import view
 
             built = pipeline.build(sources_dir=args.sources, quiet=True)
+            from graph.build.pipeline import gc_paused
+
             t0 = time.perf_counter()
-            focus, dataset, _ = view.focus_from_store(built, FOCUS_CENTRE, FOCUS_DEPTH, limit=args.nodes)
             path = tmp / "focus-built.html"
-            path.write_bytes(render.build_view(built, out_file=path, title="focus", g=focus, dataset=dataset))
+            with gc_paused():  # as viz.view.render_view does
+                focus, dataset, _ = view.focus_from_store(built, FOCUS_CENTRE, FOCUS_DEPTH, limit=args.nodes)
+                path.write_bytes(render.build_view(built, out_file=path, title="focus", g=focus, dataset=dataset))
             pages.append((f"{args.nodes}-node focus view of {FOCUS_CENTRE} (depth {FOCUS_DEPTH}) in the build of "
                           f"{args.sources.name} ({built.counts['triples (all)']:,} triples)", path,
                           focus.number_of_nodes(), focus.number_of_edges(), time.perf_counter() - t0))

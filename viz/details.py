@@ -204,6 +204,8 @@ def _term(g: Graph, name: str) -> URIRef | None:
         if prefix not in PREFIXES:
             return None
         term = URIRef(PREFIXES[prefix] + local)
+    if isinstance(g, Triples):
+        term = g.canonical(term)
     if curie(term) != name or ((term, None, None) not in g and (None, None, term) not in g):
         return None
     return term

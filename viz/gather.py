@@ -139,16 +139,29 @@ def lines(result, want: Wanted, graph_of) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _compared() -> list[URIRef]:
+    """The constant terms the side panel and the projection compare the gathered triples with (viz.details first:
+    it compares most)."""
+    from graph.network import projection
+    from viz import details
+
+    return [details._TYPE, details._LABEL, details._PREF_LABEL, details._MEMBER_DURING, details._PARTY, *details.NARY,
+            *details.HIDDEN, *details.DERIVED_FROM, *details.DERIVED_FROM.values(), *details._REFERENCE,
+            *(p for p, _ in details._INTERVAL_ENDS), *details._INSTANT_VALUES, *projection._NAMES,
+            *(c for c, _ in projection.GROUPS), *projection.AS_EDGES, *projection.SKIP,
+            *projection._COUNTRY_LINKS, *projection._MEETING_LINKS]
+
+
 def gather(result, nodes: list[str], store=None):
     """The part of the build a view of `nodes` (IRIs) needs, as a `viz.triples.Triples` with each triple's documents
     and the quotes (`Triples.annotations`); `store` (default: the build's) is any store holding the build's triples."""
     from viz.triples import Triples
 
     want = wanted(result.store if store is None else store, nodes)
-    found = Triples()
-    for name, kept in lines(result, want, lambda source_id: str(KG[source_id])):
-        found.load_lines(kept, URIRef(name) if name.startswith(str(KG)) else None)
-    found.annotations = want.annotations
+    found = Triples(canonical=_compared())
+    found.load_chunks([(kept, URIRef(name) if name.startswith(str(KG)) else None)
+                       for name, kept in lines(result, want, lambda source_id: str(KG[source_id]))])
+    found.annotations = {found.canonical(k): v for k, v in want.annotations.items()}
     return found
 
 
