@@ -80,8 +80,9 @@ class LibraryQuery:
         from graph.store import rewrite
         from graph.store.sparql import bind_inline
 
-        text = bind_inline(text, params)
-        if self.lateral_optionals and engine == "oxigraph":
+        lateral = self.lateral_optionals and engine == "oxigraph"
+        text = bind_inline(text, params, joined=not lateral)
+        if lateral:
             text = rewrite.lateral_optionals(text)
         return text, {}
 
