@@ -29,7 +29,7 @@ from graph.sources import ontology as onto
 from graph import paths
 from graph.errors import UsageError
 
-__all__ = ["KnowledgeGraph", "MAIN_WRITERS", "SIDE_WRITERS", "Table", "View", "load", "write_release"]
+__all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "write_release"]
 
 #: The writers of the main job after the core files (graph.build.pipeline.write_outputs), as "module:function", in
 #: order: the graph view and report, the timeline and country pages, the exports and VoID, the full-text index of
@@ -40,30 +40,17 @@ MAIN_WRITERS = ("viz.writers:write_build_outputs", "viz.pages:write_build_output
                 "graph.build.manifest:write_build_outputs")
 
 
-#: The writers of MAIN_WRITERS that `write_release` runs in a second process after the core files, at the same time as
-#: the other writers (graph/build/lanes.py): they only read the build and write files no other writer reads (the
-#: full-text index and the manifest read the exporter's cckg.nq and void.ttl, so those stay in order in the first).
-#: Chosen for their memory: the second process shares the build's pages until it writes them, and the timeline and
-#: country pages (queries on the store) and the core Turtle (pyoxigraph, from the shared sorted text) copy few.
-SIDE_WRITERS = ("viz.pages:write_build_outputs",)
-
-
-def main_writers(targets=MAIN_WRITERS) -> list:
-    """MAIN_WRITERS (or `targets`) as functions (imported when asked for: a query never loads the view)."""
+def main_writers() -> list:
+    """MAIN_WRITERS as functions (imported when asked for: a query never loads the view)."""
     import importlib
 
     return [getattr(importlib.import_module(module), name)
-            for module, _, name in (target.partition(":") for target in targets)]
+            for module, _, name in (target.partition(":") for target in MAIN_WRITERS)]
 
 
-def write_release(result, out_dir: Path | None = None, *, quiet: bool = True,
-                  concurrent: bool = True) -> dict[str, Path]:
-    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does: SIDE_WRITERS in
-    a second process (unless not `concurrent`: then every writer here, in MAIN_WRITERS' order; the same bytes)."""
-    side = [target for target in MAIN_WRITERS if concurrent and target in SIDE_WRITERS]
-    first = [target for target in MAIN_WRITERS if target not in side]
-    return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(first),
-                                  side_writers=main_writers(side), quiet=quiet)
+def write_release(result, out_dir: Path | None = None, *, quiet: bool = True) -> dict[str, Path]:
+    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does."""
+    return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(), quiet=quiet)
 
 
 def load(sources: Path | str | None = None, *, dist: Path | str | None = None, quiet: bool = True) -> KnowledgeGraph:

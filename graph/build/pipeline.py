@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.namespace import SKOS
 
-from graph.build import builder, lanes, loading, output, release, validate
+from graph.build import builder, loading, output, release, validate
 from graph.sources import drafts, integrity, ontology as onto
 from graph import paths
 from graph.sources import read as src
@@ -275,45 +275,29 @@ def report_text(result: Build) -> str:
 
 
 def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Callable] = (),
-                  side_writers: Sequence[Callable] = (), quiet: bool = True) -> dict[str, Path]:
+                  quiet: bool = True) -> dict[str, Path]:
     """Write the release: all, ontology and data as Turtle, the validation report, and the files of each of
     `writers` (each called as writer(result, folder, quiet=…) after the core files, in order, and writing its own
     files atomically; the main job's are graph.api.MAIN_WRITERS: the view, the pages, the exports, the manifest),
     all into a fresh folder that then replaces `out_dir` in one step (graph/build/release.py), so that `out_dir`
-    always holds one whole release. With `side_writers`, the core files and those writers are written at the same
-    time in a second process (graph/build/lanes.py, graph.api.SIDE_WRITERS): they only read the build and write
-    files no other writer reads. Each writer's wall and CPU seconds go to `result.timings` ("writer NAME")."""
+    always holds one whole release."""
+    progress = Progress(1, quiet=quiet)
+    done = progress(f"writing {src.shown_path(out_dir)}/", key="write")
     staged = release.Release(out_dir)
     with staged as stage:
-        core = [("core files", lambda: _write_core(result, stage, shown=out_dir, quiet=quiet))]
-        if side_writers:  # the sorted text of every line, read by both lanes: made once, before the fork
-            with gc_paused():
-                result.loaded.union_ntriples()
-            written = lanes.run(main=_lane(writers, result, stage, quiet),
-                                side=core + _lane(side_writers, result, stage, quiet), timings=result.timings)
-        else:
-            written = lanes.run(main=core + _lane(writers, result, stage, quiet), timings=result.timings)
+        with gc_paused():  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
+            whole, data = loading.sorted_turtle_pair(result.loaded)
+        files = {
+            stage / OUTPUTS["all"]: whole,
+            stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(result.loaded.ontology_lines),
+            stage / OUTPUTS["data"]: data,
+            stage / OUTPUTS["report"]: report_text(result).encode("utf-8"),
+        }
+        output.write_atomically(files)
+        done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
+        del whole, data, files
+        result.timings.update(progress.timings)
+        written = {key: stage / name for key, name in OUTPUTS.items()}
+        for writer in writers:
+            written.update(writer(result, stage, quiet=quiet) or {})
     return {key: staged.final(path) for key, path in written.items()}
-
-
-def _lane(writers: Sequence[Callable], result: Build, stage: Path, quiet: bool) -> list:
-    return [(f"{writer.__module__}:{writer.__name__}", lambda writer=writer: writer(result, stage, quiet=quiet))
-            for writer in writers]
-
-
-def _write_core(result: Build, stage: Path, *, shown: Path, quiet: bool) -> dict[str, Path]:
-    """cckg.ttl, ontology.ttl, data.ttl and the validation report, into the stage (of the release at `shown`)."""
-    progress = Progress(1, quiet=quiet)
-    done = progress(f"writing {src.shown_path(shown)}/", key="write")
-    with gc_paused():  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
-        whole, data = loading.sorted_turtle_pair(result.loaded)
-    files = {
-        stage / OUTPUTS["all"]: whole,
-        stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(result.loaded.ontology_lines),
-        stage / OUTPUTS["data"]: data,
-        stage / OUTPUTS["report"]: report_text(result).encode("utf-8"),
-    }
-    output.write_atomically(files)
-    done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
-    result.timings.update(progress.timings)
-    return {key: stage / name for key, name in OUTPUTS.items()}
