@@ -58,6 +58,7 @@ def _rollup(pid: int) -> tuple[int, int]:
 def measure(command: list[str], *, interval: float = 0.05, **popen) -> dict:
     """Run `command` to its end, sampling its process tree; the figures of the module's docstring."""
     t0 = time.perf_counter()
+    popen.setdefault("stdout", sys.stderr)  # the command's output goes to stderr: stdout has the figures alone
     proc = subprocess.Popen(command, **popen)
     peak_pss = peak_rss = 0
     processes = 1
