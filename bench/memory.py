@@ -4,7 +4,8 @@
 
 A build that forks writers (tried on branch mainjob, reverted: the copies on write cost 0.6-0.9 GB at 1M) has
 two processes whose pages are partly shared (copy on write): the parent's peak RSS alone undercounts, and the
-sum of the peak RSS of each process counts the shared pages twice. This samples /proc every `interval` seconds and reports, for the whole tree at each instant:
+sum of the peak RSS of each process counts the shared pages twice. This samples /proc every `interval` seconds
+and reports, for the whole tree at each instant:
 
 * `peak_pss_mb`: the peak of the summed PSS (proportional set size: a page shared by two processes counts half
   in each), i.e. the physical memory the job held, the figure held against the goal;
