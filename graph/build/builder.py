@@ -171,8 +171,8 @@ def document_triples(source: Source, text_root: Path) -> Iterator[Triple]:
         yield from _page(page)
 
 
-def record_triples(record: Record, index: Index) -> Iterator[Triple]:
-    """Every triple a record states, its provenance and the annotations of its quotes."""
+def record_triples(record: Record, index: Index, *, annotations: bool = True) -> Iterator[Triple]:
+    """Every triple a record states, its provenance and (`annotations`) the annotations of its quotes."""
     kind = KINDS[record.kind]
     node = KG[record.id]
     values = record.values
@@ -180,7 +180,8 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
     yield node, PROV.wasDerivedFrom, doc
     if record.corroborating:  # another source of a statement recorded in full elsewhere: no copy of its fields
         yield from _reference_triples(record)
-        yield from annotation_triples(record)
+        if annotations:
+            yield from annotation_triples(record)
         return
     yield node, RDF.type, kind.rdf_type
     for name, spec in kind.fields.items():
@@ -195,7 +196,8 @@ def record_triples(record: Record, index: Index) -> Iterator[Triple]:
         yield node, RDFS.label, Literal(_generated_label(record, index), lang="en")
     yield from _reference_triples(record)
     yield from _derived(record, index)
-    yield from annotation_triples(record)
+    if annotations:
+        yield from annotation_triples(record)
 
 
 def _reference_triples(record: Record) -> Iterator[Triple]:
@@ -316,22 +318,15 @@ def _interval(record: Record) -> Iterator[Triple]:
 
 
 def annotation_triples(record: Record) -> Iterator[Triple]:
-    """A Web Annotation per quote: the record's resource is the body, the quoted span of the text the target."""
-    source = record.source
-    doc = KG[source.id]
-    motivation = OA.describing if record.kind in STATEMENTS or not KINDS[record.kind].entity else OA.identifying
-    for n, quote in enumerate(record.values["quote"], start=1):
-        start = source.text.find(quote)
-        if start < 0:
-            continue  # reported by check_sources
-        end = start + len(quote)
-        # Fragments of the document's IRI; "." never occurs in a record id, so these cannot clash with one.
-        stem = f"{doc}#{record.id}" + ("" if n == 1 else f".{n}")
+    """A Web Annotation per quote: the record's resource is the body, the quoted span of the text the target.
+    (graph.build.loading.annotation_lines writes the same triples as N-Triples lines.)"""
+    doc, body, motivation = KG[record.source.id], KG[record.id], annotation_motivation(record)
+    for stem, quote, start, end, prefix, suffix in quote_spans(record):
         ann, target = URIRef(stem), URIRef(stem + ".target")
         quote_sel, pos_sel = URIRef(stem + ".quote"), URIRef(stem + ".position")
         yield ann, RDF.type, OA.Annotation
         yield ann, OA.motivatedBy, motivation
-        yield ann, OA.hasBody, KG[record.id]
+        yield ann, OA.hasBody, body
         yield ann, OA.hasTarget, target
         yield target, RDF.type, OA.SpecificResource
         yield target, OA.hasSource, doc
@@ -339,11 +334,30 @@ def annotation_triples(record: Record) -> Iterator[Triple]:
         yield target, OA.hasSelector, pos_sel
         yield quote_sel, RDF.type, OA.TextQuoteSelector
         yield quote_sel, OA.exact, Literal(quote)
-        yield quote_sel, OA.prefix, Literal(source.text[max(0, start - CONTEXT):start])
-        yield quote_sel, OA.suffix, Literal(source.text[end:end + CONTEXT])
+        yield quote_sel, OA.prefix, Literal(prefix)
+        yield quote_sel, OA.suffix, Literal(suffix)
         yield pos_sel, RDF.type, OA.TextPositionSelector
         yield pos_sel, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)
         yield pos_sel, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)
+
+
+def annotation_motivation(record: Record) -> URIRef:
+    return OA.describing if record.kind in STATEMENTS or not KINDS[record.kind].entity else OA.identifying
+
+
+def quote_spans(record: Record) -> Iterator[tuple[str, str, int, int, str, str]]:
+    """(annotation IRI, quote, start, end, prefix, suffix) of each quote of a record found in its document's text
+    (one not found is reported by check_sources)."""
+    text = record.source.text
+    base = f"{KG[record.source.id]}#{record.id}"
+    for n, quote in enumerate(record.values["quote"], start=1):
+        start = text.find(quote)
+        if start < 0:
+            continue
+        end = start + len(quote)
+        # Fragments of the document's IRI; "." never occurs in a record id, so these cannot clash with one.
+        yield (base if n == 1 else f"{base}.{n}"), quote, start, end, text[max(0, start - CONTEXT):start], \
+            text[end:end + CONTEXT]
 
 
 def date_literal(d: PartialDate) -> Literal:

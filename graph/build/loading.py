@@ -20,7 +20,7 @@ The rdflib Dataset of such a build is made only if someone asks for `Build.datas
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,8 +30,8 @@ from rdflib import Graph, URIRef
 
 from graph.build import builder, output
 from graph.terms import Terms
-from graph.namespaces import KG, ONTOLOGY
-from graph.build.output import nt_line, sorted_turtle_bytes
+from graph.namespaces import KG, OA, ONTOLOGY, XSD
+from graph.build.output import nt_line, nt_string, nt_term, sorted_turtle_bytes
 from graph.sources.read import Source
 
 
@@ -95,25 +95,72 @@ class Loaded:
 def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
     """Generate every source's triples and add them to one store (default graph = ontology + data).
 
-    Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), and the store
+    Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), the quotes'
+    annotations straight from their spans (`annotation_lines`, no rdflib terms), and the store
     parses each source's lines; converting the terms to pyoxigraph objects and serializing them again cost about
     twice as much (bench/, 1M triples). The lines are kept for the outputs (`sorted_turtle_pair`)."""
     loaded = start({nt_line(t) for t in ontology})
     used = loaded.used
     index = builder.Index(sources)
-    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    annotated = False
     for source in sources:
         lines = set()
         add = lines.add
-        for triple in _generated(source, index, text_root):
+        for triple in _generated(source, index, text_root, annotations=False):
             add(nt_line(triple))
-            s, p, o = triple
-            if p not in used:
-                used[p] = s
-            if p == rdf_type and isinstance(o, URIRef) and o not in used:
-                used[o] = s
+            _note_used(used, triple)
+        for record in source.records:
+            found = list(annotation_lines(record))
+            if found and not annotated:  # the terms of an annotation, noted once (they are the same in every one)
+                annotated = True
+                for triple in builder.annotation_triples(record):
+                    _note_used(used, triple)
+            lines.update(found)
         add_source(loaded, source.id, lines)
     return loaded
+
+
+_RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _note_used(used: dict, triple) -> None:
+    """Note the triple's predicate (and its class, for rdf:type) with the first subject using it (check_terms)."""
+    s, p, o = triple
+    if p not in used:
+        used[p] = s
+    if p == _RDF_TYPE and isinstance(o, URIRef) and o not in used:
+        used[o] = s
+
+
+_A, _OA = nt_term(_RDF_TYPE), {name: nt_term(OA[name]) for name in (
+    "Annotation", "motivatedBy", "hasBody", "hasTarget", "SpecificResource", "hasSource", "hasSelector",
+    "TextQuoteSelector", "exact", "prefix", "suffix", "TextPositionSelector", "start", "end")}
+_NON_NEGATIVE = f"^^{nt_term(XSD.nonNegativeInteger)}"
+
+
+def annotation_lines(record) -> Iterator[str]:
+    """The N-Triples lines of `builder.annotation_triples(record)` (about 70 % of a generated graph's triples),
+    written straight from the quotes' spans: making their rdflib terms first cost about twice as much (bench/)."""
+    oa = _OA
+    doc, body = nt_term(KG[record.source.id]), nt_term(KG[record.id])
+    motivation = nt_term(builder.annotation_motivation(record))
+    for stem, quote, start, end, prefix, suffix in builder.quote_spans(record):
+        ann, target, quote_sel, pos_sel = f"<{stem}>", f"<{stem}.target>", f"<{stem}.quote>", f"<{stem}.position>"
+        yield f"{ann} {_A} {oa['Annotation']} ."
+        yield f"{ann} {oa['motivatedBy']} {motivation} ."
+        yield f"{ann} {oa['hasBody']} {body} ."
+        yield f"{ann} {oa['hasTarget']} {target} ."
+        yield f"{target} {_A} {oa['SpecificResource']} ."
+        yield f"{target} {oa['hasSource']} {doc} ."
+        yield f"{target} {oa['hasSelector']} {quote_sel} ."
+        yield f"{target} {oa['hasSelector']} {pos_sel} ."
+        yield f"{quote_sel} {_A} {oa['TextQuoteSelector']} ."
+        yield f"{quote_sel} {oa['exact']} {nt_string(quote)} ."
+        yield f"{quote_sel} {oa['prefix']} {nt_string(prefix)} ."
+        yield f"{quote_sel} {oa['suffix']} {nt_string(suffix)} ."
+        yield f"{pos_sel} {_A} {oa['TextPositionSelector']} ."
+        yield f'{pos_sel} {oa["start"]} "{start}"{_NON_NEGATIVE} .'
+        yield f'{pos_sel} {oa["end"]} "{end}"{_NON_NEGATIVE} .'
 
 
 def start(ontology_lines: set[str]) -> Loaded:
@@ -134,11 +181,12 @@ def add_source(loaded: Loaded, source_id: str, lines: set[str]) -> None:
     loaded.data_lines |= lines
 
 
-def _generated(source: Source, index: builder.Index, text_root: Path):
-    """The triples of one source as the builder generates them (repeats included; `source_triples` is the set)."""
+def _generated(source: Source, index: builder.Index, text_root: Path, *, annotations: bool = True):
+    """The triples of one source as the builder generates them (repeats included; `source_triples` is the set);
+    without the quotes' annotations if not `annotations` (`annotation_lines` writes them)."""
     yield from builder.document_triples(source, text_root)
     for record in source.records:
-        yield from builder.record_triples(record, index)
+        yield from builder.record_triples(record, index, annotations=annotations)
 
 
 def source_triples(source: Source, index: builder.Index, text_root: Path) -> set:
@@ -153,8 +201,7 @@ def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
     classes: Counter = Counter()
     for row in store.query("SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c"):
         classes[URIRef(row[0].value)] = int(row[1].value)
-    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    for s, p, o in ontology.triples((None, rdf_type, None)):
+    for s, p, o in ontology.triples((None, _RDF_TYPE, None)):
         if isinstance(o, URIRef) and nt_line((s, p, o)) not in loaded.overlap:
             classes[o] -= 1
     return total, +classes

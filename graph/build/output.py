@@ -45,6 +45,11 @@ def _quoted(text: str) -> str:
     return f'"{text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text}"'
 
 
+def nt_string(text: str) -> str:
+    """A plain (xsd:string) literal's N-Triples term: `nt_term(Literal(text))` without making the Literal."""
+    return _quoted(text)
+
+
 def nt_term(term) -> str:
     """An rdflib term as pyoxigraph writes it in N-Triples (the same text, byte for byte, as serializing
     `Terms().term(term)`): IRIs unescaped, language tags lower-cased, xsd:string literals without a datatype.

@@ -37,13 +37,24 @@ class _Loader(yaml.SafeLoader):
 _FastLoader = type("_FastLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
 
 
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """`loader.construct_object(node, deep=True)`, with a shortcut for a scalar (most of a source's nodes): its
+    constructor called straight away, without the bookkeeping for anchors and recursion that only a collection
+    needs (an alias to a scalar gives an equal value either way). About a third of the construction's time."""
+    if type(node) is yaml.ScalarNode:
+        constructor = loader.yaml_constructors.get(node.tag)
+        if constructor is not None:
+            return constructor(loader, node)
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
     loader.flatten_mapping(node)
     result = LinedDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
                 None, None, f"mapping keys must be strings, not {key!r}", key_node.start_mark
@@ -52,13 +63,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LinedList:
-    result = LinedList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LinedList([_construct(loader, child) for child in node.value])
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
