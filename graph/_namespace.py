@@ -14,6 +14,7 @@ class CCKG(DefinedNamespace):
     _NS = Namespace("https://w3id.org/cckg/ontology/")
 
     actor: URIRef  # Links a statement to the person, country or organization that made it.
+    actorCountry: URIRef  # Links a statement made by a single actor to the country that actor stood for: the actor itself when it is a country, the country of a government, or the country the actor represented at the meeting where the statement was made.
     adopted: URIRef  # Links a meeting to a document it adopted or issued.
     Agreement: URIRef  # A legally binding written agreement between states, governments or organizations on a particular matter, such as a boundary agreement or an agreement to build a pipeline.
     agreementDate: URIRef  # The date on which the parties agreed to build a project.

@@ -148,7 +148,7 @@ def reference_quads(build) -> list:
     built from the same sources (builder.build_dataset), as pyoxigraph quads."""
     from rdflib import URIRef
 
-    from graph.build import builder
+    from graph.build import builder, derive
     from graph.terms import Terms
 
     dataset = builder.build_dataset(build.sources, build.ontology, text_root=build.text_root)
@@ -156,7 +156,21 @@ def reference_quads(build) -> list:
     for graph in dataset.graphs():
         if isinstance(graph.identifier, URIRef) and str(graph.identifier).startswith("https://"):
             quads += [terms.quad(t, terms.iri(graph.identifier)) for t in graph]
-    return quads
+    derived = terms.iri(derive.DERIVED_GRAPH)
+    return quads + [terms.quad(t, derived) for t in derived_reference(dataset)]
+
+
+def derived_reference(dataset) -> set:
+    """The derived shortcuts as the reference makes them: each rule of queries/derived/ run by rdflib's own SPARQL
+    engine on the union of the dataset's graphs (the build runs them on Oxigraph)."""
+    from rdflib import Graph
+
+    from graph.build import derive
+
+    union = Graph()
+    for graph in dataset.graphs():
+        union += graph
+    return {t for path in derive.rules() for t in union.query(path.read_text(encoding="utf-8"))}
 
 
 @pytest.fixture(scope="session")

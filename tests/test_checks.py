@@ -64,6 +64,10 @@ FAULTS = {
         "<https://example.org/x> a schema:WebPage . kg:doc a cckg:SourceDocument ; schema:citation <https://example.org/y> .",
         "https://w3id.org/cckg/id/f",
     ),
+    "actor-country-violation.rq": (  # a country's own statement without its materialized shortcut
+        "kg:s cckg:actor kg:kazakhstan . kg:kazakhstan a schema:Country .",
+        "https://w3id.org/cckg/id/s",
+    ),
     "chair-not-participant-violation.rq": (
         "kg:pa a cckg:Participation ; cckg:inMeeting kg:m ; cckg:participant kg:w ; cckg:isChair true .",
         "https://w3id.org/cckg/id/m",
@@ -142,3 +146,31 @@ def test_a_listed_url_and_a_partnership_of_two_countries_pass():
                      "kg:china a schema:Country . kg:kazakhstan a schema:Country .")
     assert _rows("partnership-parties-violation.rq",
                  "kg:p a cckg:PartnershipStatus ; cckg:party kg:china , kg:sco . kg:china a schema:Country .")
+
+
+#: A statement by a minister at a meeting, and a joint statement of two countries (no shortcut: several actors).
+_ACTOR_COUNTRY = (
+    "kg:s cckg:actor kg:w ; cckg:madeAt kg:m . kg:pa cckg:participant kg:w ; cckg:representing kg:china ; "
+    "cckg:inMeeting kg:m . kg:j cckg:actor kg:china , kg:kazakhstan . "
+    "kg:china a schema:Country . kg:kazakhstan a schema:Country . "
+)
+
+
+def test_actor_country_shortcut_is_held_equal_to_its_rule_in_both_directions():
+    """The materialized shortcut (queries/derived/actor-country.rq) passes; a missing triple, an extra one and one
+    on a statement of several actors are each found, on rdflib and on Oxigraph (`_rows`)."""
+    from graph.build import derive
+    from graph.build.loading import store_from_triples
+
+    graph = Graph().parse(data=PREFIXES + _ACTOR_COUNTRY, format="turtle")
+    derived = {str(t) for t in store_from_triples(graph).query(derive.rules()[0].read_text(encoding="utf-8"))}
+    assert derived == {"<https://w3id.org/cckg/id/s> <https://w3id.org/cckg/ontology/actorCountry> "
+                       "<https://w3id.org/cckg/id/china>"}
+    check = "actor-country-violation.rq"
+    assert _rows(check, _ACTOR_COUNTRY + "kg:s cckg:actorCountry kg:china .") == []
+    found = {(str(r[0]), str(r[1]), str(r[2])) for r in _rows(check, _ACTOR_COUNTRY)}
+    assert found == {("https://w3id.org/cckg/id/s", "https://w3id.org/cckg/id/china", "missing")}
+    planted = "kg:s cckg:actorCountry kg:china , kg:kazakhstan . kg:j cckg:actorCountry kg:china ."
+    found = {(str(r[0]), str(r[1]), str(r[2])) for r in _rows(check, _ACTOR_COUNTRY + planted)}
+    assert found == {("https://w3id.org/cckg/id/s", "https://w3id.org/cckg/id/kazakhstan", "extra"),
+                     ("https://w3id.org/cckg/id/j", "https://w3id.org/cckg/id/china", "extra")}

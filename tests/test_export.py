@@ -18,13 +18,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import IN_CI, ROOT, outputs_under_hash_seeds, reference_quads, run_cli
+from conftest import IN_CI, ROOT, derived_reference, outputs_under_hash_seeds, reference_quads, run_cli
 from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
 from graph.export import exporter as export
 from graph.export import jsonld as export_jsonld, lines as export_lines, networks as export_networks
 from graph.export import void as export_void
 from graph.errors import Problem
 from graph.namespaces import DCTERMS, FOAF, KG, ONTOLOGY, OWL, RDF, VOID
+from graph.build import derive
 from graph.build.output import fresh_graph
 from graph.terms import cached_from_oxigraph
 
@@ -60,7 +61,7 @@ def expected_triples(built, part: str) -> Graph:
     """What a part holds, assembled straight from the build (not through the exporter)."""
     triples = {
         "ontology": list(built.ontology),
-        "data": list(built.data_triples()),
+        "data": [*built.data_triples(), *built.derived_triples()],  # the derived shortcuts are data too
         "all": list(built.all_triples()),  # single-graph formats leave the VoID graph to void.ttl, nq and trig
     }[part]
     return fresh_graph(triples)
@@ -108,6 +109,8 @@ def _wanted_graphs(built, exporter, part: str) -> dict:
     graphs = {ONTOLOGY: set(built.ontology)} if part != "data" else {}
     if part != "ontology":
         graphs.update({KG[s.id]: set(built.dataset.graph(KG[s.id])) for s in built.sources})
+    if part != "ontology" and built.loaded.derived_lines:
+        graphs[derive.DERIVED_GRAPH] = derived_reference(built.dataset)
     if part == "all":
         graphs[export_void.VOID_GRAPH] = set(exporter.void_graph_triples())
     return graphs
@@ -120,9 +123,9 @@ def _plain(term):
     return term
 
 
-def test_named_graphs_are_the_source_documents_the_ontology_and_the_void(built):
+def test_named_graphs_are_the_source_documents_the_ontology_the_derived_and_the_void(built):
     iris = [iri for iri, _ in export.Exporter(built).graphs]
-    assert set(iris) == {ONTOLOGY, export_void.VOID_GRAPH} | {KG[s.id] for s in built.sources}
+    assert set(iris) == {ONTOLOGY, export_void.VOID_GRAPH, derive.DERIVED_GRAPH} | {KG[s.id] for s in built.sources}
     assert iris == sorted(iris, key=str)
     assert len(built.sources) >= 1
 
@@ -398,7 +401,19 @@ def test_void_subsets_equal_sparql_counts_per_named_graph(store, built):
     counted = {row["g"].value: _number(row["n"]) for row in _void(
         store, f"SELECT ?g (COUNT(*) AS ?n) {{ {NOT_VOID} }} GROUP BY ?g")}
     assert stated == counted
-    assert set(stated) == {str(ONTOLOGY)} | {str(KG[s.id]) for s in built.sources}
+    assert set(stated) == {str(ONTOLOGY), str(derive.DERIVED_GRAPH)} | {str(KG[s.id]) for s in built.sources}
+
+
+def test_void_gives_the_derived_graph_its_provenance(built):
+    """The derived shortcuts' subset says what it was derived from (each source document's graph) and by which rule;
+    the dataset's sources stay the source documents."""
+    from graph.namespaces import PROV
+
+    void = fresh_graph(export.Exporter(built).void_graph_triples())
+    (part,) = void.subjects(DCTERMS.source, derive.DERIVED_GRAPH)
+    assert set(void.objects(part, PROV.wasDerivedFrom)) == {KG[s.id] for s in built.sources}
+    assert "actor-country.rq" in str(void.value(part, DCTERMS.description))
+    assert derive.DERIVED_GRAPH not in set(void.objects(export_void.DATASET, DCTERMS.source))
 
 
 def test_void_describes_title_licence_version_sources_endpoint_and_examples(built):
@@ -583,7 +598,8 @@ def test_turtle_and_rdfxml_exports_come_from_the_lines(generated_build):
     triples = {q.rsplit(" ", 1)[0] for q in _reference_quads(generated_build)}
     for got, fmt in ((ttl, ox.RdfFormat.TURTLE), (xml, ox.RdfFormat.RDF_XML)):
         assert {str(t) for t in ox.parse(got, format=fmt)} == triples
-    assert ttl == sorted_turtle_bytes(generated_build.loaded.ontology_lines | generated_build.loaded.data_lines)
+    loaded = generated_build.loaded
+    assert ttl == sorted_turtle_bytes(loaded.ontology_lines | loaded.data_lines | loaded.derived_lines)
 
 
 def test_build_projection_is_read_from_the_store(built):

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from graph.build import builder, output
+from graph.build.derive import DERIVED_GRAPH
 from graph.terms import Terms
 from graph.namespaces import KG, OA, ONTOLOGY, XSD
 from graph.build.output import nt_line, nt_string, nt_term, sorted_turtle_bytes
@@ -55,6 +56,7 @@ class Loaded:
     data_lines: set[str] = field(default_factory=set)  # every data triple as its N-Triples line, for the outputs
     ontology_lines: set[str] = field(default_factory=set)
     source_lines: list[list[str]] = field(default_factory=list)  # each source's lines (the strings of data_lines)
+    derived_lines: set[str] = field(default_factory=set)  # the derived shortcuts' lines (graph.build.derive)
 
     @cached_property
     def ntriples(self) -> list[bytes]:
@@ -68,17 +70,25 @@ class Loaded:
         """The ontology's triples as N-Triples, sorted."""
         return "\n".join([*sorted(self.ontology_lines), ""]).encode("utf-8")
 
+    @cached_property
+    def derived_ntriples(self) -> bytes:
+        """The derived shortcuts' triples as N-Triples, sorted (the graph DERIVED_GRAPH)."""
+        return "\n".join([*sorted(self.derived_lines), ""]).encode("utf-8")
+
     def graphs(self) -> list[tuple[str, bytes]]:
-        """(graph IRI, sorted N-Triples) of the ontology's graph and each source document's, in build order."""
+        """(graph IRI, sorted N-Triples) of the ontology's graph, each source document's, in build order, and the
+        derived shortcuts' graph (if it has triples)."""
+        derived = [(str(DERIVED_GRAPH), self.derived_ntriples)] if self.derived_lines else []
         return [(str(ONTOLOGY), self.ontology_ntriples),
-                *((str(KG[source_id]), chunk) for source_id, chunk in zip(self.per_source, self.ntriples))]
+                *((str(KG[source_id]), chunk) for source_id, chunk in zip(self.per_source, self.ntriples)), *derived]
 
     def union_ntriples(self) -> bytes:
-        """Every triple once (ontology and data), as sorted N-Triples: made once (one sort of every line) and kept,
-        for cckg.ttl, data.ttl and the exports (cckg.nt is this text)."""
+        """Every triple once (ontology, data and the derived shortcuts), as sorted N-Triples: made once (one sort of
+        every line) and kept, for cckg.ttl, data.ttl and the exports (cckg.nt is this text)."""
         found = self.__dict__.get("_union")
         if found is None:
-            found = self.__dict__["_union"] = output.join_lines(sorted(self.ontology_lines | self.data_lines))
+            every = self.ontology_lines | self.data_lines | self.derived_lines
+            found = self.__dict__["_union"] = output.join_lines(sorted(every))
         return found
 
     def named_store(self, *, union: bool = True) -> ox.Store:

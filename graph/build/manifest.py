@@ -97,13 +97,14 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     """The build `manifest` describes, read back from dist/cckg.nq: each source document's named graph and the
     ontology graph as the build made them (their lines), with the sources' records (read, not built or validated
     again). The rdflib dataset is made from the sources if asked for, as for a fresh build."""
-    from graph.build import loading, pipeline, validate
+    from graph.build import derive, loading, pipeline, validate
     from graph.namespaces import KG, ONTOLOGY
 
     sources = pipeline.load_sources(sources_dir)
     names = {f"<{KG[s.id]}>": s.id for s in sources}
     ontology_name = f"<{ONTOLOGY}>"
-    graphs: dict[str, set[str]] = {name: set() for name in [ontology_name, *names]}
+    derived_name = f"<{derive.DERIVED_GRAPH}>"
+    graphs: dict[str, set[str]] = {name: set() for name in [ontology_name, *names, derived_name]}
     with open(out_dir / DUMP, encoding="utf-8") as dump:
         for line in dump:  # `s p o <graph> .`: the graph's IRI and the dot are the last two tokens
             triple, name, _ = line.rsplit(" ", 2)
@@ -113,7 +114,10 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     loaded = loading.start(graphs[ontology_name])
     for name, source_id in names.items():
         loading.add_source(loaded, source_id, graphs[name])
+    loaded.derived_lines = graphs[derived_name]  # the derived shortcuts, as the build derived them
+    if loaded.derived_lines:
+        loaded.store.load(loaded.derived_ntriples, format=ox.RdfFormat.N_TRIPLES)
     result = pipeline.Build(manifest["release"], ontology, sources, validate.Report(), loaded,
                             text_root=sources_dir.resolve().parent)
-    result.counts = {"triples (all)": len(loaded.ontology_lines | loaded.data_lines)}
+    result.counts = {"triples (all)": len(loaded.ontology_lines | loaded.data_lines | loaded.derived_lines)}
     return result

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.namespace import SKOS
 
-from graph.build import builder, loading, output, release, validate
+from graph.build import builder, derive, loading, output, release, validate
 from graph.sources import drafts, integrity, ontology as onto
 from graph import paths
 from graph.sources import read as src
@@ -117,9 +117,14 @@ class Build:
         for source in self.sources:
             yield from self.dataset.graph(KG[source.id])
 
+    def derived_triples(self):
+        """The derived shortcuts' triples (graph.build.derive), as rdflib terms."""
+        yield from Graph().parse(data=self.loaded.derived_ntriples.decode("utf-8"), format="nt")
+
     def all_triples(self):
         yield from self.ontology
         yield from self.data_triples()
+        yield from self.derived_triples()
 
 
 def project_version() -> str:
@@ -173,7 +178,7 @@ def gc_paused():
 
 
 def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, verbose) -> Build:
-    progress = Progress(5, quiet=quiet)
+    progress = Progress(6, quiet=quiet)
     version = version or project_version()
 
     done = progress("loading the ontology", key="read")
@@ -215,6 +220,10 @@ def _build_store(sources, ontology, version, text_root, progress, shapes_dir, ch
     total, classes = loading.data_counts(loaded, ontology)
     done(f"{total} data triples in {len(sources)} named graphs")
 
+    done = progress("deriving the shortcuts (queries/derived/)", key="derive")
+    loaded.derived_lines = derive.derive(loaded.store)  # before validation: the checks hold them to their rule
+    done(f"{len(loaded.derived_lines)} triples in <{derive.DERIVED_GRAPH}>")
+
     done = progress("validating (SHACL, terms, check queries)", key="validate")
     locate = validate.locator(builder.Index(sources))
     report = result.report
@@ -240,9 +249,10 @@ def _ontology_locator(node: object) -> Problem:
 def _count_figures(result: Build, data_triples: int, classes: Counter, per_source: dict[str, int]) -> dict[str, int]:
     """The counts of the report (triples per graph, instances per class), from the store's figures."""
     counts = {
-        "triples (all)": len(result.ontology) + data_triples,
+        "triples (all)": len(result.ontology) + data_triples + len(result.loaded.derived_lines),
         "triples (ontology)": len(result.ontology),
         "triples (data)": data_triples,
+        "triples (derived shortcuts)": len(result.loaded.derived_lines),
     }
     for source in result.sources:
         counts[f"triples in {source.shown}"] = per_source[source.id]

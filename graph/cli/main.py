@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "namespace":
         text = onto.namespace_source(onto.load_ontology(args.ontology))
-        target = Path(__file__).with_name("_namespace.py")
+        target = Path(__file__).resolve().parent.parent / "_namespace.py"  # graph/_namespace.py
         if args.check:
             stale = target.read_text(encoding="utf-8") != text
             print("graph/_namespace.py is " + ("stale: run python build.py namespace" if stale else "up to date"))

@@ -103,7 +103,7 @@ class Exporter:
             return loaded.union_ntriples()
         if self.part == "ontology":
             return loaded.ontology_ntriples
-        return output.join_lines(sorted(loaded.data_lines))
+        return output.join_lines(sorted(loaded.data_lines | loaded.derived_lines))  # as data.ttl
 
     def _nquads(self) -> Iterable[bytes]:
         """The N-Quads text, every line in sorted order (as one sort of all the quads' lines gives it), made by

@@ -9,6 +9,7 @@ from rdflib import BNode, Literal, URIRef
 
 from graph.errors import UsageError
 from graph.namespaces import KG, ONTOLOGY, XSD
+from graph.build.derive import DERIVED_GRAPH
 from graph.export.void import VOID_GRAPH, Triple
 
 #: The parts of a build an export carries: all (ontology, data and VoID), the ontology alone, the data alone.
@@ -17,13 +18,15 @@ PARTS = ("all", "ontology", "data")
 
 def graph_texts(result, part: str, *, void: list[Triple] | None = None) -> list[tuple[URIRef, bytes]]:
     """The named graphs of a part, sorted by IRI, each as its sorted N-Triples text, without rdflib terms: the
-    ontology's and each source's as the build kept them (pyoxigraph writes canonical N-Triples, the same lines as
+    ontology's, each source's and the derived shortcuts' as the build kept them (pyoxigraph writes canonical N-Triples, the same lines as
     `nt_term`), and the `void` triples (part all: the VoID description) in the VoID graph."""
     if part not in PARTS:
         raise UsageError(f"unknown part {part!r}: expected one of {', '.join(PARTS)}")
     loaded = result.loaded
     built = [(ONTOLOGY, loaded.ontology_ntriples)]
     built += [(KG[source_id], text) for source_id, text in zip(loaded.per_source, loaded.ntriples)]
+    if loaded.derived_lines:  # the derived shortcuts (graph.build.derive): data, in their own graph
+        built.append((DERIVED_GRAPH, loaded.derived_ntriples))
     graphs = [g for g in built if part == "all" or (g[0] == ONTOLOGY) == (part == "ontology")]
     if void is not None:
         graphs.append((VOID_GRAPH, b"".join(line + b"\n" for line in sorted({_nt_line(t) for t in void}))))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from graph.namespaces import BASE, DCAT, DCTERMS, KG, ONTOLOGY, OWL, PREFIXES, RDF, RDFS, VOID, XSD
+from graph.build.derive import DERIVED_GRAPH, rules
+from graph.namespaces import BASE, DCAT, DCTERMS, KG, ONTOLOGY, OWL, PREFIXES, PROV, RDF, RDFS, VOID, XSD
 from graph.namespaces import curie as _curie
 
 #: The VoID description: its document (also the named graph that holds it), the dataset and its parts.
@@ -97,7 +98,11 @@ def graph_sizes(loaded) -> dict[URIRef, int]:
     typed literal can be such."""
     sizes, typed = {}, {}
     names = [ONTOLOGY, *(KG[source_id] for source_id in loaded.per_source)]
-    for name, lines in zip(names, [loaded.ontology_lines, *loaded.source_lines]):
+    every = [loaded.ontology_lines, *loaded.source_lines]
+    if loaded.derived_lines:  # the derived shortcuts' graph (graph.build.derive)
+        names.append(DERIVED_GRAPH)
+        every.append(loaded.derived_lines)
+    for name, lines in zip(names, every):
         sizes[name] = len(lines)
         typed[name] = [line[:-2].split(" ", 2) for line in lines if '"^^<' in line]
     fold = store_folds({o.encode("utf-8") for found in typed.values() for _, _, o in found})
@@ -140,19 +145,34 @@ def void_triples(result, counted: Figures, *, endpoint: str = SPARQL_ENDPOINT) -
     for graph_iri, title, source, n in subsets(result, counted.sizes):
         part = URIRef(f"{DATASET}-graph-{str(graph_iri).rsplit('/', 1)[-1]}")
         add((DATASET, VOID.subset, part))
-        if graph_iri != ONTOLOGY:
+        if graph_iri not in (ONTOLOGY, DERIVED_GRAPH):  # the source documents
             add((DATASET, DCTERMS.source, source))
         add((part, RDF.type, VOID.Dataset))
         add((part, DCTERMS.title, Literal(title, lang="en")))
         add((part, DCTERMS.source, source))
         add((part, VOID.triples, _count(n)))
+        if graph_iri == DERIVED_GRAPH:  # its provenance: the source graphs and the rules it was derived by
+            add((part, DCTERMS.description, Literal(DERIVED_DESCRIPTION, lang="en")))
+            for source in result.sources:
+                add((part, PROV.wasDerivedFrom, KG[source.id]))
     return triples
 
 
+#: What the VoID description says of the derived graph (graph.build.derive).
+DERIVED_DESCRIPTION = (
+    "Shortcuts no source states, materialized by the build from the source documents' graphs (ontology module "
+    "shortcuts, as Wikidata's truthy statements): each triple is a result of one SPARQL CONSTRUCT rule of the "
+    "release's queries/derived/ (" + ", ".join(p.name for p in rules()) + "), and "
+    "queries/checks/actor-country-violation.rq holds the graph equal to its rules."
+)
+
+
 def subsets(result, sizes: dict) -> list[tuple[URIRef, str, URIRef, int]]:
-    """(named graph, title, its source, triple count) for the ontology and each source document, by graph IRI."""
+    """(named graph, title, its source, triple count) for the ontology, each source document and the derived
+    shortcuts, by graph IRI."""
     titles = {KG[source.id]: f"Statements from “{source.meta['title']}”" for source in result.sources}
     titles[ONTOLOGY] = "The ontology"
+    titles[DERIVED_GRAPH] = "Derived shortcuts (materialized by the build)"
     return [(iri, titles[iri], iri, n) for iri, n in sorted(sizes.items(), key=lambda kv: str(kv[0]))]
 
 
