@@ -11,7 +11,7 @@ The default run is held under 10 minutes on this machine (2 cores, often shared)
 12 runs of each query (3 above 200k), rdflib once per query above 20k triples (stopped after 15 s), no export
 formats above 200k; the table says what was skipped. It measures:
 
-* the core build split by step (read, check, build RDF, validate, write) and its peak RSS, `--runs` times below 1M;
+* the core build split by step (read, check, build RDF, derive the shortcuts, validate, write) and its peak RSS, `--runs` times below 1M;
 * the main job as `python build.py` runs it (build, core outputs, every writer of graph.api.MAIN_WRITERS, each timed),
   its wall and CPU time and peak RSS against the issue's goal at 1M (≤ 30 s, ≤ 1.5 GB); at 1M this child also gives
   the core build's row (one build there, not --runs); then, in the same process, the 1,000-node focus view
@@ -341,7 +341,7 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path, all_formats: b
                  "build_s": statistics.median(b["total_s"] for b in builds),
                  "build_cpu_s": statistics.median(b["cpu_s"] for b in builds),
                  "steps_s": {k: statistics.median(b["steps"].get(k, 0.0) for b in builds)
-                             for k in ("read", "check", "rdf", "validate", "write")},
+                             for k in ("read", "check", "rdf", "derive", "validate", "write")},
                  "build_peak_mb": statistics.median(b["peak_mb"] for b in builds),
                  "main_job": job["main_job"], "extras": job["extras"]}
     row["query_runs"] = max(3, query_runs // 4) if large else query_runs
@@ -415,15 +415,15 @@ def _goal(value: float, goal: float) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = ["Load average: the 1-minute figure when each measurement ended (2 cores: above ~2, other work competed).",
-             "", "| size | triples | build s wall (runs) | build CPU s | read | check | build RDF | validate | write "
-             "| peak MB | load avg | store load s (Oxigraph nq / rdflib ttl) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "", "| size | triples | build s wall (runs) | build CPU s | read | check | build RDF | derive | validate "
+             "| write | peak MB | load avg | store load s (Oxigraph nq / rdflib ttl) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r["steps_s"]
         rd = f"{r['rdflib']['load_s']:.2f}" if r["rdflib"] else f"skipped (> {RDFLIB_MAX:,} triples)"
         lines.append(f"| {r['size']} | {r['triples']:,} "
                      f"| {r['build_s']:.2f} ({r['build_runs']}) | {r['build_cpu_s']:.2f} | {s['read']:.2f} | {s['check']:.2f} | {s['rdf']:.2f} "
-                     f"| {s['validate']:.2f} | {s['write']:.2f} | {r['build_peak_mb']:.0f} | {_loads(r.get('load'))} "
+                     f"| {s.get('derive', 0.0):.2f} | {s['validate']:.2f} | {s['write']:.2f} | {r['build_peak_mb']:.0f} | {_loads(r.get('load'))} "
                      f"| {r['oxigraph']['load_s']:.2f} / {rd} |")
     lines += ["", "Queries: \"engine alone\" is bare pyoxigraph `store.query` (rows counted); \"ours\" the library path "
               "(graph.store.engines.run: prepare, run with parameters, convert and normalize the rows) on the same "
