@@ -11,7 +11,8 @@ The default run is held under 10 minutes on this machine (2 cores, often shared)
 12 runs of each query (3 above 200k), rdflib once per query above 20k triples (stopped after 15 s), no export
 formats above 200k; the table says what was skipped. It measures:
 
-* the core build split by step (read, check, build RDF, derive the shortcuts, validate, write) and its peak RSS, `--runs` times below 1M;
+* the core build split by step (read, check, build RDF, derive the shortcuts, validate, write) and its peak RSS,
+  `--runs` times below 1M;
 * the main job as `python build.py` runs it (build, core outputs, every writer of graph.api.MAIN_WRITERS, each timed),
   its wall and CPU time and peak RSS against the issue's goal at 1M (≤ 30 s, ≤ 1.5 GB); at 1M this child also gives
   the core build's row (one build there, not --runs); then, in the same process, the 1,000-node focus view
