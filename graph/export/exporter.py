@@ -43,7 +43,7 @@ from rdflib import URIRef
 from graph.build import output
 from graph.errors import UsageError
 from graph.namespaces import PREFIXES
-from graph.export.jsonld import Compactor, _dumps, _jsonld_pieces, load_context
+from graph.export.jsonld import Compactor, _jsonld_pieces, load_context
 from graph.export.lines import PARTS, graph_texts
 from graph.export.networks import GEXF_DATE, GEXF_RESERVED, _portable, drawing, edges_csv, nodes_csv
 from graph.export.void import SPARQL_ENDPOINT, VOID_GRAPH, Triple, store_figures, void_triples
@@ -170,8 +170,7 @@ class Exporter:
 
     def _jsonld(self) -> dict[str, Iterable[bytes]]:
         context = load_context()  # compacted from the N-Triples lines, one node at a time: no rdflib terms
-        nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
-                       for node in Compactor(context).nodes_from_lines(output.chunked_lines(self._text())))
+        nodes = sorted(Compactor(context).node_texts_from_lines(output.chunked_lines(self._text())))
         return {"": _jsonld_pieces(context, [text for _, text in nodes])}
 
     def _graphml(self) -> dict[str, bytes]:

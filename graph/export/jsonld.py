@@ -166,6 +166,63 @@ class Compactor:
         if subject is not None:
             yield self._node(subject, properties)
 
+    def node_texts_from_lines(self, lines: Iterable[bytes]) -> Iterable[tuple[str, bytes]]:
+        """(@id, text) of each node `nodes_from_lines` gives, the text being `_dumps(node, "    ")` in UTF-8, made
+        without the node's dict: each value is kept as its texts (`_texts`: its sort key, as a key's value, inside
+        an array), and the keys' and IRI values' texts are made once, since they recur."""
+        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
+        named: dict[str, str] = {"@type": '"@type"'}  # key -> its JSON text
+        objects: dict[bytes, tuple[str, str, str]] = {}  # IRI object (+ b"@" if coerced) -> its texts
+        types: dict[bytes, tuple[str, str, str]] = {}
+        rdf_type = f"<{RDF.type}>".encode()
+        subject, properties = None, {}
+        for line in lines:
+            s, p, o = line[:-2].split(b" ", 2)
+            if s != subject:
+                if subject is not None:
+                    yield self._node_text(subject, properties, named)
+                subject, properties = s, {}
+            if p == rdf_type and o[:1] == b"<":
+                key, value = "@type", types.get(o)
+                if value is None:
+                    value = types[o] = _texts(self.type_name(o[1:-1].decode("utf-8")))
+            else:
+                found = keys.get(p)
+                if found is None:
+                    iri = p[1:-1].decode("utf-8")
+                    found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
+                    named[found[0]] = _encode_string(found[0])
+                key, coerced = found
+                if o[:1] == b"<":
+                    cached = o + b"@" if coerced else o
+                    value = objects.get(cached)
+                    if value is None:
+                        value = objects[cached] = _texts(self.value(("iri", o[1:-1].decode("utf-8")), coerced))
+                elif o[:2] == b"_:":
+                    value = _texts(self.value(("bnode", o[2:].decode("utf-8")), coerced))
+                else:
+                    value = _texts(self.value(_nt_literal(o), coerced))
+            values = properties.get(key)
+            if values is None:
+                properties[key] = [value]
+            else:
+                values.append(value)
+        if subject is not None:
+            yield self._node_text(subject, properties, named)
+
+    def _node_text(self, subject: bytes, properties: dict[str, list], named: dict[str, str]) -> tuple[str, bytes]:
+        identifier = (self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+                      else subject.decode("utf-8"))
+        parts = [f'{_KEY_INDENT}"@id": {_encode_string(identifier)}']
+        for key in sorted(properties):
+            values = properties[key]
+            if len(values) > 1:
+                values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
+            text = values[0][1] if len(values) == 1 else (
+                "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values) + "\n" + _KEY_INDENT + "]")
+            parts.append(f"{_KEY_INDENT}{named[key]}: {text}")
+        return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
+
     def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
         node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
                 else subject.decode("utf-8")}
@@ -175,6 +232,23 @@ class Compactor:
                 values = sorted(_unique(values), key=_json_key)
             node[key] = values[0] if len(values) == 1 else values
         return node
+
+
+#: The indents of a node's keys and of the items of its arrays in the file (`_dumps(node, "    ")`).
+_KEY_INDENT, _ITEM_INDENT = " " * 6, " " * 8
+
+
+def _texts(value) -> tuple[str, str, str]:
+    """A compacted value (a string or a dict of strings) as (`_json_key(value)`, `_dumps` of it as a node's key's
+    value, `_dumps` of it as an item of the key's array)."""
+    if type(value) is str:
+        text = _encode_string(value)
+        return text, text, text
+    pairs = [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in value.items()]
+    return ("{" + ", ".join(pairs if list(value) == sorted(value) else
+                            [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in sorted(value.items())]) + "}",
+            "{\n" + ",\n".join(_ITEM_INDENT + pair for pair in pairs) + "\n" + _KEY_INDENT + "}",
+            "{\n" + ",\n".join(_ITEM_INDENT + "  " + pair for pair in pairs) + "\n" + _ITEM_INDENT + "}")
 
 
 def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
