@@ -46,6 +46,7 @@ class Compactor:
         for ns, name in self.prefixes:  # the first of the longest-first order, as the scan of `prefixes` finds it
             self._by_ns.setdefault(ns, name)
         self._compacted: dict[str, str] = {}
+        self._heads: dict[str, tuple[str, int] | None] = {}  # an IRI's head (`_compact`) -> its prefix
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -69,6 +70,20 @@ class Compactor:
         return found
 
     def _compact(self, iri: str) -> str:
+        # The prefix found depends only on the IRI up to its last / or # (its head), unless what follows begins
+        # with a / (an IRI ending in //): so it is found once per head.
+        cut = max(iri.rfind("/", 0, len(iri) - 1), iri.rfind("#", 0, len(iri) - 1))
+        if cut < 0 or iri[cut + 1] == "/":
+            found = self._prefix(iri)
+        else:
+            head = iri[: cut + 1]
+            found = self._heads.get(head, False)
+            if found is False:
+                found = self._heads[head] = self._prefix(iri)
+        return iri if found is None else f"{found[0]}:{iri[found[1]:]}"
+
+    def _prefix(self, iri: str) -> tuple[str, int] | None:
+        """(prefix, length of its namespace) of the longest prefix of `iri`, or None."""
         # Every prefix ends with / or #: the candidates are the IRI cut after each / or #, longest first.
         by_ns = self._by_ns
         end = len(iri) - 1  # a prefix must leave a non-empty local part
@@ -78,9 +93,9 @@ class Compactor:
                 break
             name = by_ns.get(iri[: cut + 1])
             if name is not None and not iri[cut + 1:].startswith("//"):
-                return f"{name}:{iri[cut + 1:]}"
+                return name, cut + 1
             end = cut
-        return iri
+        return None
 
     def type_name(self, iri: str) -> str:
         term = self.terms.get(iri)
@@ -171,8 +186,8 @@ class Compactor:
         without the node's dict: each value is kept as its texts (`_texts`: its sort key, as a key's value, inside
         an array), and the keys' and IRI values' texts are made once, since they recur."""
         keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
-        named: dict[str, str] = {"@type": '"@type"'}  # key -> its JSON text
-        objects: dict[bytes, tuple[str, str, str]] = {}  # IRI object (+ b"@" if coerced) -> its texts
+        named: dict[str, str] = {"@type": f'{_KEY_INDENT}"@type": '}  # key -> its line's start
+        objects: dict[bytes, tuple[str, str, str]] = {}  # IRI or typed literal (+ b"@" if coerced) -> its texts
         types: dict[bytes, tuple[str, str, str]] = {}
         rdf_type = f"<{RDF.type}>".encode()
         subject, properties = None, {}
@@ -191,13 +206,18 @@ class Compactor:
                 if found is None:
                     iri = p[1:-1].decode("utf-8")
                     found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
-                    named[found[0]] = _encode_string(found[0])
+                    named[found[0]] = f"{_KEY_INDENT}{_encode_string(found[0])}: "
                 key, coerced = found
-                if o[:1] == b"<":
+                if o[-1:] == b">":  # an IRI or a typed literal: they recur (dates, numbers, places)
                     cached = o + b"@" if coerced else o
                     value = objects.get(cached)
                     if value is None:
-                        value = objects[cached] = _texts(self.value(("iri", o[1:-1].decode("utf-8")), coerced))
+                        if o[:1] == b"<":  # (compacted here, not through compact_iri: `objects` remembers it)
+                            iri = self._compact(o[1:-1].decode("utf-8"))
+                            value = _texts(iri) if coerced else _texts({"@id": iri})
+                        else:
+                            value = _texts(self.value(_nt_literal(o), coerced))
+                        objects[cached] = value
                 elif o[:2] == b"_:":
                     value = _texts(self.value(("bnode", o[2:].decode("utf-8")), coerced))
                 else:
@@ -211,16 +231,18 @@ class Compactor:
             yield self._node_text(subject, properties, named)
 
     def _node_text(self, subject: bytes, properties: dict[str, list], named: dict[str, str]) -> tuple[str, bytes]:
-        identifier = (self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
+        identifier = (self._compact(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"  # each subject once
                       else subject.decode("utf-8"))
-        parts = [f'{_KEY_INDENT}"@id": {_encode_string(identifier)}']
+        parts = [_ID_LINE + _encode_string(identifier)]
         for key in sorted(properties):
             values = properties[key]
             if len(values) > 1:
                 values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
-            text = values[0][1] if len(values) == 1 else (
-                "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values) + "\n" + _KEY_INDENT + "]")
-            parts.append(f"{_KEY_INDENT}{named[key]}: {text}")
+            if len(values) == 1:
+                parts.append(named[key] + values[0][1])
+            else:
+                parts.append(named[key] + "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values)
+                             + "\n" + _KEY_INDENT + "]")
         return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
 
     def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
@@ -236,6 +258,7 @@ class Compactor:
 
 #: The indents of a node's keys and of the items of its arrays in the file (`_dumps(node, "    ")`).
 _KEY_INDENT, _ITEM_INDENT = " " * 6, " " * 8
+_ID_LINE = _KEY_INDENT + '"@id": '
 
 
 def _texts(value) -> tuple[str, str, str]:
