@@ -143,48 +143,12 @@ class Compactor:
         return sorted(nodes, key=lambda n: n["@id"])
 
 
-    def nodes_from_lines(self, lines: Iterable[bytes]) -> Iterable[dict]:
-        """The nodes of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that each subject's
-        lines are together), read without an RDF parser, one node at a time and unsorted: the nodes `nodes` gives
-        for their terms. Terms recur, so each is compacted once."""
-        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
-        objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
-        types: dict[bytes, str] = {}
-        rdf_type = f"<{RDF.type}>".encode()
-        subject, properties = None, {}
-        for line in lines:
-            s, p, o = line[:-2].split(b" ", 2)
-            if s != subject:
-                if subject is not None:
-                    yield self._node(subject, properties)
-                subject, properties = s, {}
-            if p == rdf_type and o[:1] == b"<":
-                name = types.get(o)
-                if name is None:
-                    name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
-                properties.setdefault("@type", []).append(name)
-                continue
-            found = keys.get(p)
-            if found is None:
-                iri = p[1:-1].decode("utf-8")
-                found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
-            key, coerced = found
-            if o[:1] == b"<":
-                value = objects.get((o, coerced))
-                if value is None:
-                    value = objects[(o, coerced)] = self.value(("iri", o[1:-1].decode("utf-8")), coerced)
-            elif o[:2] == b"_:":
-                value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
-            else:
-                value = self.value(_nt_literal(o), coerced)
-            properties.setdefault(key, []).append(value)
-        if subject is not None:
-            yield self._node(subject, properties)
-
     def node_texts_from_lines(self, lines: Iterable[bytes]) -> Iterable[tuple[str, bytes]]:
-        """(@id, text) of each node `nodes_from_lines` gives, the text being `_dumps(node, "    ")` in UTF-8, made
-        without the node's dict: each value is kept as its texts (`_texts`: its sort key, as a key's value, inside
-        an array), and the keys' and IRI values' texts are made once, since they recur."""
+        """(@id, text) of each node of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that
+        each subject's lines are together), one node at a time and unsorted, read without an RDF parser: the text
+        is `_dumps(node, "    ")` in UTF-8 of the node `nodes` gives for their terms, made without the node's dict:
+        each value is kept as its texts (`_texts`: its sort key, as a key's value, inside an array), and the keys'
+        and the recurring values' texts are made once."""
         keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
         named: dict[str, str] = {"@type": f'{_KEY_INDENT}"@type": '}  # key -> its line's start
         objects: dict[bytes, tuple[str, str, str]] = {}  # IRI or typed literal (+ b"@" if coerced) -> its texts
@@ -244,16 +208,6 @@ class Compactor:
                 parts.append(named[key] + "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values)
                              + "\n" + _KEY_INDENT + "]")
         return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
-
-    def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
-        node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
-                else subject.decode("utf-8")}
-        for key in sorted(properties):
-            values = properties[key]
-            if len(values) > 1:
-                values = sorted(_unique(values), key=_json_key)
-            node[key] = values[0] if len(values) == 1 else values
-        return node
 
 
 #: The indents of a node's keys and of the items of its arrays in the file (`_dumps(node, "    ")`).
