@@ -547,8 +547,8 @@ def test_build_exports_are_byte_identical_whatever_the_hash_seed(generated_sourc
 
 
 def test_jsonld_from_lines_compacts_as_from_terms():
-    """Compactor.nodes_from_lines (large builds) reads N-Triples lines as Compactor.nodes reads terms: escapes,
-    languages, datatypes, types, IRI values and repeated values."""
+    """Compactor.node_texts_from_lines (large builds) reads N-Triples lines as Compactor.nodes reads terms and writes
+    each node as _dumps does: escapes, languages, datatypes, types, IRI values and repeated values."""
     from rdflib import BNode
 
     s, t = KG["x"], KG["y"]
@@ -565,7 +565,8 @@ def test_jsonld_from_lines_compacts_as_from_terms():
     ]
     compactor = export_jsonld.Compactor(export_jsonld.load_context())
     lines = sorted(export_lines._nt_line(x) for x in triples)
-    assert sorted(compactor.nodes_from_lines(lines), key=lambda n: n["@id"]) == compactor.nodes(triples)
+    assert sorted(compactor.node_texts_from_lines(lines)) == sorted(
+        (node["@id"], export_jsonld._dumps(node, "    ").encode("utf-8")) for node in compactor.nodes(triples))
     document = {"@context": export_jsonld.load_context(), "@graph": compactor.nodes(triples)}
     assert export_jsonld._dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import itertools
+import operator
 from pathlib import Path
 
 import networkx as nx
@@ -225,8 +227,9 @@ def gather_triples(result, resources: set):
     chunks = [(ONTOLOGY_GRAPH, loaded.ontology_lines)]
     chunks += [(str(KG[source_id]), lines) for source_id, lines in zip(loaded.per_source, loaded.source_lines)]
     found = Triples()
-    for name, lines in sorted(chunks, key=lambda c: c[0]):
-        kept = [line for line in lines if line[:line.find(" ")] in wanted]
+    first, space = operator.itemgetter(0), itertools.repeat(" ")
+    for name, lines in sorted(chunks, key=lambda c: c[0]):  # each line whose subject is wanted (as viz.gather.lines)
+        kept = list(itertools.compress(lines, map(wanted.__contains__, map(first, map(str.partition, lines, space)))))
         if kept:
             found.load("\n".join(sorted(kept)) + "\n", URIRef(name) if name.startswith(str(KG)) else None)
     return found

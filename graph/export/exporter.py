@@ -33,7 +33,7 @@ from __future__ import annotations
 import heapq
 import io
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, islice
 from functools import cached_property
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from rdflib import URIRef
 from graph.build import output
 from graph.errors import UsageError
 from graph.namespaces import PREFIXES
-from graph.export.jsonld import Compactor, _dumps, _jsonld_pieces, load_context
+from graph.export.jsonld import Compactor, _jsonld_pieces, load_context
 from graph.export.lines import PARTS, graph_texts
 from graph.export.networks import GEXF_DATE, GEXF_RESERVED, _portable, drawing, edges_csv, nodes_csv
 from graph.export.void import SPARQL_ENDPOINT, VOID_GRAPH, Triple, store_figures, void_triples
@@ -113,14 +113,10 @@ class Exporter:
         file in this order answers the listings about twice as fast at 1M (the default graph's triples, copied
         from the named graphs in their order, then lie together by subject; bench/: meeting-participants
         unbound 1.2 s graph by graph, 0.59 s sorted)."""
-        streams = [_tagged(text, f" <{iri}> .\n".encode()) for iri, text in self.graphs]
-        piece = []
-        for line, name in heapq.merge(*streams):
-            piece.append(line[:-3] + name)  # `<s> <p> <o> .\n` -> `<s> <p> <o> <g> .\n`
-            if len(piece) >= 65536:
-                yield b"".join(piece)
-                piece = []
-        yield b"".join(piece)
+        streams = [_quad_lines(text, f" <{iri}> .\n".encode()) for iri, text in self.graphs]
+        merged = heapq.merge(*streams)  # the quads' lines compared as they are (no key, no tuple)
+        while piece := b"".join(islice(merged, 65536)):
+            yield piece
 
     @cached_property
     def projection(self):
@@ -170,8 +166,7 @@ class Exporter:
 
     def _jsonld(self) -> dict[str, Iterable[bytes]]:
         context = load_context()  # compacted from the N-Triples lines, one node at a time: no rdflib terms
-        nodes = sorted((node["@id"], _dumps(node, "    ").encode("utf-8"))
-                       for node in Compactor(context).nodes_from_lines(output.chunked_lines(self._text())))
+        nodes = sorted(Compactor(context).node_texts_from_lines(output.chunked_lines(self._text())))
         return {"": _jsonld_pieces(context, [text for _, text in nodes])}
 
     def _graphml(self) -> dict[str, bytes]:
@@ -208,10 +203,10 @@ class Exporter:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
 
 
-def _tagged(text: bytes, name: bytes) -> Iterable[tuple[bytes, bytes]]:
-    """(line, name) for each line of an N-Triples text, read lazily."""
-    for line in io.BytesIO(text):
-        yield line, name
+def _quad_lines(text: bytes, name: bytes) -> Iterable[bytes]:
+    """Each line of an N-Triples text as the N-Quads line of the graph whose `name` is ` <g> .\n`, read lazily:
+    `<s> <p> <o> .\n` -> `<s> <p> <o> <g> .\n`."""
+    return (line[:-3] + name for line in io.BytesIO(text))
 
 
 def _named(iri: URIRef, text: bytes) -> bytes:

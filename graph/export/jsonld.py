@@ -46,6 +46,7 @@ class Compactor:
         for ns, name in self.prefixes:  # the first of the longest-first order, as the scan of `prefixes` finds it
             self._by_ns.setdefault(ns, name)
         self._compacted: dict[str, str] = {}
+        self._heads: dict[str, tuple[str, int] | None] = {}  # an IRI's head (`_compact`) -> its prefix
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -69,6 +70,20 @@ class Compactor:
         return found
 
     def _compact(self, iri: str) -> str:
+        # The prefix found depends only on the IRI up to its last / or # (its head), unless what follows begins
+        # with a / (an IRI ending in //): so it is found once per head.
+        cut = max(iri.rfind("/", 0, len(iri) - 1), iri.rfind("#", 0, len(iri) - 1))
+        if cut < 0 or iri[cut + 1] == "/":
+            found = self._prefix(iri)
+        else:
+            head = iri[: cut + 1]
+            found = self._heads.get(head, False)
+            if found is False:
+                found = self._heads[head] = self._prefix(iri)
+        return iri if found is None else f"{found[0]}:{iri[found[1]:]}"
+
+    def _prefix(self, iri: str) -> tuple[str, int] | None:
+        """(prefix, length of its namespace) of the longest prefix of `iri`, or None."""
         # Every prefix ends with / or #: the candidates are the IRI cut after each / or #, longest first.
         by_ns = self._by_ns
         end = len(iri) - 1  # a prefix must leave a non-empty local part
@@ -78,9 +93,9 @@ class Compactor:
                 break
             name = by_ns.get(iri[: cut + 1])
             if name is not None and not iri[cut + 1:].startswith("//"):
-                return f"{name}:{iri[cut + 1:]}"
+                return name, cut + 1
             end = cut
-        return iri
+        return None
 
     def type_name(self, iri: str) -> str:
         term = self.terms.get(iri)
@@ -128,53 +143,89 @@ class Compactor:
         return sorted(nodes, key=lambda n: n["@id"])
 
 
-    def nodes_from_lines(self, lines: Iterable[bytes]) -> Iterable[dict]:
-        """The nodes of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that each subject's
-        lines are together), read without an RDF parser, one node at a time and unsorted: the nodes `nodes` gives
-        for their terms. Terms recur, so each is compacted once."""
+    def node_texts_from_lines(self, lines: Iterable[bytes]) -> Iterable[tuple[str, bytes]]:
+        """(@id, text) of each node of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that
+        each subject's lines are together), one node at a time and unsorted, read without an RDF parser: the text
+        is `_dumps(node, "    ")` in UTF-8 of the node `nodes` gives for their terms, made without the node's dict:
+        each value is kept as its texts (`_texts`: its sort key, as a key's value, inside an array), and the keys'
+        and the recurring values' texts are made once."""
         keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
-        objects: dict[tuple[bytes, bool], object] = {}  # (IRI object, coerced) -> value
-        types: dict[bytes, str] = {}
+        named: dict[str, str] = {"@type": f'{_KEY_INDENT}"@type": '}  # key -> its line's start
+        objects: dict[bytes, tuple[str, str, str]] = {}  # IRI or typed literal (+ b"@" if coerced) -> its texts
+        types: dict[bytes, tuple[str, str, str]] = {}
         rdf_type = f"<{RDF.type}>".encode()
         subject, properties = None, {}
         for line in lines:
             s, p, o = line[:-2].split(b" ", 2)
             if s != subject:
                 if subject is not None:
-                    yield self._node(subject, properties)
+                    yield self._node_text(subject, properties, named)
                 subject, properties = s, {}
             if p == rdf_type and o[:1] == b"<":
-                name = types.get(o)
-                if name is None:
-                    name = types[o] = self.type_name(o[1:-1].decode("utf-8"))
-                properties.setdefault("@type", []).append(name)
-                continue
-            found = keys.get(p)
-            if found is None:
-                iri = p[1:-1].decode("utf-8")
-                found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
-            key, coerced = found
-            if o[:1] == b"<":
-                value = objects.get((o, coerced))
+                key, value = "@type", types.get(o)
                 if value is None:
-                    value = objects[(o, coerced)] = self.value(("iri", o[1:-1].decode("utf-8")), coerced)
-            elif o[:2] == b"_:":
-                value = self.value(("bnode", o[2:].decode("utf-8")), coerced)
+                    value = types[o] = _texts(self.type_name(o[1:-1].decode("utf-8")))
             else:
-                value = self.value(_nt_literal(o), coerced)
-            properties.setdefault(key, []).append(value)
+                found = keys.get(p)
+                if found is None:
+                    iri = p[1:-1].decode("utf-8")
+                    found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
+                    named[found[0]] = f"{_KEY_INDENT}{_encode_string(found[0])}: "
+                key, coerced = found
+                if o[-1:] == b">":  # an IRI or a typed literal: they recur (dates, numbers, places)
+                    cached = o + b"@" if coerced else o
+                    value = objects.get(cached)
+                    if value is None:
+                        if o[:1] == b"<":  # (compacted here, not through compact_iri: `objects` remembers it)
+                            iri = self._compact(o[1:-1].decode("utf-8"))
+                            value = _texts(iri) if coerced else _texts({"@id": iri})
+                        else:
+                            value = _texts(self.value(_nt_literal(o), coerced))
+                        objects[cached] = value
+                elif o[:2] == b"_:":
+                    value = _texts(self.value(("bnode", o[2:].decode("utf-8")), coerced))
+                else:
+                    value = _texts(self.value(_nt_literal(o), coerced))
+            values = properties.get(key)
+            if values is None:
+                properties[key] = [value]
+            else:
+                values.append(value)
         if subject is not None:
-            yield self._node(subject, properties)
+            yield self._node_text(subject, properties, named)
 
-    def _node(self, subject: bytes, properties: dict[str, list]) -> dict:
-        node = {"@id": self.compact_iri(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"
-                else subject.decode("utf-8")}
+    def _node_text(self, subject: bytes, properties: dict[str, list], named: dict[str, str]) -> tuple[str, bytes]:
+        identifier = (self._compact(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"  # each subject once
+                      else subject.decode("utf-8"))
+        parts = [_ID_LINE + _encode_string(identifier)]
         for key in sorted(properties):
             values = properties[key]
             if len(values) > 1:
-                values = sorted(_unique(values), key=_json_key)
-            node[key] = values[0] if len(values) == 1 else values
-        return node
+                values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
+            if len(values) == 1:
+                parts.append(named[key] + values[0][1])
+            else:
+                parts.append(named[key] + "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values)
+                             + "\n" + _KEY_INDENT + "]")
+        return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
+
+
+#: The indents of a node's keys and of the items of its arrays in the file (`_dumps(node, "    ")`).
+_KEY_INDENT, _ITEM_INDENT = " " * 6, " " * 8
+_ID_LINE = _KEY_INDENT + '"@id": '
+
+
+def _texts(value) -> tuple[str, str, str]:
+    """A compacted value (a string or a dict of strings) as (`_json_key(value)`, `_dumps` of it as a node's key's
+    value, `_dumps` of it as an item of the key's array)."""
+    if type(value) is str:
+        text = _encode_string(value)
+        return text, text, text
+    pairs = [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in value.items()]
+    return ("{" + ", ".join(pairs if list(value) == sorted(value) else
+                            [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in sorted(value.items())]) + "}",
+            "{\n" + ",\n".join(_ITEM_INDENT + pair for pair in pairs) + "\n" + _KEY_INDENT + "}",
+            "{\n" + ",\n".join(_ITEM_INDENT + "  " + pair for pair in pairs) + "\n" + _ITEM_INDENT + "}")
 
 
 def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
