@@ -89,7 +89,7 @@ def test_view_to_stdout(project):
 def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_a_log(project):
     args = [sys.executable, str(ROOT / "build.py"), "check", "--sources", str(project / "sources")]
     logged = subprocess.run(args, capture_output=True, text=True, cwd=project)
-    assert logged.returncode == 0 and "[2/5] reading sources" in logged.stderr and "\r" not in logged.stderr
+    assert logged.returncode == 0 and "[2/6] reading sources" in logged.stderr and "\r" not in logged.stderr
     # The same on a terminal (a pseudo-terminal as stderr): the bar redraws with carriage returns.
     leader, follower = pty.openpty()
     with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower, cwd=project) as process:

@@ -97,6 +97,8 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     """The build `manifest` describes, read back from dist/cckg.nq: each source document's named graph and the
     ontology graph as the build made them (their lines), with the sources' records (read, not built or validated
     again). The rdflib dataset is made from the sources if asked for, as for a fresh build."""
+    import pyoxigraph as ox
+
     from graph.build import derive, loading, pipeline, validate
     from graph.namespaces import KG, ONTOLOGY
 
