@@ -94,14 +94,7 @@ class Triples(PatternGraph):
         for parts, document in split:
             for s_text, p_text, o_text in parts:
                 s, p, o = made[s_text], made[p_text], made[o_text]
-                by_p = spo.get(s)
-                if by_p is None:
-                    by_p = spo[s] = {}
-                objects = by_p.get(p)
-                if objects is None:
-                    objects = by_p[p] = {}
-                if o not in objects:
-                    objects[o] = None
+                if _put(spo, s, p, o):
                     _put(pos, p, o, s)
                     _put(osp, o, s, p)
                     self._n += 1
