@@ -2,8 +2,8 @@
 triples after they are in the store, as Wikidata's truthy statements are computed from its full statements.
 
 Each rule is a SPARQL CONSTRUCT in queries/derived/ (the one place it is written); the build runs it on the store of
-the sources' triples, adds its triples to that store (so the validation, and queries/checks/actor-country-violation.rq
-with it, sees them) and keeps them as the N-Triples lines of their own named graph, DERIVED_GRAPH, which every
+the sources' triples, adds its triples to that store (graph.build.loading.add_derived: so the validation, and
+queries/checks/actor-country-violation.rq with it, sees them) and keeps them as the N-Triples lines of their own named graph, DERIVED_GRAPH, which every
 output carries beside the sources' graphs (cckg.nq, cckg.trig, the union in cckg.ttl, cckg.nt and data.ttl, the
 store the queries and the endpoint read) and the VoID description lists with the rules it was derived by.
 The triples are sorted lines, so the same sources give the same bytes. Cost: one query, about a second at 1M
@@ -31,12 +31,10 @@ def rules(rules_dir: Path = RULES_DIR) -> list[Path]:
 
 
 def derive(store: ox.Store, rules_dir: Path = RULES_DIR) -> set[str]:
-    """Every rule's triples on `store`, as N-Triples lines (pyoxigraph's terms print as canonical N-Triples), added
-    to the store's default graph."""
+    """Every rule's triples on `store`, as N-Triples lines (pyoxigraph's terms print as canonical N-Triples); the
+    caller adds them to the store (graph.build.loading.add_derived)."""
     lines: set[str] = set()
     for path in rules(rules_dir):
         for triple in store.query(path.read_text(encoding="utf-8")):
             lines.add(f"{triple.subject} {triple.predicate} {triple.object} .")
-    if lines:
-        store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return lines

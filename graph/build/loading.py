@@ -191,6 +191,13 @@ def add_source(loaded: Loaded, source_id: str, lines: set[str]) -> None:
     loaded.data_lines |= lines
 
 
+def add_derived(loaded: Loaded, lines: set[str]) -> None:
+    """Add the derived shortcuts' N-Triples lines (graph.build.derive) to the store and the outputs."""
+    loaded.derived_lines = lines
+    if lines:
+        loaded.store.load(loaded.derived_ntriples, format=ox.RdfFormat.N_TRIPLES)
+
+
 def _generated(source: Source, index: builder.Index, text_root: Path, *, annotations: bool = True):
     """The triples of one source as the builder generates them (repeats included; `source_triples` is the set);
     without the quotes' annotations if not `annotations` (`annotation_lines` writes them)."""

@@ -97,8 +97,6 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     """The build `manifest` describes, read back from dist/cckg.nq: each source document's named graph and the
     ontology graph as the build made them (their lines), with the sources' records (read, not built or validated
     again). The rdflib dataset is made from the sources if asked for, as for a fresh build."""
-    import pyoxigraph as ox
-
     from graph.build import derive, loading, pipeline, validate
     from graph.namespaces import KG, ONTOLOGY
 
@@ -116,9 +114,7 @@ def read_build(out_dir: Path, sources_dir: Path, ontology, manifest: dict, *, qu
     loaded = loading.start(graphs[ontology_name])
     for name, source_id in names.items():
         loading.add_source(loaded, source_id, graphs[name])
-    loaded.derived_lines = graphs[derived_name]  # the derived shortcuts, as the build derived them
-    if loaded.derived_lines:
-        loaded.store.load(loaded.derived_ntriples, format=ox.RdfFormat.N_TRIPLES)
+    loading.add_derived(loaded, graphs[derived_name])  # the derived shortcuts, as the build derived them
     result = pipeline.Build(manifest["release"], ontology, sources, validate.Report(), loaded,
                             text_root=sources_dir.resolve().parent)
     result.counts = {"triples (all)": len(loaded.ontology_lines | loaded.data_lines | loaded.derived_lines)}

@@ -221,7 +221,7 @@ def _build_store(sources, ontology, version, text_root, progress, shapes_dir, ch
     done(f"{total} data triples in {len(sources)} named graphs")
 
     done = progress("deriving the shortcuts (queries/derived/)", key="derive")
-    loaded.derived_lines = derive.derive(loaded.store)  # before validation: the checks hold them to their rule
+    loading.add_derived(loaded, derive.derive(loaded.store))  # before validation: the checks hold them to their rule
     done(f"{len(loaded.derived_lines)} triples in <{derive.DERIVED_GRAPH}>")
 
     done = progress("validating (SHACL, terms, check queries)", key="validate")

@@ -142,7 +142,6 @@ class Compactor:
             nodes.append(node)
         return sorted(nodes, key=lambda n: n["@id"])
 
-
     def node_texts_from_lines(self, lines: Iterable[bytes]) -> Iterable[tuple[str, bytes]]:
         """(@id, text) of each node of canonical N-Triples lines (bytes `<s> <p> <o> .`, distinct, sorted, so that
         each subject's lines are together), one node at a time and unsorted, read without an RDF parser: the text
