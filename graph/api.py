@@ -49,7 +49,9 @@ def main_writers() -> list:
 
 
 def write_release(result, out_dir: Path | None = None, *, quiet: bool = True) -> dict[str, Path]:
-    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does."""
+    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does. The build may
+    be one from pipeline.start whose validation still runs: the release is then written beside it and published
+    only if it passed (InvalidData otherwise, and `out_dir` left as it was; pipeline.write_outputs)."""
     return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(), quiet=quiet)
 
 
