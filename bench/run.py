@@ -38,6 +38,7 @@ Results go to bench/results.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -104,6 +105,7 @@ def child_main_job(sources: Path, out: Path) -> dict:
     found: dict = {"writers": {}, "writers_cpu": {}}
 
     def timed(target, writer):
+        @functools.wraps(writer)  # with its attributes (reads_default_graph_only: pipeline.write_outputs)
         def run(*args, **kwargs):
             t, c = time.perf_counter(), time.process_time()
             try:

@@ -316,8 +316,9 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     holds one whole release.
 
     The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes them without
-    the GIL). A build from `start` is still being validated meanwhile: the writers begin once the store no longer
-    holds the validation's inferred graph (`validate.Running.store_clean`), and the release is published only once
+    the GIL). A build from `start` is still being validated meanwhile: a writer begins once the store no longer
+    holds the validation's inferred graph (`validate.Running.store_clean`), unless it says it reads only the
+    store's default graph (an attribute `reads_default_graph_only = True`), and the release is published only once
     the validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which
     invalid data may explain), the fresh folder is removed and `out_dir` is left as it was."""
     progress = Progress(1, quiet=quiet)
@@ -327,10 +328,10 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
         result.loaded.union_ntriples()  # made once, here, before the two threads that read it
         core = _CoreFiles(result, stage)
         try:
-            if result.validation is not None:
-                result.validation.store_clean.wait()
             written = {key: stage / name for key, name in OUTPUTS.items()}
             for writer in writers:
+                if result.validation is not None and not getattr(writer, "reads_default_graph_only", False):
+                    result.validation.store_clean.wait()
                 written.update(writer(result, stage, quiet=quiet) or {})
         except Exception:
             core.thread.join()
@@ -370,6 +371,7 @@ class _CoreFiles:
             self.error = exc
         finally:
             self.result.timings["write"] = time.perf_counter() - started
+            output.release_freed_memory()
 
     def join(self) -> list[str]:
         self.thread.join()

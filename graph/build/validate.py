@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from graph.build.builder import Index
+from graph.build.output import release_freed_memory
 from graph.errors import Problem
 from graph.namespaces import DCAT, KG, REUSED, VOID, curie as _curie
 from graph.sources.ontology import ROOT, TERMS_NS, defined_terms
@@ -186,6 +187,7 @@ class Running:
         finally:
             self.store_clean.set()
             self.seconds = time.perf_counter() - started
+            release_freed_memory()
 
     def wait(self) -> Report:
         self._thread.join()
@@ -198,8 +200,8 @@ def validate_build(loaded, ontology: Graph, locate: Callable[[object], Problem],
                    checks_dir: Path = CHECKS_DIR, workers: int = WORKERS, *, store_clean=None) -> Report:
     """Validate a build's store (graph.build.loading.Loaded): the SHACL shapes of the data (on the store, with
     RDFS inference) and of the ontology's term cards, the terms used, and every queries/checks/*-violation.rq.
-    The queries run on `workers` threads over the one store: the check queries (default graph only) start first,
-    beside the RDFS inference, then the SHACL queries. The Report is the same whatever the threads' timing: its
+    The queries run on `workers` threads over the one store: first the SHACL queries of the data (after the RDFS
+    inference they read), then the check queries (default graph only). The Report is the same whatever the threads' timing: its
     checks in a fixed order (data shapes, ontology shapes, terms, the check queries by file name), each check's
     problems in the order a lone run gives. `store_clean` (a threading.Event) is set once the inferred graph is
     gone from the store."""
@@ -211,13 +213,13 @@ def validate_build(loaded, ontology: Graph, locate: Callable[[object], Problem],
     data_shapes = shapes_dir / "data.ttl"
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="cckg-check") as pool:
         try:
-            queries = [(path.name, pool.submit(_check_on_store, store, path, locate))
-                       for path in _check_files(checks_dir)]
-            try:
+            files = _check_files(checks_dir)
+            try:  # first: the writers of the release wait for the inferred graph to be gone
                 data = shacl_on_store(store, data_shapes, ontology, locate=locate, map=pool.map)
             finally:
                 if store_clean is not None:
                     store_clean.set()
+            queries = [(path.name, pool.submit(_check_on_store, store, path, locate)) for path in files]
             report = Report()
             report.add("shapes/data.ttl (SHACL)", data)
             report.add("shapes/ontology.ttl (SHACL)", shacl_on_store(

@@ -250,6 +250,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
         return _write_build_outputs(result, out_dir, quiet=quiet)
 
 
+write_build_outputs.reads_default_graph_only = True  # (store_figures): pipeline.write_outputs need not wait
+
+
 def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.build.pipeline import Progress
 
