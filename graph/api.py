@@ -31,12 +31,13 @@ from graph.errors import UsageError
 
 __all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "write_release"]
 
-#: The writers of the main job after the core files (graph.build.pipeline.write_outputs), as "module:function", in
-#: order: the graph view and report, the timeline and country pages, the exports and VoID, the full-text index of
-#: the quotes (dist/fulltext.sqlite), and last the manifest
-#: (it records the digest of the dump `export` reads back).
-MAIN_WRITERS = ("viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
-                "graph.export.exporter:write_build_outputs", "graph.store.fulltext:write_build_outputs",
+#: The writers of the main job beside the core files (graph.build.pipeline.write_outputs), as "module:function", in
+#: order: the exports and VoID, the full-text index of the quotes (dist/fulltext.sqlite, it records the dump's
+#: size), the graph view and report, the timeline and country pages, and last the manifest (it records the digest
+#: of the dump `export` reads back). The first two read only the store's default graph, so they start while the
+#: validation still holds its inferred graph in the store (pipeline.write_outputs).
+MAIN_WRITERS = ("graph.export.exporter:write_build_outputs", "graph.store.fulltext:write_build_outputs",
+                "viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
                 "graph.build.manifest:write_build_outputs")
 
 
@@ -49,7 +50,9 @@ def main_writers() -> list:
 
 
 def write_release(result, out_dir: Path | None = None, *, quiet: bool = True) -> dict[str, Path]:
-    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does."""
+    """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does. The build may
+    be one from pipeline.start whose validation still runs: the release is then written beside it and published
+    only if it passed (InvalidData otherwise, and `out_dir` left as it was; pipeline.write_outputs)."""
     return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(), quiet=quiet)
 
 

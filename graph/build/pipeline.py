@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from graph.build import builder, derive, loading, output, release, validate
 from graph.sources import drafts, integrity, ontology as onto
 from graph import paths
 from graph.sources import read as src
-from graph.errors import InvalidData, Problem
+from graph.errors import InvalidData
 from graph.namespaces import KG, LEVEL, curie
 
 ROOT = src.ROOT  # the folder paths are shown relative to (the checkout)
@@ -94,7 +95,23 @@ class Build:
     counts: dict[str, int] = field(default_factory=dict)
     drafts: list[drafts.DraftStatus] = field(default_factory=list)  # sources/drafts/, reported, never loaded
     timings: dict[str, float] = field(default_factory=dict)  # seconds per build step (for bench/)
+    validation: validate.Running | None = None  # the validation, if it ran beside the caller (`start`)
     _dataset: Dataset | None = None
+    _announce: Callable[[str], None] | None = None  # the progress line of the validation, once it finished
+
+    def validated(self) -> Build:
+        """This build once its validation has finished (waiting for it if it still runs, see `start`); InvalidData
+        if it found problems (every time it is asked)."""
+        if self.validation is not None:
+            self.report = self.validation.wait()
+            self.timings["validate"] = self.validation.seconds
+            if self._announce is not None:
+                self._announce(f"validated: {len(self.report.checks)} checks, {len(self.report.problems)} problems "
+                               f"({self.validation.seconds:.2f} s)")
+                self._announce = None
+            if self.report.problems:
+                raise InvalidData(self.report.problems)
+        return self
 
     @property
     def store(self):
@@ -158,7 +175,26 @@ def build(
 ) -> Build:
     """Load the ontology and every source, build the graph into one store and validate it; raise InvalidData on any
     problem. One path for every size: triples -> pyoxigraph store -> SHACL compiled to SPARQL and the check queries
-    on the store."""
+    on the store (on validate.WORKERS threads)."""
+    return start(sources_dir=sources_dir, ontology_dir=ontology_dir, shapes_dir=shapes_dir, checks_dir=checks_dir,
+                 version=version, quiet=quiet, verbose=verbose).validated()
+
+
+def start(
+    *,
+    sources_dir: Path = src.SOURCES_DIR,
+    ontology_dir: Path = onto.ONTOLOGY_DIR,
+    shapes_dir: Path = validate.SHAPES_DIR,
+    checks_dir: Path = validate.CHECKS_DIR,
+    version: str | None = None,
+    quiet: bool = True,
+    verbose: bool = False,
+) -> Build:
+    """`build`, returned as soon as the graph is in its store: the validation runs meanwhile in threads
+    (`Build.validation`), so that the caller's work overlaps it. Nothing read from such a build is validated until
+    `Build.validated()` returned (it waits, and raises InvalidData as `build` does); `write_outputs` (the main job:
+    api.write_release) writes the release beside the validation and publishes it only if it passed. The problems
+    of the sources themselves (ids, references, …) are raised here, before any store is built."""
     with gc_paused():
         return _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, verbose)
 
@@ -199,7 +235,7 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, ve
 
     text_root = sources_dir.resolve().parent
     result = _build_store(sources, ontology, version, text_root, progress, shapes_dir, checks_dir)
-    result.timings = progress.timings
+    result.timings = progress.timings  # validate's figure is added when the validation has finished
     # The curator's report: what each source added, and the drafts still waiting in sources/drafts/.
     result.drafts = drafts.scan(sources_dir)
     per_source = drafts.source_lines(sources, verbose=verbose)
@@ -212,8 +248,9 @@ def _build(sources_dir, ontology_dir, shapes_dir, checks_dir, version, quiet, ve
 
 
 def _build_store(sources, ontology, version, text_root, progress, shapes_dir, checks_dir) -> Build:
-    """Sources to one pyoxigraph store (graph/loading.py), validated there: SHACL compiled to SPARQL
-    (graph/shacl_sparql.py, kept equal to pySHACL by the parity tests), the terms used, the check queries."""
+    """Sources to one pyoxigraph store (graph/loading.py), and its validation started there, in threads
+    (validate.Running): SHACL compiled to SPARQL (graph/shacl_sparql.py, kept equal to pySHACL by the parity
+    tests), the terms used, the check queries."""
     done = progress("building the graph", key="rdf")
     loaded = loading.load(sources, ontology, text_root=text_root)
     result = Build(version, ontology, sources, validate.Report(), loaded, text_root=text_root)
@@ -224,26 +261,12 @@ def _build_store(sources, ontology, version, text_root, progress, shapes_dir, ch
     loading.add_derived(loaded, derive.derive(loaded.store))  # before validation: the checks hold them to their rule
     done(f"{len(loaded.derived_lines)} triples in <{derive.DERIVED_GRAPH}>")
 
-    done = progress("validating (SHACL, terms, check queries)", key="validate")
-    locate = validate.locator(builder.Index(sources))
-    report = result.report
-    report.add("shapes/data.ttl (SHACL)", validate.shacl_on_store(loaded.store, shapes_dir / "data.ttl", ontology,
-                                                                   locate=locate))
-    report.add("shapes/ontology.ttl (SHACL)", validate.shacl_on_store(loading.store_from_triples(ontology),
-                                                                       shapes_dir / "ontology.ttl", ontology,
-                                                                       locate=_ontology_locator))
-    report.add("terms from the ontology and reused vocabularies", validate.check_terms(loaded.used, ontology, locate))
-    for name, found in validate.check_queries_store(loaded.store, locate, checks_dir):
-        report.add(f"queries/checks/{name}", found)
-    done(f"{len(report.checks)} checks, {len(report.problems)} problems")
-    if report.problems:
-        raise InvalidData(report.problems)
-    result.counts = _count_figures(result, total, classes, loaded.per_source)
+    result.counts = _count_figures(result, total, classes, loaded.per_source)  # the store's figures, known now
+    progress(f"validating (SHACL, terms, check queries) on {validate.WORKERS} threads, beside what follows")
+    result.validation = validate.Running(loaded, ontology, validate.locator(builder.Index(sources)), shapes_dir,
+                                         checks_dir)
+    result._announce = progress.note
     return result
-
-
-def _ontology_locator(node: object) -> Problem:
-    return Problem("ontology/", 0, str(node), "")
 
 
 def _count_figures(result: Build, data_triples: int, classes: Counter, per_source: dict[str, int]) -> dict[str, int]:
@@ -286,28 +309,72 @@ def report_text(result: Build) -> str:
 
 def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Callable] = (),
                   quiet: bool = True) -> dict[str, Path]:
-    """Write the release: all, ontology and data as Turtle, the validation report, and the files of each of
-    `writers` (each called as writer(result, folder, quiet=…) after the core files, in order, and writing its own
-    files atomically; the main job's are graph.api.MAIN_WRITERS: the view, the pages, the exports, the manifest),
-    all into a fresh folder that then replaces `out_dir` in one step (graph/build/release.py), so that `out_dir`
-    always holds one whole release."""
+    """Write the release: all, ontology and data as Turtle, the files of each of `writers` (each called as
+    writer(result, folder, quiet=…), in order, and writing its own files atomically; the main job's are
+    graph.api.MAIN_WRITERS: the view, the pages, the exports, the manifest), and last the validation report, all
+    into a fresh folder that then replaces `out_dir` in one step (graph/build/release.py), so that `out_dir` always
+    holds one whole release.
+
+    The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes them without
+    the GIL). A build from `start` is still being validated meanwhile: a writer begins once the store no longer
+    holds the validation's inferred graph (`validate.Running.store_clean`), unless it says it reads only the
+    store's default graph (an attribute `reads_default_graph_only = True`), and the release is published only once
+    the validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which
+    invalid data may explain), the fresh folder is removed and `out_dir` is left as it was."""
     progress = Progress(1, quiet=quiet)
-    done = progress(f"writing {src.shown_path(out_dir)}/", key="write")
+    done = progress(f"writing {src.shown_path(out_dir)}/")
     staged = release.Release(out_dir)
-    with staged as stage:
-        with gc_paused():  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
-            whole, data = loading.sorted_turtle_pair(result.loaded)
-        files = {
-            stage / OUTPUTS["all"]: whole,
-            stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(result.loaded.ontology_lines),
-            stage / OUTPUTS["data"]: data,
-            stage / OUTPUTS["report"]: report_text(result).encode("utf-8"),
-        }
-        output.write_atomically(files)
-        done(", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
-        del whole, data, files
-        result.timings.update(progress.timings)
-        written = {key: stage / name for key, name in OUTPUTS.items()}
-        for writer in writers:
-            written.update(writer(result, stage, quiet=quiet) or {})
+    with staged as stage, gc_paused():
+        result.loaded.union_ntriples()  # made once, here, before the two threads that read it
+        core = _CoreFiles(result, stage)
+        try:
+            written = {key: stage / name for key, name in OUTPUTS.items()}
+            for writer in writers:
+                if result.validation is not None and not getattr(writer, "reads_default_graph_only", False):
+                    result.validation.store_clean.wait()
+                written.update(writer(result, stage, quiet=quiet) or {})
+        except Exception:
+            core.thread.join()
+            result.validated()  # invalid data: its InvalidData is the error
+            raise
+        core.thread.join()
+        result.validated()  # raises InvalidData: the stage is discarded, out_dir unchanged
+        sizes = core.join()
+        report = stage / OUTPUTS["report"]
+        output.write_atomically({report: report_text(result).encode("utf-8")})  # last: from the validation
+        done(", ".join([*sizes, f"{report.name} ({report.stat().st_size // 1024} KiB)"]))
     return {key: staged.final(path) for key, path in written.items()}
+
+
+class _CoreFiles:
+    """cckg.ttl, ontology.ttl and data.ttl written into the stage by a thread; `join()` waits for it, re-raises its
+    error or gives the files' sizes, and puts its wall time in the build's timings ("write")."""
+
+    def __init__(self, result: Build, stage: Path):
+        self.result, self.stage = result, stage
+        self.sizes: list[str] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="cckg-core-files", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
+            loaded = self.result.loaded
+            whole, data = loading.sorted_turtle_pair(loaded)
+            files = {self.stage / OUTPUTS["all"]: whole,
+                     self.stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(loaded.ontology_lines),
+                     self.stage / OUTPUTS["data"]: data}
+            output.write_atomically(files)
+            self.sizes = [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
+        except BaseException as exc:  # re-raised by join()
+            self.error = exc
+        finally:
+            self.result.timings["write"] = time.perf_counter() - started
+            output.release_freed_memory()
+
+    def join(self) -> list[str]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.sizes

@@ -13,9 +13,9 @@ a size threshold the build validates with this module instead. It implements the
   languageIn, class, nodeKind, pattern (+ flags), in, minLength, maxLength, and (as nested shapes) or, xone, and,
   not, node, property; sh:message, sh:severity and sh:deactivated are honoured.
 
-A shape that uses anything else raises `Unsupported`, and the build then falls back to pySHACL. Each violation is
-one row (focus node, path, message), as pySHACL reports one sh:ValidationResult per focus node, component and
-value; the messages of components without sh:message are worded like pySHACL's but not always identically.
+A shape that uses anything else raises `Unsupported` (there is no second validator). Each violation is one row
+(focus node, path, message), as pySHACL reports one sh:ValidationResult per focus node, component and value; the
+messages of components without sh:message are worded like pySHACL's but not always identically.
 """
 
 from __future__ import annotations
@@ -364,27 +364,31 @@ def _datatype(dt: URIRef, v: str) -> str:
 
 # ---------------------------------------------------------------------------------------------------------- running
 
-def validate(store: ox.Store, shapes: Graph, ontology: Graph, *, infer: bool = True) -> list[Violation]:
-    """Every violation of `shapes` in the store's default graph (with RDFS inference), sorted, without duplicates."""
+def validate(store: ox.Store, shapes: Graph, ontology: Graph, *, infer: bool = True, map=map) -> list[Violation]:
+    """Every violation of `shapes` in the store's default graph (with RDFS inference), sorted, without duplicates;
+    `map` runs the compiled queries (a thread pool's map: side by side on the one store, graph.build.validate)."""
     checks = Compiler(shapes).checks()  # raises Unsupported before any work on the store
     store.remove_graph(INFERRED) if INFERRED in set(store.named_graphs()) else None
-    if infer:
-        materialize_rdfs(store, ontology)
-    found: set[Violation] = set()
-    graphs = [ox.DefaultGraph(), INFERRED]
-    for check in checks:
-        for row in store.query(_PROLOGUE + check.query, default_graph=graphs):
-            if check.flags:
-                focus = to_rdflib(row[0])
-                for (message, with_value), flag in zip(check.flags, list(row)[2:]):
-                    if flag is not None and flag.value == "true":
-                        value = to_rdflib(row[1]) if with_value else None
-                        found.add(Violation(focus, check.path, message, value))
-                continue
-            value = to_rdflib(row[1]) if len(row) > 1 and row[1] is not None else None
-            found.add(Violation(to_rdflib(row[0]), check.path, check.message, value))
-    store.remove_graph(INFERRED) if INFERRED in set(store.named_graphs()) else None
+    try:  # the inferred graph never outlives the validation, even a failed one (the writers read every graph)
+        materialize_rdfs(store, ontology) if infer else None
+        found = set().union(*map(lambda check: _violations(store, check), checks))
+    finally:
+        store.remove_graph(INFERRED) if INFERRED in set(store.named_graphs()) else None
     return sorted(found, key=lambda x: (str(x.focus), str(x.path), x.message, str(x.value)))
+
+
+def _violations(store: ox.Store, check: _Check) -> set[Violation]:
+    found = set()
+    for row in store.query(_PROLOGUE + check.query, default_graph=[ox.DefaultGraph(), INFERRED]):
+        if check.flags:
+            focus = to_rdflib(row[0])
+            for (message, with_value), flag in zip(check.flags, list(row)[2:]):
+                if flag is not None and flag.value == "true":
+                    found.add(Violation(focus, check.path, message, to_rdflib(row[1]) if with_value else None))
+            continue
+        value = to_rdflib(row[1]) if len(row) > 1 and row[1] is not None else None
+        found.add(Violation(to_rdflib(row[0]), check.path, check.message, value))
+    return found
 
 
 def to_rdflib(term):

@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from graph.build.builder import Index
+from graph.build.output import release_freed_memory
 from graph.errors import Problem
 from graph.namespaces import DCAT, KG, REUSED, VOID, curie as _curie
 from graph.sources.ontology import ROOT, TERMS_NS, defined_terms
@@ -98,25 +99,28 @@ def _row_problems(name: str, rows: Iterable, locate: Callable[[object], Problem]
 def check_queries_store(store, locate: Callable[[object], Problem], checks_dir: Path = CHECKS_DIR) -> list[tuple[str, list[Problem]]]:
     """check_queries on a pyoxigraph Store whose default graph is the whole graph (Oxigraph: ms where rdflib
     takes seconds; the rows, as rdflib terms, are located and worded exactly as check_queries does)."""
+    return [(path.name, _check_on_store(store, path, locate)) for path in _check_files(checks_dir)]
+
+
+def _check_on_store(store, path: Path, locate: Callable[[object], Problem]) -> list[Problem]:
     from graph.terms import from_oxigraph as to_rdflib
 
-    out = []
-    for path in _check_files(checks_dir):
-        rows = ([to_rdflib(v) if v is not None else None for v in solution]
-                for solution in store.query(path.read_text(encoding="utf-8")))
-        out.append((path.name, _row_problems(path.name, rows, locate)))
-    return out
+    rows = ([to_rdflib(v) if v is not None else None for v in solution]
+            for solution in store.query(path.read_text(encoding="utf-8")))
+    return _row_problems(path.name, rows, locate)
 
 
-def shacl_on_store(store, shapes_file: Path, ontology: Graph, *, locate: Callable[[object], Problem]) -> list[Problem]:
+def shacl_on_store(store, shapes_file: Path, ontology: Graph, *, locate: Callable[[object], Problem],
+                   map=map) -> list[Problem]:
     """SHACL with RDFS inference on a pyoxigraph store whose default graph is the whole graph: the shapes compiled to
     SPARQL (graph/shacl_sparql.py, held equal to pySHACL by the parity tests), one Problem per violation located
     at its focus node's record. A shape using a SHACL feature the compiler does not implement is an error of the
-    shapes, raised as shacl_sparql.Unsupported (there is no second validator to fall back to)."""
+    shapes, raised as shacl_sparql.Unsupported (there is no second validator to fall back to). `map` runs the
+    compiled queries (shacl_sparql.validate)."""
     from graph.build import shacl_sparql
 
     shapes = Graph(bind_namespaces="none").parse(shapes_file, format="turtle")
-    violations = shacl_sparql.validate(store, shapes, ontology)
+    violations = shacl_sparql.validate(store, shapes, ontology, map=map)
     problems = []
     for v in violations:
         base = locate(v.focus)
@@ -147,3 +151,84 @@ def locator(index: Index) -> Callable[[object], Problem]:
         return Problem("(graph)", 0, "", "")
 
     return locate
+
+
+#: Threads that run the validation's queries side by side on the build's one store (pyoxigraph releases the GIL
+#: while it evaluates a query and iterates its rows; the machine the goals are set on has 2 cores).
+WORKERS = 2
+
+
+class Running:
+    """The validation of a build (`validate_build`) running in a thread beside the caller's work; `wait()` gives
+    its Report (or raises what it raised). While it runs, the store holds the RDFS-inferred graph the SHACL queries
+    read (shacl_sparql.INFERRED): `store_clean` is set once that graph is gone, and a reader of the store's named
+    graphs (the writers of the release) waits for it."""
+
+    def __init__(self, loaded, ontology: Graph, locate: Callable[[object], Problem], shapes_dir: Path = SHAPES_DIR,
+                 checks_dir: Path = CHECKS_DIR, *, workers: int = WORKERS):
+        import threading
+
+        self.store_clean = threading.Event()
+        self.seconds: float | None = None  # the validation's own wall time, once it finished
+        self._report: Report | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="cckg-validation", daemon=True,
+                                        args=(loaded, ontology, locate, shapes_dir, checks_dir, workers))
+        self._thread.start()
+
+    def _run(self, *args) -> None:
+        import time
+
+        started = time.perf_counter()
+        try:
+            self._report = validate_build(*args, store_clean=self.store_clean)
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+        finally:
+            self.store_clean.set()
+            self.seconds = time.perf_counter() - started
+            release_freed_memory()
+
+    def wait(self) -> Report:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._report
+
+
+def validate_build(loaded, ontology: Graph, locate: Callable[[object], Problem], shapes_dir: Path = SHAPES_DIR,
+                   checks_dir: Path = CHECKS_DIR, workers: int = WORKERS, *, store_clean=None) -> Report:
+    """Validate a build's store (graph.build.loading.Loaded): the SHACL shapes of the data (on the store, with
+    RDFS inference) and of the ontology's term cards, the terms used, and every queries/checks/*-violation.rq.
+    The queries run on `workers` threads over the one store: first the SHACL queries of the data (after the RDFS
+    inference they read), then the check queries (default graph only). The Report is the same whatever the threads' timing: its
+    checks in a fixed order (data shapes, ontology shapes, terms, the check queries by file name), each check's
+    problems in the order a lone run gives. `store_clean` (a threading.Event) is set once the inferred graph is
+    gone from the store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.build.loading import store_from_triples
+
+    store = loaded.store
+    data_shapes = shapes_dir / "data.ttl"
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="cckg-check") as pool:
+        try:
+            files = _check_files(checks_dir)
+            try:  # first: the writers of the release wait for the inferred graph to be gone
+                data = shacl_on_store(store, data_shapes, ontology, locate=locate, map=pool.map)
+            finally:
+                if store_clean is not None:
+                    store_clean.set()
+            queries = [(path.name, pool.submit(_check_on_store, store, path, locate)) for path in files]
+            report = Report()
+            report.add("shapes/data.ttl (SHACL)", data)
+            report.add("shapes/ontology.ttl (SHACL)", shacl_on_store(
+                store_from_triples(ontology), shapes_dir / "ontology.ttl", ontology,
+                locate=lambda node: Problem("ontology/", 0, str(node), "")))
+            report.add("terms from the ontology and reused vocabularies", check_terms(loaded.used, ontology, locate))
+            for name, found in queries:
+                report.add(f"queries/checks/{name}", found.result())
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return report

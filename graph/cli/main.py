@@ -113,7 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         write_atomically({target: text.encode("utf-8")})
         print(f"wrote {src.shown_path(target)}")
         return EXIT_OK
-    result = pipeline.build(
+    # check waits for the validation; build writes the release beside it and publishes it only if it passed
+    result = (pipeline.build if args.command == "check" else pipeline.start)(
         sources_dir=args.sources, ontology_dir=args.ontology, version=args.release, quiet=args.quiet,
         verbose=args.verbose,
     )

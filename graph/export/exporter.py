@@ -19,7 +19,8 @@ of every triple once), never from rdflib terms and never line by line in Python 
 - GEXF has networkx's date stamp (meta/@lastmodifieddate) removed;
 - GraphML and GEXF give every edge its own id (e0, e1… in sorted order) and carry the HTML view's drawing
   (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
-The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory.
+The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory at a time, but
+for TriG, which pyoxigraph makes in a thread (without the GIL) beside the Python work of the others.
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -33,6 +34,7 @@ from __future__ import annotations
 import heapq
 import io
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +65,9 @@ FORMATS: dict[str, str] = {
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 #: What the main build (`python build.py`) writes besides the core Turtle; the rest on demand with `export`.
 BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
+#: Of those, the formats the engine makes alone (parsed and serialized by pyoxigraph, which releases the GIL): the
+#: main build makes them in a thread from the start, beside the formats made in Python.
+ENGINE_FORMATS = ("trig",)
 
 
 class Exporter:
@@ -250,24 +255,31 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
         return _write_build_outputs(result, out_dir, quiet=quiet)
 
 
+write_build_outputs.reads_default_graph_only = True  # (store_figures): pipeline.write_outputs need not wait
+
+
 def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.build.pipeline import Progress
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
     exporter = Exporter(result, part="all")
+    _ = exporter.prefixes  # made here, with the graphs and the VoID, once, before a thread reads them
     written: dict[str, Path] = {}
     sizes: list[str] = []
-    with output.AtomicFiles() as out:
+    with ThreadPoolExecutor(1, thread_name_prefix="cckg-export") as pool, output.AtomicFiles() as out:
+        early = {fmt: pool.submit(exporter.to_pieces, fmt) for fmt in BUILD_FORMATS if fmt in ENGINE_FORMATS}
         for fmt in BUILD_FORMATS:
-            for path, content in file_paths(default_path(out_dir, fmt, "all"), exporter.to_pieces(fmt)).items():
+            pieces = early.pop(fmt).result() if fmt in early else exporter.to_pieces(fmt)
+            for path, content in file_paths(default_path(out_dir, fmt, "all"), pieces).items():
                 size = out.write(path, content)
                 written[fmt] = path
                 sizes.append(f"{path.name} ({size // 1024} KiB)")
-            content = None
+            content = pieces = None
         void_path = out_dir / "void.ttl"
         content = output.turtle_bytes(exporter.void)
         out.write(void_path, content)
         sizes.append(f"{void_path.name} ({len(content) // 1024} KiB)")
         written["void"] = void_path
+    output.release_freed_memory()  # what the thread freed in its heap arena
     done(", ".join(sizes))
     return written

@@ -87,7 +87,8 @@ def store_figures(loaded) -> Figures:
     return Figures(
         triples=n_triples, entities=int(row["e"].value), subjects=subjects, objects=objects, properties=properties,
         instances=instances, vocabularies=vocabularies((None, p, None) for p in used),
-        examples=[r for r in EXAMPLES if next(store.quads_for_pattern(ox.NamedNode(r), None, None), None)],
+        examples=[r for r in EXAMPLES  # the default graph (the whole graph), not a validation's inferred graph
+                  if next(store.quads_for_pattern(ox.NamedNode(r), None, None, ox.DefaultGraph()), None)],
         sizes=graph_sizes(loaded),
     )
 

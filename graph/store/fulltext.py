@@ -159,6 +159,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     return {"fulltext": path}
 
 
+write_build_outputs.reads_default_graph_only = True  # pipeline.write_outputs need not wait for a clean store
+
+
 def _void_names(path: Path) -> list[tuple[str, str]]:
     """The names of the release's VoID description (void.ttl, also a graph of cckg.nq): the dump the index serves
     has them beside the build's."""
