@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
@@ -63,26 +64,37 @@ def _column(store, query: str) -> set[str]:
 
 
 def wanted(store, nodes: list[str]) -> Wanted:
-    """What a view of `nodes` (IRIs) needs (see the module docstring)."""
-    from viz.details import HIDDEN, NARY
+    """What a view of `nodes` (IRIs) needs (see the module docstring), asked in turn."""
+    statements, parts, objects = _heads(store, set(nodes))
+    full = set(nodes) | statements | parts
+    annotations = _quoted(store, set(nodes), statements)
+    documents = {_iri(d) for found in annotations.values() for d, _, _ in found}
+    return Wanted(full, (objects | documents) - full, annotations)
 
-    drawn = set(nodes)
+
+def _heads(store, drawn: set[str]) -> tuple[set[str], set[str], set[str]]:
+    """(statements, their parts, the objects of the nodes and statements): what the line scan needs."""
+    from viz.details import NARY
+
     statements = _column(store, f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {_values(drawn)} }} ?s ?p ?o . "
                                 f"?s a ?c FILTER(?c IN ({', '.join(f'<{c}>' for c in NARY)})) }}")
     core = drawn | statements
     path = "|".join(f"<{p}>" for p in PARTS)
     parts = _column(store, f"SELECT DISTINCT ?x WHERE {{ VALUES ?s {{ {_values(statements)} }} "
                            f"?s ({path})+ ?x FILTER(isIRI(?x)) }}") if statements else set()
-    full = core | parts
     objects = _column(store, f"SELECT DISTINCT ?o WHERE {{ VALUES ?s {{ {_values(core)} }} ?s ?p ?o "
                              f"FILTER(isIRI(?o)) }}")
-    # the objects of the drawn nodes' facts, whose quotes a fact shows when its subject has none from its documents
+    return statements, parts, objects
+
+
+def _quoted(store, drawn: set[str], statements: set[str]) -> dict:
+    """The quotes about the nodes, the statements and the objects of the drawn nodes' facts (whose quotes a fact
+    shows when its subject has none from its documents)."""
+    from viz.details import HIDDEN
+
     carriers = _column(store, f"SELECT DISTINCT ?o WHERE {{ VALUES ?s {{ {_values(drawn)} }} ?s ?p ?o "
                               f"FILTER(isIRI(?o)) FILTER(?p NOT IN ({', '.join(f'<{p}>' for p in HIDDEN)})) }}")
-    annotations = quotes(store, core | carriers)
-    documents = {d for found in annotations.values() for d, _, _ in found}
-    partial = (objects | {_iri(d) for d in documents}) - full
-    return Wanted(full, partial, annotations)
+    return quotes(store, drawn | statements | carriers)
 
 
 def _iri(document: str) -> str:
@@ -122,9 +134,17 @@ def quotes(store, bodies: set[str]) -> dict[URIRef, list[tuple[str, int, str]]]:
 def lines(result, want: Wanted, graph_of) -> list[tuple[str, list[str]]]:
     """(graph IRI, the lines it needs) of each source document and the ontology: every line of a `full` subject,
     the lines of `PARTIAL` predicates of a `partial` one. `graph_of(source_id)` names a source's graph."""
-    full = {f"<{i}>" for i in want.full}
-    partial = {f"<{i}>" for i in want.partial}
-    heads = full | partial
+    return [(name, sorted(kept)) for name, kept, _ in _scan(result, want.full, want.partial, set(), graph_of) if kept]
+
+
+def _scan(result, full: set[str], partial: set[str], aside: set[str], graph_of) -> list[tuple[str, list, list]]:
+    """(graph IRI, lines it needs, lines put aside) of each source document and the ontology, in graph order: the
+    lines `lines` keeps for `full` and `partial`, and apart from them the `PARTIAL` lines of the `aside` subjects
+    (IRIs; those of `full` and `partial` are ignored), unsorted."""
+    full_heads = {f"<{i}>" for i in full}
+    partial_heads = {f"<{i}>" for i in partial} - full_heads
+    aside_heads = {f"<{i}>" for i in aside} - full_heads - partial_heads
+    heads = full_heads | partial_heads | aside_heads
     predicates = {f"<{p}>" for p in PARTIAL}
     loaded = result.loaded
     chunks = [(str(ONTOLOGY), loaded.ontology_lines)]
@@ -133,9 +153,14 @@ def lines(result, want: Wanted, graph_of) -> list[tuple[str, list[str]]]:
     out = []
     for name, source in sorted(chunks, key=first):
         picked = itertools.compress(source, map(heads.__contains__, map(first, map(str.partition, source, space))))
-        kept = [line for line in picked if line[:line.find(" ")] in full or line.split(" ", 2)[1] in predicates]
-        if kept:
-            out.append((name, sorted(kept)))
+        kept, put_aside = [], []
+        for line in picked:
+            head = line[:line.find(" ")]
+            if head in full_heads:
+                kept.append(line)
+            elif line.split(" ", 2)[1] in predicates:
+                (put_aside if head in aside_heads else kept).append(line)
+        out.append((name, kept, put_aside))
     return out
 
 
@@ -152,16 +177,42 @@ def _compared() -> list[URIRef]:
             *projection._COUNTRY_LINKS, *projection._MEETING_LINKS]
 
 
-def gather(result, nodes: list[str], store=None):
+def gather(result, nodes: list[str], store=None, *, engine: Executor | None = None):
     """The part of the build a view of `nodes` (IRIs) needs, as a `viz.triples.Triples` with each triple's documents
-    and the quotes (`Triples.annotations`); `store` (default: the build's) is any store holding the build's triples."""
+    and the quotes (`Triples.annotations`); `store` (default: the build's) is any store holding the build's triples.
+
+    The engine's queries run in a thread (`engine`, else one of its own) beside the Python work that does not wait
+    for them: the quotes are asked while the build's lines are scanned for the other heads, the lines of every
+    source document (the quotes' documents, known only then) put aside in the same pass. The lines kept, and their
+    order, are those of `wanted` and `lines` asked in turn."""
     from viz.triples import Triples
 
-    want = wanted(result.store if store is None else store, nodes)
+    store = result.store if store is None else store
+    if engine is None:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckg-gather") as own:
+            return gather(result, nodes, store, engine=own)
+    drawn = set(nodes)
+    graph_of = lambda source_id: str(KG[source_id])  # noqa: E731
+    heads = engine.submit(_heads, store, drawn)
+    quoted = engine.submit(lambda: _quoted(store, drawn, heads.result()[0]))
+    statements, parts, objects = heads.result()
+    full = drawn | statements | parts
+    partial = objects - full
+    documents = {str(KG[source.id]) for source in result.sources}
+    scanned = _scan(result, full, partial, documents, graph_of)
+    annotations = quoted.result()
+    quoted_documents = {_iri(d) for found in annotations.values() for d, _, _ in found} - full - partial
+    chunks = []
+    missing = quoted_documents - documents  # a quoted document that is no source's: a scan of its own
+    extra = {name: kept for name, kept, _ in _scan(result, set(), missing, set(), graph_of)} if missing else {}
+    wanted_heads = {f"<{d}>" for d in quoted_documents}
+    for name, kept, aside in scanned:
+        kept = kept + [line for line in aside if line[:line.find(" ")] in wanted_heads] + extra.get(name, [])
+        if kept:
+            chunks.append((sorted(kept), URIRef(name) if name.startswith(str(KG)) else None))
     found = Triples(canonical=_compared())
-    found.load_chunks([(kept, URIRef(name) if name.startswith(str(KG)) else None)
-                       for name, kept in lines(result, want, lambda source_id: str(KG[source_id]))])
-    found.annotations = {found.canonical(k): v for k, v in want.annotations.items()}
+    found.load_chunks(chunks)
+    found.annotations = {found.canonical(k): v for k, v in annotations.items()}
     return found
 
 

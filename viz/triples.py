@@ -36,6 +36,9 @@ class Triples(PatternGraph):
         #: {resource: sorted [(document CURIE, start, exact)]}, the quotes about the resources, when the gathering
         #: found them without their annotation triples (viz.gather); None: read them from the triples.
         self.annotations: dict | None = None
+        #: (store, {node CURIE: span}): the time spans of the drawn nodes (viz.timeline.node_spans), asked of that
+        #: store while the view was gathered (viz.view.focus_from_store); None: the page asks for them.
+        self.spans: tuple | None = None
 
     def add(self, triple, document: URIRef | None = None) -> None:
         """Add a triple (again if it is there), noting `document` as one that states it."""

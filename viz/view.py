@@ -254,14 +254,25 @@ def _focus_from_store(result, focus: str, depth: int, limit: int | None, store):
     centre = _resolve_iri(store, focus)
     if centre is None:
         return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    from viz import timeline
     from viz.gather import gather
 
     nodes = reach(store, centre, depth, limit=limit)
-    found = gather(result, nodes, store)
-    for t in result.ontology:  # predicate and class labels, the topic scheme
-        found.add(t)
-    part = project(_KeptEdges(found, nodes), centrality=False, only={URIRef(n) for n in nodes})
-    add_centrality(part)  # degree and centrality within the view
+    # the engine's queries in a thread beside the Python steps (pyoxigraph lets go of the GIL while it works): the
+    # gathering's, then the time spans of the nodes for the page (viz.firstminute), asked of the build's store
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckg-focus") as engine:
+        found = gather(result, nodes, store, engine=engine)
+        build_store = getattr(result, "store", None)
+        spans = None if build_store is None else engine.submit(
+            timeline.node_spans, build_store, [curie(URIRef(n)) for n in nodes])
+        for t in result.ontology:  # predicate and class labels, the topic scheme
+            found.add(t)
+        part = project(_KeptEdges(found, nodes), centrality=False, only={URIRef(n) for n in nodes})
+        add_centrality(part)  # degree and centrality within the view
+        if spans is not None:
+            found.spans = (build_store, spans.result())
     return part, found, curie(URIRef(centre))
 
 
