@@ -277,7 +277,9 @@ def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
 def test_gathering_beside_the_engine_keeps_what_the_queries_in_turn_keep(built, focus, depth):
     """viz.gather.gather (the quotes asked in a thread while the lines are scanned, the source documents' lines put
     aside) gathers the triples, in the same order, the documents and the quotes that `wanted` and `lines` asked in
-    turn gather; and the same when no quoted document is a source's (each then found by a scan of its own)."""
+    turn gather; the same when no quoted document is a source's (each then found by a scan of its own), and when the
+    first queries were asked for the nodes in parts."""
+    from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
     from rdflib import URIRef
@@ -294,8 +296,10 @@ def test_gathering_beside_the_engine_keeps_what_the_queries_in_turn_keep(built, 
     documents = {d for found in want.annotations.values() for d, _, _ in found}
     assert len(documents) > 3 and len(reference) > 500
     unlisted = SimpleNamespace(store=built.store, loaded=built.loaded, sources=[])
-    for result in (built, unlisted):
-        found = gather.gather(result, nodes)
+    with ThreadPoolExecutor(max_workers=1) as engine:  # the first queries asked in two parts (viz.view.reach's depths)
+        halves = [engine.submit(gather.heads_of, built.store, set(part)) for part in (nodes[:5], nodes[5:])]
+        by_parts = gather.gather(built, nodes, engine=engine, heads=halves)
+    for found in (gather.gather(built, nodes), gather.gather(unlisted, nodes), by_parts):
         assert list(found) == list(reference)
         assert list(found.docs_of.items()) == list(reference.docs_of.items())
         assert found.annotations == want.annotations

@@ -73,14 +73,14 @@ def _column(store, query: str) -> set[str]:
 
 def wanted(store, nodes: list[str]) -> Wanted:
     """What a view of `nodes` (IRIs) needs (see the module docstring), asked in turn."""
-    statements, parts, objects = _heads(store, set(nodes))
+    statements, parts, objects = heads_of(store, set(nodes))
     full = set(nodes) | statements | parts
     annotations = _quoted(store, set(nodes), statements)
     documents = {_iri(d) for found in annotations.values() for d, _, _ in found}
     return Wanted(full, (objects | documents) - full, annotations)
 
 
-def _heads(store, drawn: set[str]) -> tuple[set[str], set[str], set[str]]:
+def heads_of(store, drawn: set[str]) -> tuple[set[str], set[str], set[str]]:
     """(statements, their parts, the objects of the nodes and statements): what the line scan needs."""
     from viz.details import NARY
 
@@ -188,25 +188,27 @@ def _compared() -> list[URIRef]:
             *projection._COUNTRY_LINKS, *projection._MEETING_LINKS]
 
 
-def gather(result, nodes: list[str], store=None, *, engine: Executor | None = None):
+def gather(result, nodes: list[str], store=None, *, engine: Executor | None = None, heads: list | None = None):
     """The part of the build a view of `nodes` (IRIs) needs, as a `viz.triples.Triples` with each triple's documents
     and the quotes (`Triples.annotations`); `store` (default: the build's) is any store holding the build's triples.
 
     The engine's queries run in a thread (`engine`, else one of its own) beside the Python work that does not wait
     for them: the quotes are asked while the build's lines are scanned for the other heads, the lines of every
     source document (the quotes' documents, known only then) put aside in the same pass. The lines kept, and their
-    order, are those of `wanted` and `lines` asked in turn."""
+    order, are those of `wanted` and `lines` asked in turn. `heads`: futures of `heads` for parts of `nodes` that
+    together make them all (asked already, e.g. while the nodes were found)."""
     from viz.triples import Triples
 
     store = result.store if store is None else store
     if engine is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckg-gather") as own:
-            return gather(result, nodes, store, engine=own)
+            return gather(result, nodes, store, engine=own, heads=heads)
     drawn = set(nodes)
     graph_of = lambda source_id: str(KG[source_id])  # noqa: E731
-    heads = engine.submit(_heads, store, drawn)
-    quoted = engine.submit(lambda: _quoted(store, drawn, heads.result()[0]))
-    statements, parts, objects = heads.result()
+    asked = heads or [engine.submit(heads_of, store, drawn)]
+    found_heads = engine.submit(lambda: [set().union(*column) for column in zip(*(f.result() for f in asked))])
+    quoted = engine.submit(lambda: _quoted(store, drawn, found_heads.result()[0]))
+    statements, parts, objects = found_heads.result()
     full = drawn | statements | parts
     partial = objects - full
     documents = {str(KG[source.id]) for source in result.sources}
