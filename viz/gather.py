@@ -12,7 +12,7 @@ The side panel (viz.details) and the projection (graph.network.projection) of th
   selectors as triples.
 
 The 1,000-node focus view of a 1M-triple build gathered 239,100 triples before (annotation plumbing: 150,000, and
-every triple of each value the panel only names); it gathers 57,576 now (a quarter), with the same page. The store
+every triple of each value the panel only names); it gathers 49,471 now (a fifth), with the same page. The store
 is asked with a few SPARQL queries (VALUES over the IRIs; the union of its graphs, so that any store holding the
 build's triples will do), never pattern by pattern; a class is tested
 in a FILTER (`?s a ?c FILTER(?c IN (…))`, `FILTER EXISTS { ?a a <C> }`): written as a pattern (`?s a <C>`) Oxigraph
