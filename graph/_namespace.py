@@ -82,6 +82,7 @@ class CCKG(DefinedNamespace):
     referenceRow: URIRef  # The identifier of the row of a reference compilation that states a fact, such as "2b".
     reporter: URIRef  # Links an observation to the country whose trade it measures (usually China); exports and imports are from its side.
     reporterComponent: URIRef  # The reporter dimension of the trade structure.
+    representedCountry: URIRef  # Links a statement made at a meeting to a country that one of its actors represented at that meeting (the actor's participation in the meeting, with cckg:representing): how the country is involved is by a representative's word.
     representing: URIRef  # Links a participation to the country for which the person attended the meeting.
     Secretariat: URIRef  # A permanent body that serves a dialogue mechanism between states.
     signatory: URIRef  # Links a document to a person who signed it on behalf of a party.

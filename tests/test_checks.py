@@ -68,6 +68,11 @@ FAULTS = {
         "kg:s cckg:actor kg:kazakhstan . kg:kazakhstan a schema:Country .",
         "https://w3id.org/cckg/id/s",
     ),
+    "represented-country-violation.rq": (  # a delegate's statement at the meeting without its shortcut
+        "kg:s cckg:actor kg:w ; cckg:madeAt kg:m . "
+        "kg:pa cckg:participant kg:w ; cckg:representing kg:china ; cckg:inMeeting kg:m .",
+        "https://w3id.org/cckg/id/s",
+    ),
     "chair-not-participant-violation.rq": (
         "kg:pa a cckg:Participation ; cckg:inMeeting kg:m ; cckg:participant kg:w ; cckg:isChair true .",
         "https://w3id.org/cckg/id/m",
@@ -174,3 +179,38 @@ def test_actor_country_shortcut_is_held_equal_to_its_rule_in_both_directions():
     found = {(str(r[0]), str(r[1]), str(r[2])) for r in _rows(check, _ACTOR_COUNTRY + planted)}
     assert found == {("https://w3id.org/cckg/id/s", "https://w3id.org/cckg/id/kazakhstan", "extra"),
                      ("https://w3id.org/cckg/id/j", "https://w3id.org/cckg/id/china", "extra")}
+
+
+#: A joint statement of a minister and a delegate at a meeting, each representing a country there (both countries
+#: are linked: the shortcut names the country, not the actor), and the minister's statement at another meeting
+#: where the minister represented no country (no link).
+_REPRESENTED = (
+    "kg:s cckg:actor kg:w , kg:d ; cckg:madeAt kg:m . kg:o cckg:actor kg:w ; cckg:madeAt kg:m2 . "
+    "kg:pa cckg:participant kg:w ; cckg:representing kg:china ; cckg:inMeeting kg:m . "
+    "kg:pb cckg:participant kg:d ; cckg:representing kg:kazakhstan ; cckg:inMeeting kg:m . "
+    "kg:pc cckg:participant kg:w ; cckg:inMeeting kg:m2 . "
+)
+
+
+def test_represented_country_shortcut_is_held_equal_to_its_rule_in_both_directions():
+    """queries/derived/represented-country.rq links a statement to each country one of its actors represented at
+    its meeting; the check passes on the rule's own triples and finds a missing one and an extra one, on rdflib and
+    on Oxigraph (`_rows`)."""
+    from graph.build import derive
+    from graph.build.loading import store_from_triples
+
+    graph = Graph().parse(data=PREFIXES + _REPRESENTED, format="turtle")
+    rule = next(p for p in derive.rules() if p.name == "represented-country.rq").read_text(encoding="utf-8")
+    derived = {str(t) for t in store_from_triples(graph).query(rule)}
+    link = "<https://w3id.org/cckg/id/s> <https://w3id.org/cckg/ontology/representedCountry> "
+    assert derived == {link + "<https://w3id.org/cckg/id/china>", link + "<https://w3id.org/cckg/id/kazakhstan>"}
+    assert {tuple(map(str, t)) for t in graph.query(rule)} == {
+        ("https://w3id.org/cckg/id/s", "https://w3id.org/cckg/ontology/representedCountry", f"https://w3id.org/cckg/id/{c}")
+        for c in ("china", "kazakhstan")}
+    check = "represented-country-violation.rq"
+    held = "kg:s cckg:representedCountry kg:china , kg:kazakhstan ."
+    assert _rows(check, _REPRESENTED + held) == []
+    planted = "kg:s cckg:representedCountry kg:china . kg:o cckg:representedCountry kg:china ."
+    found = {(str(r[0]), str(r[1]), str(r[2])) for r in _rows(check, _REPRESENTED + planted)}
+    assert found == {("https://w3id.org/cckg/id/s", "https://w3id.org/cckg/id/kazakhstan", "missing"),
+                     ("https://w3id.org/cckg/id/o", "https://w3id.org/cckg/id/china", "extra")}

@@ -3,11 +3,11 @@ triples after they are in the store, as Wikidata's truthy statements are compute
 
 Each rule is a SPARQL CONSTRUCT in queries/derived/ (the one place it is written); the build runs it on the store of
 the sources' triples, adds its triples to that store (graph.build.loading.add_derived: so the validation, and
-queries/checks/actor-country-violation.rq with it, sees them) and keeps them as the N-Triples lines of their own named graph, DERIVED_GRAPH, which every
+the checks queries/checks/<rule>-violation.rq with it, see them) and keeps them as the N-Triples lines of their own named graph, DERIVED_GRAPH, which every
 output carries beside the sources' graphs (cckg.nq, cckg.trig, the union in cckg.ttl, cckg.nt and data.ttl, the
 store the queries and the endpoint read) and the VoID description lists with the rules it was derived by.
-The triples are sorted lines, so the same sources give the same bytes. Cost: one query, about a second at 1M
-triples (bench/).
+The triples are sorted lines, so the same sources give the same bytes. Cost: one query a rule; at 1M triples, measured
+with the machine's load average at 5.5, 1.4 s for actor-country and 0.7 s for represented-country.
 """
 
 from __future__ import annotations

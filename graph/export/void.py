@@ -164,7 +164,7 @@ DERIVED_DESCRIPTION = (
     "Shortcuts no source states, materialized by the build from the source documents' graphs (ontology module "
     "shortcuts, as Wikidata's truthy statements): each triple is a result of one SPARQL CONSTRUCT rule of the "
     "release's queries/derived/ (" + ", ".join(p.name for p in rules()) + "), and "
-    "queries/checks/actor-country-violation.rq holds the graph equal to its rules."
+    "a check for each rule, queries/checks/<rule>-violation.rq, holds the graph equal to its rules."
 )
 
 
