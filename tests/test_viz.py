@@ -273,38 +273,6 @@ def test_focus_from_store_cuts_to_a_limit_and_reports_unknown_entities(built):
     assert view.focus_from_store(built, "nobody-at-all", 1, store=store) is None
 
 
-@pytest.mark.parametrize("focus, depth", [("wang-yi", 2), ("kg:cc5-fm-2020", 2)])
-def test_gathering_beside_the_engine_keeps_what_the_queries_in_turn_keep(built, focus, depth):
-    """viz.gather.gather (the quotes asked in a thread while the lines are scanned, the source documents' lines put
-    aside) gathers the triples, in the same order, the documents and the quotes that `wanted` and `lines` asked in
-    turn gather; the same when no quoted document is a source's (each then found by a scan of its own), and when the
-    first queries were asked for the nodes in parts."""
-    from concurrent.futures import ThreadPoolExecutor
-    from types import SimpleNamespace
-
-    from rdflib import URIRef
-
-    from graph.namespaces import KG
-    from viz import gather, view
-    from viz.triples import Triples
-
-    nodes = view.reach(built.store, view._resolve_iri(built.store, focus), depth)
-    want = gather.wanted(built.store, nodes)
-    reference = Triples(canonical=gather._compared())
-    reference.load_chunks([(kept, URIRef(name) if name.startswith(str(KG)) else None)
-                           for name, kept in gather.lines(built, want, lambda source_id: str(KG[source_id]))])
-    documents = {d for found in want.annotations.values() for d, _, _ in found}
-    assert len(documents) > 3 and len(reference) > 500
-    unlisted = SimpleNamespace(store=built.store, loaded=built.loaded, sources=[])
-    with ThreadPoolExecutor(max_workers=1) as engine:  # the first queries asked in two parts (viz.view.reach's depths)
-        halves = [engine.submit(gather.heads_of, built.store, set(part)) for part in (nodes[:5], nodes[5:])]
-        by_parts = gather.gather(built, nodes, engine=engine, heads=halves)
-    for found in (gather.gather(built, nodes), gather.gather(unlisted, nodes), by_parts):
-        assert list(found) == list(reference)
-        assert list(found.docs_of.items()) == list(reference.docs_of.items())
-        assert found.annotations == want.annotations
-
-
 def test_gathered_triples_answer_every_pattern_as_an_rdflib_graph(built):
     """viz.triples.Triples (what a focus view gathers, read by the projection and the panel) answers the eight
     triple patterns, `value` and `in` as an rdflib Graph of the same triples does, and knows each triple's documents."""

@@ -334,10 +334,7 @@ def _value(g: Graph, value: object, drawn: dict[URIRef, str]) -> dict:
 
 
 def _is_nary(g: Graph, node: object) -> bool:
-    if not isinstance(node, URIRef):
-        return False
-    types = set(g.objects(node, _TYPE))  # one lookup, not one per class (a third of the panel of a large view)
-    return any(cls in types for cls in NARY)
+    return isinstance(node, URIRef) and any((node, _TYPE, cls) in g for cls in NARY)
 
 
 def _is_plumbing(node: object) -> bool:

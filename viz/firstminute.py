@@ -61,9 +61,8 @@ def physics(nodes: list[dict], edges: list[dict]) -> dict:
     }
 
 
-def enrich(data: dict, *, store=None, pages: dict | None = None, spans: tuple | None = None) -> dict:
-    """Add the first-minute fields to the page data (in place; returned for convenience). `spans`: (store, {node
-    CURIE: span}) found already (viz.view.focus_from_store), used if it is of `store` (its other nodes ignored)."""
+def enrich(data: dict, *, store=None, pages: dict | None = None) -> dict:
+    """Add the first-minute fields to the page data (in place; returned for convenience)."""
     from viz import timeline
 
     for node in data["nodes"]:
@@ -72,10 +71,7 @@ def enrich(data: dict, *, store=None, pages: dict | None = None, spans: tuple | 
     data["top"] = top_nodes(data["nodes"])
     data["physics"] = physics(data["nodes"], data["edges"])
     if store is not None:
-        if spans is not None and spans[0] is store:
-            spans = spans[1]
-        else:
-            spans = timeline.node_spans(store, [n["id"] for n in data["nodes"]])
+        spans = timeline.node_spans(store, [n["id"] for n in data["nodes"]])
         years = set()
         for node in data["nodes"]:
             if node["id"] in spans:

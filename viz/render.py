@@ -319,8 +319,7 @@ def build_view(result, *, out_file: Path, title: str, g: nx.MultiDiGraph | None 
         panel = details(result.dataset if dataset is None else dataset, g.nodes)
         data = page_data(g, panel, title=title, docs_href=document_links(result.sources),
                          report_href=report_href, note=note)
-        firstminute.enrich(data, store=getattr(result, "store", None), pages=pages,
-                           spans=getattr(dataset, "spans", None))
+        firstminute.enrich(data, store=getattr(result, "store", None), pages=pages)
         return render_html(data)
 
 

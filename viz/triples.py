@@ -36,9 +36,6 @@ class Triples(PatternGraph):
         #: {resource: sorted [(document CURIE, start, exact)]}, the quotes about the resources, when the gathering
         #: found them without their annotation triples (viz.gather); None: read them from the triples.
         self.annotations: dict | None = None
-        #: (store, {node CURIE: span}): the time spans of the drawn nodes (viz.timeline.node_spans), asked of that
-        #: store while the view was gathered (viz.view.focus_from_store); None: the page asks for them.
-        self.spans: tuple | None = None
 
     def add(self, triple, document: URIRef | None = None) -> None:
         """Add a triple (again if it is there), noting `document` as one that states it."""
@@ -94,34 +91,13 @@ class Triples(PatternGraph):
             for text, t in zip(parsed, ox.parse(body, format=ox.RdfFormat.N_TRIPLES)):
                 made[text] = self._term(t.object)
         spo, pos, osp, docs_of = self._spo, self._pos, self._osp, self.docs_of
-        added = 0
         for parts, document in split:
             for s_text, p_text, o_text in parts:
                 s, p, o = made[s_text], made[p_text], made[o_text]
-                # _put into the three indexes, inline (a call per index and triple took a third of the loading)
-                by_p = spo.get(s)
-                if by_p is None:
-                    by_p = spo[s] = {}
-                leaf = by_p.get(p)
-                if leaf is None:
-                    leaf = by_p[p] = {}
-                if o not in leaf:
-                    leaf[o] = None
-                    added += 1
-                    inner = pos.get(p)
-                    if inner is None:
-                        inner = pos[p] = {}
-                    leaf = inner.get(o)
-                    if leaf is None:
-                        leaf = inner[o] = {}
-                    leaf[s] = None
-                    inner = osp.get(o)
-                    if inner is None:
-                        inner = osp[o] = {}
-                    leaf = inner.get(s)
-                    if leaf is None:
-                        leaf = inner[s] = {}
-                    leaf[p] = None
+                if _put(spo, s, p, o):
+                    _put(pos, p, o, s)
+                    _put(osp, o, s, p)
+                    self._n += 1
                 if document is not None:
                     triple = (s, p, o)
                     docs = docs_of.get(triple)
@@ -129,7 +105,6 @@ class Triples(PatternGraph):
                         docs_of[triple] = {document}
                     else:
                         docs.add(document)
-        self._n += added
 
     def _term(self, term):
         found = self._terms.get(term)

@@ -109,14 +109,12 @@ class _Lookup:
         return found
 
 
-def reach(store, centre: str, depth: int, *, limit: int | None = None, on_level=None) -> list[str]:
+def reach(store, centre: str, depth: int, *, limit: int | None = None) -> list[str]:
     """The drawn nodes within `depth` edges of `centre` (IRIs), breadth first, each depth sorted by IRI; cut to
-    the first `limit` if given. `on_level(nodes)` is told each depth's nodes as soon as they are known."""
+    the first `limit` if given."""
     look = _Lookup(store)
     seen, frontier = [centre], [centre]
     known = {centre}
-    if on_level is not None:
-        on_level(seen)
     for _ in range(depth):
         if not frontier or (limit is not None and len(seen) >= limit):
             break
@@ -129,8 +127,6 @@ def reach(store, centre: str, depth: int, *, limit: int | None = None, on_level=
         seen += new_sorted
         known.update(new_sorted)
         frontier = new_sorted
-        if on_level is not None and new_sorted:
-            on_level(new_sorted)
     return seen
 
 
@@ -258,27 +254,14 @@ def _focus_from_store(result, focus: str, depth: int, limit: int | None, store):
     centre = _resolve_iri(store, focus)
     if centre is None:
         return None
-    from concurrent.futures import ThreadPoolExecutor
+    from viz.gather import gather
 
-    from viz import gather as gathering, timeline
-
-    # the engine's queries in a thread beside the Python steps (pyoxigraph lets go of the GIL while it works): the
-    # gathering's, the first of them for each depth's nodes while the next depth is found, then the time spans of
-    # the nodes for the page (viz.firstminute), asked of the build's store
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckg-focus") as engine:
-        heads = []
-        nodes = reach(store, centre, depth, limit=limit,
-                      on_level=lambda level: heads.append(engine.submit(gathering.heads_of, store, set(level))))
-        found = gathering.gather(result, nodes, store, engine=engine, heads=heads)
-        build_store = getattr(result, "store", None)
-        spans = None if build_store is None else engine.submit(
-            timeline.node_spans, build_store, [curie(URIRef(n)) for n in nodes])
-        for t in result.ontology:  # predicate and class labels, the topic scheme
-            found.add(t)
-        part = project(_KeptEdges(found, nodes), centrality=False, only={URIRef(n) for n in nodes})
-        add_centrality(part)  # degree and centrality within the view
-        if spans is not None:
-            found.spans = (build_store, spans.result())
+    nodes = reach(store, centre, depth, limit=limit)
+    found = gather(result, nodes, store)
+    for t in result.ontology:  # predicate and class labels, the topic scheme
+        found.add(t)
+    part = project(_KeptEdges(found, nodes), centrality=False, only={URIRef(n) for n in nodes})
+    add_centrality(part)  # degree and centrality within the view
     return part, found, curie(URIRef(centre))
 
 
