@@ -163,21 +163,12 @@ def load_sources(sources_dir: Path = src.SOURCES_DIR, progress: Progress | None 
     return loaded
 
 
-def build(
-    *,
-    sources_dir: Path = src.SOURCES_DIR,
-    ontology_dir: Path = onto.ONTOLOGY_DIR,
-    shapes_dir: Path = validate.SHAPES_DIR,
-    checks_dir: Path = validate.CHECKS_DIR,
-    version: str | None = None,
-    quiet: bool = True,
-    verbose: bool = False,
-) -> Build:
+def build(**options) -> Build:
     """Load the ontology and every source, build the graph into one store and validate it; raise InvalidData on any
     problem. One path for every size: triples -> pyoxigraph store -> SHACL compiled to SPARQL and the check queries
-    on the store (on validate.WORKERS threads)."""
-    return start(sources_dir=sources_dir, ontology_dir=ontology_dir, shapes_dir=shapes_dir, checks_dir=checks_dir,
-                 version=version, quiet=quiet, verbose=verbose).validated()
+    on the store (on validate.WORKERS threads). Takes the keyword arguments of `start` (sources_dir, ontology_dir,
+    shapes_dir, checks_dir, version, quiet, verbose), and returns once the validation has passed."""
+    return start(**options).validated()
 
 
 def start(
