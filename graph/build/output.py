@@ -175,6 +175,26 @@ class AtomicFiles:
                     tmp.unlink()
 
 
+def in_thread(name: str, fn, *args):
+    """`fn(*args)` run in a thread of its own (daemon); its result or error as a concurrent.futures.Future. The C
+    heap the thread freed is given back when it ends (release_freed_memory)."""
+    import threading
+    from concurrent.futures import Future
+
+    future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever asks the future
+            future.set_exception(exc)
+        finally:
+            release_freed_memory()
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
+
+
 def release_freed_memory() -> None:
     """Give the C heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere). Each thread of the
     build (the validation's, the core files') allocates the engine's memory from its own heap arena, and what it

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 import sys
-import threading
 import time
 from collections import Counter
+from concurrent import futures
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -317,7 +317,7 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     staged = release.Release(out_dir)
     with staged as stage, gc_paused():
         result.loaded.union_ntriples()  # made once, here, before the two threads that read it
-        core = _CoreFiles(result, stage)
+        core = output.in_thread("cckg-core-files", _write_core_files, result, stage)
         try:
             written = {key: stage / name for key, name in OUTPUTS.items()}
             for writer in writers:
@@ -325,47 +325,29 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
                     result.validation.store_clean.wait()
                 written.update(writer(result, stage, quiet=quiet) or {})
         except Exception:
-            core.thread.join()
+            futures.wait([core])
             result.validated()  # invalid data: its InvalidData is the error
             raise
-        core.thread.join()
+        futures.wait([core])
         result.validated()  # raises InvalidData: the stage is discarded, out_dir unchanged
-        sizes = core.join()
+        sizes = core.result()
         report = stage / OUTPUTS["report"]
         output.write_atomically({report: report_text(result).encode("utf-8")})  # last: from the validation
         done(", ".join([*sizes, f"{report.name} ({report.stat().st_size // 1024} KiB)"]))
     return {key: staged.final(path) for key, path in written.items()}
 
 
-class _CoreFiles:
-    """cckg.ttl, ontology.ttl and data.ttl written into the stage by a thread; `join()` waits for it, re-raises its
-    error or gives the files' sizes, and puts its wall time in the build's timings ("write")."""
-
-    def __init__(self, result: Build, stage: Path):
-        self.result, self.stage = result, stage
-        self.sizes: list[str] = []
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="cckg-core-files", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        started = time.perf_counter()
-        try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
-            loaded = self.result.loaded
-            whole, data = loading.sorted_turtle_pair(loaded)
-            files = {self.stage / OUTPUTS["all"]: whole,
-                     self.stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(loaded.ontology_lines),
-                     self.stage / OUTPUTS["data"]: data}
-            output.write_atomically(files)
-            self.sizes = [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
-        except BaseException as exc:  # re-raised by join()
-            self.error = exc
-        finally:
-            self.result.timings["write"] = time.perf_counter() - started
-            output.release_freed_memory()
-
-    def join(self) -> list[str]:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.sizes
+def _write_core_files(result: Build, stage: Path) -> list[str]:
+    """cckg.ttl, ontology.ttl and data.ttl written into the stage (run in a thread by write_outputs): their sizes,
+    and the wall time in the build's timings ("write")."""
+    started = time.perf_counter()
+    try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
+        loaded = result.loaded
+        whole, data = loading.sorted_turtle_pair(loaded)
+        files = {stage / OUTPUTS["all"]: whole,
+                 stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(loaded.ontology_lines),
+                 stage / OUTPUTS["data"]: data}
+        output.write_atomically(files)
+        return [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
+    finally:
+        result.timings["write"] = time.perf_counter() - started

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from graph.build.builder import Index
-from graph.build.output import release_freed_memory
+from graph.build.output import in_thread
 from graph.errors import Problem
 from graph.namespaces import DCAT, KG, REUSED, VOID, curie as _curie
 from graph.sources.ontology import ROOT, TERMS_NS, defined_terms
@@ -170,30 +170,21 @@ class Running:
 
         self.store_clean = threading.Event()
         self.seconds: float | None = None  # the validation's own wall time, once it finished
-        self._report: Report | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="cckg-validation", daemon=True,
-                                        args=(loaded, ontology, locate, shapes_dir, checks_dir, workers))
-        self._thread.start()
+        self._future = in_thread("cckg-validation", self._run, loaded, ontology, locate, shapes_dir, checks_dir,
+                                 workers)
 
-    def _run(self, *args) -> None:
+    def _run(self, *args) -> Report:
         import time
 
         started = time.perf_counter()
         try:
-            self._report = validate_build(*args, store_clean=self.store_clean)
-        except BaseException as exc:  # handed to the caller by wait()
-            self._error = exc
+            return validate_build(*args, store_clean=self.store_clean)
         finally:
             self.store_clean.set()
             self.seconds = time.perf_counter() - started
-            release_freed_memory()
 
     def wait(self) -> Report:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._report
+        return self._future.result()
 
 
 def validate_build(loaded, ontology: Graph, locate: Callable[[object], Problem], shapes_dir: Path = SHAPES_DIR,
