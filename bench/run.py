@@ -25,7 +25,8 @@ formats above 200k; the table says what was skipped. It measures:
   alone" the same text with the same parameters on the same pyoxigraph Store by bare `store.query` (rows counted),
   the two interleaved run by run; and plain rdflib (≤ RDFLIB_MAX triples only: its load alone takes minutes at 1M)
   with the ratio rdflib / engine and its geometric mean, and the kind each run is held to, on the library path
-  (query_kind: lookup ≤ 20 ms, listing or text search ≤ 150 ms); fewer runs above RDFLIB_MAX
+  (query_kind: lookup or text search within TARGET_MS; a listing's first page, `--page 1` of PAGE_ROWS rows, timed
+  too, within TARGET_MS, and its whole answer at STREAM_ROWS_PER_S or more); fewer runs above RDFLIB_MAX
   (a quarter);
 * the time of each export format (graph.export), up to RDFLIB_MAX triples (above, with --all-formats: 20–30 s a
   format at 1M, after a build of their own);
@@ -214,6 +215,19 @@ def _timed_runs(name: str, runs: int, timeout: int, budget_s: float, *paths) -> 
     return out
 
 
+def _first_page(name: str, runs: int, ours, text: str, params: dict) -> dict:
+    """A listing's first page as a user asks for it (`query --page 1`: the query's own ORDER BY, LIMIT
+    PAGE_ROWS), on the library path: {"first_page_ms": p50, "first_page_rows": rows}."""
+    from graph.store import paging, sparql
+    from graph.store.engines import run as library_run
+
+    page = paging.paginate(text, sparql.inspect(text), PAGE_ROWS, None)
+    found = _timed_runs(name, runs, QUERY_TIMEOUT, 60, lambda: _size(library_run(ours, page, params=params)))
+    if "timeout_s" in found:
+        return {"first_page_timeout_s": found["timeout_s"]}
+    return {"first_page_ms": found["p50_ms"], "first_page_rows": found["rows"]}
+
+
 def _size(result) -> int:
     return len(result.triples) if result.is_graph else len(result.rows)
 
@@ -265,7 +279,9 @@ def child_queries(dump: Path, engine: str, runs: int) -> dict:
                 b = {k: v for k, v in b.items() if k.value in params}  # the pre-bound ones (none if inline)
             bare = lambda: sum(1 for _ in store.query(text, substitutions=b))  # noqa: E731
             library = lambda: _size(library_run(ours, text, params=params))  # noqa: E731
-            out["queries"][name] = _timed_runs(name, runs, QUERY_TIMEOUT, 60, bare, library)
+            found = out["queries"][name] = _timed_runs(name, runs, QUERY_TIMEOUT, 60, bare, library)
+            if found.get("kind") == "listing" and "p50_ms_1" in found:
+                found.update(_first_page(name, runs, ours, text, params))
         else:
             rd = {k.value: from_oxigraph(v) for k, v in b.items()}
             plain = lambda: sum(1 for _ in graph.query(text, initBindings=rd))  # noqa: E731
@@ -373,6 +389,9 @@ def measure(size: str, *, runs: int, query_runs: int, work: Path, all_formats: b
 
 #: The issue's latency targets (p50 at about 1M triples), by kind of query.
 TARGET_MS = {"lookup": 20.0, "listing": 150.0, "text search": 150.0}
+#: The issue's goals for listings: the first page (PAGE_ROWS rows, by `--page 1`) within the listing target, and the
+#: whole listing read at STREAM_ROWS_PER_S or more (rows / p50 of the whole answer on the library path).
+PAGE_ROWS, STREAM_ROWS_PER_S = 1000, 100_000
 #: Rows above which a bound query's answer grows with the graph (every stance of a country over the years):
 #: it is timed against the whole-graph target, as its unbound run is.
 LISTING_ROWS = 1000
@@ -418,6 +437,30 @@ def _goal(value: float, goal: float) -> str:
     return "met" if value <= goal else "**not met**"
 
 
+def _verdict(kind: str, q: dict) -> tuple[str, str, str, str]:
+    """(target text, met or not, first page cell, rows/s cell) of one query run, on the library path ("ours").
+    A lookup or text search: its p50 within TARGET_MS. A listing: its first page within TARGET_MS and, when it has
+    more than one page, the whole answer at STREAM_ROWS_PER_S or more."""
+    p50 = q.get("p50_ms_1", q["p50_ms"])
+    if kind != "listing":
+        return f"≤ {TARGET_MS[kind]:.0f} ms", _goal(p50, TARGET_MS[kind]), "–", "–"
+    rows = q.get("rows") or 0
+    if "first_page_timeout_s" in q:
+        first, page = float("inf"), f"> {q['first_page_timeout_s']} s"
+    elif "first_page_ms" in q:
+        first, page = q["first_page_ms"], f"{q['first_page_ms']:.2f} ({q['first_page_rows']})"
+    else:  # no first page timed (a result file of an older run): the whole answer stands in for it
+        first, page = p50, "–"
+    met = first <= TARGET_MS[kind]
+    rate = "– (one page)"
+    if rows > PAGE_ROWS:
+        per_s = rows / (p50 / 1000) if p50 > 0 else float("inf")
+        met = met and per_s >= STREAM_ROWS_PER_S
+        rate = f"{per_s:,.0f}"
+    return (f"first page ≤ {TARGET_MS[kind]:.0f} ms, ≥ {STREAM_ROWS_PER_S // 1000}k rows/s",
+            "met" if met else "**not met**", page, rate)
+
+
 def table(rows: list[dict]) -> str:
     lines = ["Load average: the 1-minute figure when each measurement ended (2 cores: above ~2, other work competed).",
              "", "| size | triples | build s wall (runs) | build CPU s | read | check | build RDF | derive | validate "
@@ -433,24 +476,28 @@ def table(rows: list[dict]) -> str:
     lines += ["", "Queries: \"engine alone\" is bare pyoxigraph `store.query` (rows counted); \"ours\" the library path "
               "(graph.store.engines.run: prepare, run with parameters, convert and normalize the rows) on the same "
               "store loaded from the same cckg.nq, interleaved run by run.", "",
+              "A listing is held to the issue's two goals: its first page (`--page 1`, 1,000 rows) within 150 ms, and "
+              "the whole listing at 100k rows/s or more (its rows over ours p50; a listing of one page has only the "
+              "first).", "",
               "| size | query | rows | kind (p50 target, ours) | engine alone p50 / p95 ms | ours p50 / p95 ms | ours / engine "
-              "| rdflib p50 / p95 ms | rdflib / engine | runs | load avg |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| first page ms (rows) | whole listing rows/s | rdflib p50 / p95 ms | rdflib / engine | runs | load avg |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         load = _loads(r["oxigraph"].get("load"))
         for name, q in r["oxigraph"]["queries"].items():
             if "timeout_s" in q:
-                lines.append(f"| {r['size']} | {name} | – | – | > {q['timeout_s']} s (stopped) | | | | | | {load} |")
+                lines.append(f"| {r['size']} | {name} | – | – | > {q['timeout_s']} s (stopped) | | | | | | | | {load} |")
                 continue
             rd = r["rdflib"]["queries"].get(name) if r["rdflib"] else None
             rds = (f"skipped (> {RDFLIB_MAX:,} triples)" if not rd else f"> {rd['timeout_s']} s (stopped)"
                    if "timeout_s" in rd else f"{rd['p50_ms']:.1f} / {rd['p95_ms']:.1f}")
             ratio = r["ratio_rdflib_over_oxigraph"].get(name)
             kind = q.get("kind") or query_kind(name, q["rows"])
-            met = _goal(q.get("p50_ms_1", q["p50_ms"]), TARGET_MS[kind])  # the library path, as users run it
+            target, met, page, rate = _verdict(kind, q)
             ours = (f"{q['p50_ms_1']:.2f} / {q['p95_ms_1']:.2f}", f"{q['p50_ms_1'] / q['p50_ms']:.1f}x") \
                 if "p50_ms_1" in q and q["p50_ms"] > 0 else ("–", "–")
-            lines.append(f"| {r['size']} | {name} | {q['rows']} | {kind} (≤ {TARGET_MS[kind]:.0f} ms: {met}) "
-                         f"| {q['p50_ms']:.2f} / {q['p95_ms']:.2f} | {ours[0]} | {ours[1]} | {rds} "
+            lines.append(f"| {r['size']} | {name} | {q['rows']} | {kind} ({target}: {met}) "
+                         f"| {q['p50_ms']:.2f} / {q['p95_ms']:.2f} | {ours[0]} | {ours[1]} | {page} | {rate} | {rds} "
                          f"| {f'{ratio:.0f}x' if ratio else '–'} | {q.get('n', '')} | {load} |")
         gm = r["geomean_speedup"]
         lines.append(f"| {r['size']} | **geometric mean** | | | | | | | {f'{gm:.0f}x' if gm else 'rdflib skipped'} | | |")
