@@ -135,7 +135,7 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
     runs: dict[bytes, set[bytes]] = {}
     for line in left_out:
         runs.setdefault(line[:line.index(b" ")], set()).add(line)
-    pieces, copied, run_at = [], 0, 0
+    pieces, copied, run_at, view = [], 0, 0, memoryview(whole_ttl)  # (slices of the view copy nothing)
     for subject in sorted(runs):  # the order of the subjects' runs in `whole` (a line is its subject and a space)
         start = end = _line_starting(whole, subject + b" ", run_at)
         if start < 0:
@@ -150,9 +150,9 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
         if found < 0:  # only if pyoxigraph wrote a subject's block alone otherwise than within a whole text
             raise RuntimeError(f"the Turtle block of {subject.decode()} is not in the Turtle of the whole text")
         kept = [line for line in run if line not in runs[subject]]
-        pieces += [whole_ttl[copied:found], _turtle_body(kept, checked) if kept else b""]
+        pieces += [view[copied:found], _turtle_body(kept, checked) if kept else b""]
         copied, run_at = found + len(block), end
-    pieces.append(whole_ttl[copied:])
+    pieces.append(view[copied:])
     data_ttl = b"".join(pieces)
     head = len(HEADER.encode("utf-8"))
     if len(data_ttl) == _prefixes_end(whole_ttl, head):  # every triple left out: no @prefix lines either
