@@ -106,12 +106,73 @@ def turtle_of_ntriples(text: bytes, keep=None, *, checked: bool = False) -> byte
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     # pyoxigraph writes the @prefix lines in hash order (which varies by process): write them in PREFIXES order.
     # (Only the head is split into lines: a list of every line of the body costs ~100 MB at 1M triples.)
-    end = 0
-    while body.startswith(b"@prefix ", end):
-        end = body.index(b"\n", end) + 1
+    end = _prefixes_end(body)
     head = body[:end].split(b"\n")[:-1]
     prefixes = sorted(head, key=lambda line: list(PREFIXES).index(line.split(b" ")[1][:-1].decode()))
     return b"".join([HEADER.encode("utf-8"), *(line + b"\n" for line in prefixes), body[end:]])
+
+
+def _prefixes_end(body: bytes, end: int = 0) -> int:
+    """Where the @prefix lines pyoxigraph wrote at the head of a Turtle text (from offset `end`) end."""
+    while body.startswith(b"@prefix ", end):
+        end = body.index(b"\n", end) + 1
+    return end
+
+
+def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = False) -> tuple[bytes, bytes]:
+    """`turtle_of_ntriples` of `whole` (a sorted N-Triples text, see `sorted_turtle_bytes`) and of `whole` less the
+    `left_out` lines (bytes, each one of its lines without the line break), byte for byte, for about the price of
+    the first: the second is made from the first's bytes (cckg.ttl and data.ttl: data.ttl is cckg.ttl less the
+    ontology's triples that the data does not repeat).
+
+    pyoxigraph writes each subject's run of lines as one block (`subject p o ;` … ` .`), the same whatever is
+    written around it (no blank node is inlined), and a subject's lines are one run of a sorted text. So each subject
+    of a left-out line has its run in `whole` found, that run alone written as Turtle, and that block found in the
+    first file (from where the previous one was, as the subjects come in order; a block begins a line, and each
+    subject has one block) and replaced by the Turtle of the run less its left-out lines: nothing if the subject is
+    the ontology's alone, else the block of the triples it shares with the data (a merge, no fallback)."""
+    whole_ttl = turtle_of_ntriples(whole, checked=checked)
+    runs: dict[bytes, set[bytes]] = {}
+    for line in left_out:
+        runs.setdefault(line[:line.index(b" ")], set()).add(line)
+    pieces, copied, run_at, view = [], 0, 0, memoryview(whole_ttl)  # (slices of the view copy nothing)
+    for subject in sorted(runs):  # the order of the subjects' runs in `whole` (a line is its subject and a space)
+        start = end = _line_starting(whole, subject + b" ", run_at)
+        if start < 0:
+            raise ValueError(f"a left-out line's subject has no line in the text: {subject.decode()}")
+        while whole.startswith(subject + b" ", end):
+            end = whole.index(b"\n", end) + 1
+        run = whole[start:end].splitlines()
+        if not runs[subject] <= set(run):
+            raise ValueError(f"a left-out line is not in the text: {min(runs[subject] - set(run)).decode()}")
+        block = _turtle_body(run, checked)
+        found = _line_starting(whole_ttl, block, copied)
+        if found < 0:  # only if pyoxigraph wrote a subject's block alone otherwise than within a whole text
+            raise RuntimeError(f"the Turtle block of {subject.decode()} is not in the Turtle of the whole text")
+        kept = [line for line in run if line not in runs[subject]]
+        pieces += [view[copied:found], _turtle_body(kept, checked) if kept else b""]
+        copied, run_at = found + len(block), end
+    pieces.append(view[copied:])
+    data_ttl = b"".join(pieces)
+    head = len(HEADER.encode("utf-8"))
+    if len(data_ttl) == _prefixes_end(whole_ttl, head):  # every triple left out: no @prefix lines either
+        data_ttl = data_ttl[:head]
+    return whole_ttl, data_ttl
+
+
+def _line_starting(text: bytes, key: bytes, at: int) -> int:
+    """Where the first line of `text` from offset `at` (a line's start) that begins with `key` begins; -1 if none."""
+    if text.startswith(key, at):
+        return at
+    found = text.find(b"\n" + key, at)
+    return found + 1 if found >= 0 else -1
+
+
+def _turtle_body(lines: list[bytes], checked: bool) -> bytes:
+    """The Turtle pyoxigraph writes for N-Triples lines (bytes) without its @prefix lines."""
+    body = ox.serialize(ox.parse(join_lines(lines), format=ox.RdfFormat.N_TRIPLES, lenient=checked),
+                        format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return body[_prefixes_end(body):]
 
 
 def chunked_lines(text: bytes, size: int = 1 << 20):

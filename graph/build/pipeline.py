@@ -341,9 +341,10 @@ def _write_core_files(result: Build, stage: Path) -> list[str]:
     """cckg.ttl, ontology.ttl and data.ttl written into the stage (run in a thread by write_outputs): their sizes,
     and the wall time in the build's timings ("write")."""
     started = time.perf_counter()
-    try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py)
-        loaded = result.loaded
-        whole, data = loading.sorted_turtle_pair(loaded)
+    try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py); data.ttl is cckg.ttl
+        loaded = result.loaded  # less the ontology's triples the data does not repeat, cut out of its bytes
+        only_ontology = [line.encode("utf-8") for line in sorted(loaded.ontology_lines - loaded.data_lines)]
+        whole, data = output.turtle_pair(loaded.union_ntriples(), only_ontology, checked=True)  # parsed strictly
         files = {stage / OUTPUTS["all"]: whole,
                  stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(loaded.ontology_lines),
                  stage / OUTPUTS["data"]: data}
