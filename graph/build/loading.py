@@ -169,7 +169,7 @@ def _note_used(used: dict, triple) -> None:
     s, p, o = triple
     if p not in used:
         used[p] = s
-    if p == _RDF_TYPE and isinstance(o, URIRef) and o not in used:
+    if str.__eq__(p, _RDF_TYPE) and isinstance(o, URIRef) and o not in used:  # str's ==: rdflib's is Python
         used[o] = s
 
 
@@ -177,14 +177,15 @@ _A, _OA = nt_term(_RDF_TYPE), {name: nt_term(OA[name]) for name in (
     "Annotation", "motivatedBy", "hasBody", "hasTarget", "SpecificResource", "hasSource", "hasSelector",
     "TextQuoteSelector", "exact", "prefix", "suffix", "TextPositionSelector", "start", "end")}
 _NON_NEGATIVE = f"^^{nt_term(XSD.nonNegativeInteger)}"
+_MOTIVATIONS = {term: nt_term(term) for term in (OA.describing, OA.identifying)}
 
 
 def annotation_lines(record) -> Iterator[str]:
     """The N-Triples lines of `builder.annotation_triples(record)` (about 70 % of a generated graph's triples),
     written straight from the quotes' spans: making their rdflib terms first cost about twice as much (bench/)."""
     oa = _OA
-    doc, body = nt_term(KG[record.source.id]), nt_term(KG[record.id])
-    motivation = nt_term(builder.annotation_motivation(record))
+    doc, body = f"<{KG}{record.source.id}>", f"<{KG}{record.id}>"  # nt_term(KG[…]), without making the URIRef
+    motivation = _MOTIVATIONS[builder.annotation_motivation(record)]
     for stem, quote, start, end, prefix, suffix in builder.quote_spans(record):
         ann, target, quote_sel, pos_sel = f"<{stem}>", f"<{stem}.target>", f"<{stem}.quote>", f"<{stem}.position>"
         yield f"{ann} {_A} {oa['Annotation']} ."
