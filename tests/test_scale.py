@@ -161,6 +161,40 @@ def test_malformed_yaml_message_is_the_pure_python_one(tmp_path, monkeypatch):
     assert fast.value.problems[0].line == 3
 
 
+def test_fast_yaml_reader_gives_the_pure_python_values_and_lines(tmp_path, monkeypatch):
+    """The C loader's shortcuts (a plain scalar's tag remembered, a string's text returned directly) give the
+    values, types and lines of the pure-Python loader, read twice so that the remembered tags are used."""
+    from graph.sources import yamlfile
+
+    path = tmp_path / "kinds.yaml"
+    path.write_text("a: yes\nb: '1'\nc: 1\nd: null\ne: 2020-01-01\nf: 1.5\ng: ~\nh: [x, 'y', 3, on]\n"
+                    "i: !!str 2\nj:\n  - k: plain text\n    l: \"quoted: text\"\n", encoding="utf-8")
+
+    def shape(value):
+        if isinstance(value, dict):
+            return value.line, value.key_lines, {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return value.line, value.item_lines, [shape(v) for v in value]
+        return type(value).__name__, value
+
+    fast = [shape(yamlfile.read_yaml(path, "kinds.yaml")) for _ in range(2)]
+    monkeypatch.setattr(yamlfile, "_FastLoader", yamlfile._Loader)
+    slow = shape(yamlfile.read_yaml(path, "kinds.yaml"))
+    assert fast == [slow, slow]
+    assert slow[2]["a"] == ("bool", True) and slow[2]["b"] == ("str", "1") and slow[2]["e"] == ("str", "2020-01-01")
+
+
+def test_store_loader_loads_in_order_and_raises_the_engine_s_error():
+    store = ox.Store()
+    with loading.StoreLoader(store) as loader:
+        for n in range(20):  # more than its PENDING texts
+            loader.load(f"<http://example.org/s{n}> <http://example.org/p> \"{n}\" .\n".encode())
+    assert len(store) == 20
+    with pytest.raises(SyntaxError):
+        with loading.StoreLoader(ox.Store()) as loader:
+            loader.load(b"<http://example.org/s> <http://example.org/p> not-a-term .\n")
+
+
 def test_bench_reads_each_library_query_against_its_target():
     """The benchmark's targets: bound queries about one entity are lookups (20 ms), unbound runs and answers that
     grow with the graph are listings (150 ms), and the required-words searches are text searches (150 ms)."""

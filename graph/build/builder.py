@@ -179,7 +179,7 @@ def record_triples(record: Record, index: Index, *, annotations: bool = True) ->
     doc = KG[record.source.id]
     yield node, PROV.wasDerivedFrom, doc
     if record.corroborating:  # another source of a statement recorded in full elsewhere: no copy of its fields
-        yield from _reference_triples(record)
+        yield from _reference_triples(record, node)
         if annotations:
             yield from annotation_triples(record)
         return
@@ -194,15 +194,15 @@ def record_triples(record: Record, index: Index, *, annotations: bool = True) ->
         yield node, RDFS.label, Literal(text, lang=lang)
     elif not kind.entity:
         yield node, RDFS.label, Literal(_generated_label(record, index), lang="en")
-    yield from _reference_triples(record)
-    yield from _derived(record, index)
+    yield from _reference_triples(record, node)
+    yield from _derived(record, index, node)
     if annotations:
         yield from annotation_triples(record)
 
 
-def _reference_triples(record: Record) -> Iterator[Triple]:
-    """A record's note, citations, reference rows, confidence and the web pages it is derived from."""
-    node, values = KG[record.id], record.values
+def _reference_triples(record: Record, node: URIRef) -> Iterator[Triple]:
+    """A record's (`node`) note, citations, reference rows, confidence and the web pages it is derived from."""
+    values = record.values
     if "note" in values:
         yield node, SKOS.note, Literal(values["note"], lang="en")
     for citation in values.get("citations", []):
@@ -259,10 +259,9 @@ def _objects(ftype: str, value) -> Iterable[object]:
     raise AssertionError(ftype)
 
 
-def _derived(record: Record, index: Index) -> Iterator[Triple]:
-    """The shortcut triples a statement kind implies (sources/README.md, 'Also adds')."""
+def _derived(record: Record, index: Index, node: URIRef) -> Iterator[Triple]:
+    """The shortcut triples a statement kind (`node`) implies (sources/README.md, 'Also adds')."""
     v = record.values
-    node = KG[record.id]
     if record.kind == "Tenure":
         person, post = KG[v["person"]], KG[v["post"]]
         yield person, ORG.holds, post
@@ -271,11 +270,11 @@ def _derived(record: Record, index: Index) -> Iterator[Triple]:
             yield node, ORG.role, KG[role]
         if post_in:
             yield node, ORG.organization, KG[post_in]
-        yield from _interval(record)
+        yield from _interval(record, node)
     elif record.kind == "Membership":
         if not v.get("observer"):
             yield KG[v["member"]], ORG.memberOf, KG[v["organization"]]
-        yield from _interval(record)
+        yield from _interval(record, node)
     elif record.kind == "Participation":
         meeting, person = KG[v["meeting"]], KG[v["person"]]
         yield meeting, SDO.attendee, person
@@ -300,11 +299,11 @@ def _derived(record: Record, index: Index) -> Iterator[Triple]:
         yield amount, SDO.currency, Literal(v["currency"])
 
 
-def _interval(record: Record) -> Iterator[Triple]:
+def _interval(record: Record, node: URIRef) -> Iterator[Triple]:
     v = record.values
     if "start" not in v and "end" not in v:
         return
-    node, term = KG[record.id], KG[record.id + "-term"]
+    term = KG[record.id + "-term"]
     yield node, ORG.memberDuring, term
     yield term, RDF.type, TIME.ProperInterval
     yield term, RDFS.label, Literal(f"term of {record.id}", lang="en")
@@ -349,7 +348,7 @@ def quote_spans(record: Record) -> Iterator[tuple[str, str, int, int, str, str]]
     """(annotation IRI, quote, start, end, prefix, suffix) of each quote of a record found in its document's text
     (one not found is reported by check_sources)."""
     text = record.source.text
-    base = f"{KG[record.source.id]}#{record.id}"
+    base = f"{KG}{record.source.id}#{record.id}"  # KG[…]'s text, without making the URIRef
     for n, quote in enumerate(record.values["quote"], start=1):
         start = text.find(quote)
         if start < 0:

@@ -19,8 +19,9 @@ The rdflib Dataset of such a build is made only if someone asks for `Build.datas
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -106,28 +107,58 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
     """Generate every source's triples and add them to one store (default graph = ontology + data).
 
     Performance: each triple becomes its N-Triples line straight from the rdflib terms (`nt_line`), the quotes'
-    annotations straight from their spans (`annotation_lines`, no rdflib terms), and the store
-    parses each source's lines; converting the terms to pyoxigraph objects and serializing them again cost about
-    twice as much (bench/, 1M triples). The lines are kept for the outputs (`sorted_turtle_pair`)."""
+    annotations straight from their spans (`annotation_lines`, no rdflib terms), and the store parses each
+    source's lines in a thread (`StoreLoader`) while Python makes the next source's; converting the terms to
+    pyoxigraph objects and serializing them again cost about twice as much (bench/, 1M triples). The lines are
+    kept for the outputs (`sorted_turtle_pair`)."""
     loaded = start({nt_line(t) for t in ontology})
     used = loaded.used
     index = builder.Index(sources)
     annotated = False
-    for source in sources:
-        lines = set()
-        add = lines.add
-        for triple in _generated(source, index, text_root, annotations=False):
-            add(nt_line(triple))
-            _note_used(used, triple)
-        for record in source.records:
-            found = list(annotation_lines(record))
-            if found and not annotated:  # the terms of an annotation, noted once (they are the same in every one)
-                annotated = True
-                for triple in builder.annotation_triples(record):
-                    _note_used(used, triple)
-            lines.update(found)
-        add_source(loaded, source.id, lines)
+    with StoreLoader(loaded.store) as loader:
+        for source in sources:
+            lines = set()
+            add = lines.add
+            for triple in _generated(source, index, text_root, annotations=False):
+                add(nt_line(triple))
+                _note_used(used, triple)
+            for record in source.records:
+                found = list(annotation_lines(record))
+                if found and not annotated:  # the terms of an annotation, noted once (they are the same in every one)
+                    annotated = True
+                    for triple in builder.annotation_triples(record):
+                        _note_used(used, triple)
+                lines.update(found)
+            add_source(loaded, source.id, lines, loader=loader)
     return loaded
+
+
+class StoreLoader:
+    """N-Triples texts parsed into a store by one thread beside the caller (pyoxigraph releases the GIL while it
+    parses and inserts), in the order given; at most `PENDING` texts wait at a time, so the texts held stay small.
+    Leaving the `with` block waits for every load and raises the first one's error (a SyntaxError of the engine)."""
+
+    PENDING = 8
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckg-store-load")
+        self.waiting: deque[futures.Future] = deque()
+
+    def __enter__(self) -> StoreLoader:
+        return self
+
+    def load(self, text: bytes) -> None:
+        self.waiting.append(self.pool.submit(self.store.load, text, format=ox.RdfFormat.N_TRIPLES))
+        while len(self.waiting) > self.PENDING:
+            self.waiting.popleft().result()
+
+    def __exit__(self, error_type, *_) -> None:
+        try:
+            while self.waiting and error_type is None:  # on the caller's error, its own is raised, not theirs
+                self.waiting.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 _RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -138,7 +169,7 @@ def _note_used(used: dict, triple) -> None:
     s, p, o = triple
     if p not in used:
         used[p] = s
-    if p == _RDF_TYPE and isinstance(o, URIRef) and o not in used:
+    if str.__eq__(p, _RDF_TYPE) and isinstance(o, URIRef) and o not in used:  # str's ==: rdflib's is Python
         used[o] = s
 
 
@@ -146,14 +177,15 @@ _A, _OA = nt_term(_RDF_TYPE), {name: nt_term(OA[name]) for name in (
     "Annotation", "motivatedBy", "hasBody", "hasTarget", "SpecificResource", "hasSource", "hasSelector",
     "TextQuoteSelector", "exact", "prefix", "suffix", "TextPositionSelector", "start", "end")}
 _NON_NEGATIVE = f"^^{nt_term(XSD.nonNegativeInteger)}"
+_MOTIVATIONS = {term: nt_term(term) for term in (OA.describing, OA.identifying)}
 
 
 def annotation_lines(record) -> Iterator[str]:
     """The N-Triples lines of `builder.annotation_triples(record)` (about 70 % of a generated graph's triples),
     written straight from the quotes' spans: making their rdflib terms first cost about twice as much (bench/)."""
     oa = _OA
-    doc, body = nt_term(KG[record.source.id]), nt_term(KG[record.id])
-    motivation = nt_term(builder.annotation_motivation(record))
+    doc, body = f"<{KG}{record.source.id}>", f"<{KG}{record.id}>"  # nt_term(KG[…]), without making the URIRef
+    motivation = _MOTIVATIONS[builder.annotation_motivation(record)]
     for stem, quote, start, end, prefix, suffix in builder.quote_spans(record):
         ann, target, quote_sel, pos_sel = f"<{stem}>", f"<{stem}.target>", f"<{stem}.quote>", f"<{stem}.position>"
         yield f"{ann} {_A} {oa['Annotation']} ."
@@ -180,13 +212,18 @@ def start(ontology_lines: set[str]) -> Loaded:
     return loaded
 
 
-def add_source(loaded: Loaded, source_id: str, lines: set[str]) -> None:
-    """Add one source's distinct N-Triples lines to the store and the figures."""
+def add_source(loaded: Loaded, source_id: str, lines: set[str], *, loader: StoreLoader | None = None) -> None:
+    """Add one source's distinct N-Triples lines to the store (through `loader`, if given: then they are in the
+    store once it finished) and the figures."""
     loaded.per_source[source_id] = len(lines)
     loaded.overlap.update(lines & loaded.ontology_lines)
     # Oxigraph stores xsd:positiveInteger etc. as xsd:integer, so the outputs are written from these lines of the
     # generated terms, not from the store.
-    loaded.store.load("\n".join([*lines, ""]).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    text = "\n".join([*lines, ""]).encode("utf-8")
+    if loader is None:
+        loaded.store.load(text, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        loader.load(text)
     loaded.source_lines.append(list(lines))
     loaded.data_lines |= lines
 
