@@ -47,7 +47,7 @@ def lines_of(path: Path) -> set[str]:
 
 
 def before(timer: Timer, whole: bytes, ontology_lines: set[str], data_lines: set[str]) -> dict[str, bytes]:
-    """graph.build.loading.sorted_turtle_pair as it was, part by part."""
+    """The core files as they were made before output.turtle_pair (two serializations), part by part."""
     cckg = timer("cckg.ttl", output.turtle_of_ntriples, whole, checked=True)
     only_onto = timer("ontology-only set", lambda: set(ox.parse(
         output.join_lines(sorted(ontology_lines - data_lines)), format=ox.RdfFormat.N_TRIPLES)))

@@ -33,7 +33,7 @@ from graph.build import builder, output
 from graph.build.derive import DERIVED_GRAPH
 from graph.terms import Terms
 from graph.namespaces import KG, OA, ONTOLOGY, XSD
-from graph.build.output import nt_line, nt_string, nt_term, sorted_turtle_bytes
+from graph.build.output import nt_line, nt_string, nt_term
 from graph.sources.read import Source
 
 
@@ -110,7 +110,7 @@ def load(sources: list[Source], ontology: Graph, *, text_root: Path) -> Loaded:
     annotations straight from their spans (`annotation_lines`, no rdflib terms), and the store parses each
     source's lines in a thread (`StoreLoader`) while Python makes the next source's; converting the terms to
     pyoxigraph objects and serializing them again cost about twice as much (bench/, 1M triples). The lines are
-    kept for the outputs (`sorted_turtle_pair`)."""
+    kept for the outputs (graph.build.output.turtle_pair)."""
     loaded = start({nt_line(t) for t in ontology})
     used = loaded.used
     index = builder.Index(sources)
@@ -259,19 +259,6 @@ def data_counts(loaded: Loaded, ontology: Graph) -> tuple[int, Counter]:
         if isinstance(o, URIRef) and nt_line((s, p, o)) not in loaded.overlap:
             classes[o] -= 1
     return total, +classes
-
-
-def sorted_turtle_pair(loaded: Loaded) -> tuple[bytes, bytes]:
-    """cckg.ttl (ontology + data) and data.ttl, each as `sorted_turtle_bytes`.
-
-    Both are written from the one sorted text of every line (`Loaded.union_ntriples`); data.ttl leaves out the
-    triples of the ontology the data does not repeat, as the parser gives them. (Parsing once for both files would
-    save ~1.3 s at 1M triples but hold ~600 MB of pyoxigraph triples, bench/.)"""
-    whole = loaded.union_ntriples()
-    whole_ttl = output.turtle_of_ntriples(whole, checked=True)  # the store parsed every line strictly
-    only_onto = set(ox.parse(output.join_lines(sorted(loaded.ontology_lines - loaded.data_lines)),
-                             format=ox.RdfFormat.N_TRIPLES))
-    return whole_ttl, output.turtle_of_ntriples(whole, keep=lambda t: t not in only_onto, checked=True)
 
 
 def source_graph(source_id: str) -> URIRef:
