@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from graph import namespaces as ns  # not its namespaces: pytest probes module-level names
-from graph.build import loading, pipeline, shacl_sparql, validate
+from graph.build import loading, output, pipeline, shacl_sparql, validate
 from graph.errors import InvalidData
 from graph.namespaces import CCKG, KG, curie
 from graph.build.output import fresh_graph
@@ -344,9 +344,9 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     lines = ['<https://w3id.org/cckg/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "b"@en .',
              '<https://w3id.org/cckg/id/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .',
              '<https://w3id.org/cckg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a \\"x\\""@en .']
-    text = loading.sorted_turtle_bytes([*lines, lines[0], ""])
-    assert text == loading.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
-    assert text == loading.sorted_turtle_bytes(sorted(lines), presorted=True)
+    text = output.sorted_turtle_bytes([*lines, lines[0], ""])
+    assert text == output.sorted_turtle_bytes([line.encode() for line in reversed(lines)])
+    assert text == output.sorted_turtle_bytes(sorted(lines), presorted=True)
     head = text.decode("utf-8").split("\n")
     assert head[0] + "\n" == HEADER
     prefixes = [line.split(" ")[1][:-1] for line in head[1:] if line.startswith("@prefix ")]
@@ -354,7 +354,7 @@ def test_sorted_turtle_bytes_from_str_or_bytes_lines():
     assert text.index(b"\nkg:a ") < text.index(b"\nkg:b ")
     assert {str(t) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)} == \
         {str(t) for t in ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)}
-    assert loading.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
+    assert output.sorted_turtle_bytes([]) == HEADER.encode()  # pyoxigraph writes no prefixes for no triples
 
 
 def test_quad_store_has_the_reference_dataset_s_named_graphs(built_gen):

@@ -346,7 +346,7 @@ def _write_core_files(result: Build, stage: Path) -> list[str]:
         only_ontology = [line.encode("utf-8") for line in sorted(loaded.ontology_lines - loaded.data_lines)]
         whole, data = output.turtle_pair(loaded.union_ntriples(), only_ontology, checked=True)  # parsed strictly
         files = {stage / OUTPUTS["all"]: whole,
-                 stage / OUTPUTS["ontology"]: loading.sorted_turtle_bytes(loaded.ontology_lines),
+                 stage / OUTPUTS["ontology"]: output.sorted_turtle_bytes(loaded.ontology_lines),
                  stage / OUTPUTS["data"]: data}
         output.write_atomically(files)
         return [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
