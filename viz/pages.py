@@ -108,6 +108,13 @@ class Library:
         return [r for r in self.rows(name) if r["country"] == country]
 
 
+def library(result) -> Library:
+    """The build's Library, one per build (the report's charts and the pages share its rows)."""
+    from viz.timeline import per_build
+
+    return per_build(result, "library", lambda: Library(result.store))
+
+
 def _href(href: str, depth: int) -> str:
     """A link usable from a page `depth` folders below dist/: http(s) kept, relative paths re-rooted, others
     dropped."""
@@ -294,10 +301,10 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     done = progress(f"writing the timeline and the country pages into {out_dir}/")
     title = f"{TITLE} {result.version}"
     docs_href = document_links(result.sources)
-    docs = timeline.source_docs(result.store)
+    docs = timeline.source_docs_of_build(result)
     files = {out_dir / TIMELINE_FILE: timeline_page(result, title=title, docs_href=docs_href)}
     found = countries(result.store)
-    queries = Library(result.store)
+    queries = library(result)
     for country in found:
         files[out_dir / COUNTRY_DIR / f"{country['slug']}.html"] = country_page(
             result, country, title=title, all_countries=found, docs=docs, docs_href=docs_href, queries=queries)
@@ -311,5 +318,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     return {"timeline": out_dir / TIMELINE_FILE, **{f"country:{c['slug']}": out_dir / COUNTRY_DIR / f"{c['slug']}.html"
                                                     for c in found}}
 
+
+#: The pages' queries (viz.timeline, the library's, the sources') run on the store's default graph, without GRAPH:
+#: pipeline.write_outputs need not wait for the validation's inferred graph to leave the store.
+write_build_outputs.reads_default_graph_only = True
 
 __all__ = ["country_data", "countries", "links", "slug", "write_build_outputs"]
