@@ -107,15 +107,11 @@ LEGEND = [
 ]
 
 
-def _value(term) -> str | None:
-    return None if term is None else term.value
-
-
 def _rows(store, query: str):
     answer = store.query(query)
     names = [v.value for v in answer.variables]
-    for solution in answer:
-        yield {name: _value(solution[name]) for name in names}
+    for solution in answer:  # the values in the variables' order
+        yield dict(zip(names, [None if term is None else term.value for term in solution]))
 
 
 @dataclass
