@@ -11,10 +11,10 @@ shows, and that `python build.py view --focus ENTITY` draws any entity's neighbo
 
 On a large build nothing here reads an rdflib graph of the whole build:
 
-* the projection's figures (its nodes with their group and class, its edges, each node's degree) are counted from
-  the N-Triples lines the build kept per source (`summary`), by the rules of viz.projection.project;
-* the overview's triples are gathered from the build's store (viz.view.gather_resources) and picked from those
-  lines into a viz.triples.Triples index (viz.view.gather_triples), as the focus view does, but of the n-ary
+* the projection's figures (its nodes with their group and class, its edges, each node's degree) are counted by
+  engine queries on the store's default graph (`summary`), by the rules of viz.projection.project;
+* the overview's triples are gathered from the build's store (viz.view.gather_resources, its default graph) and
+  picked from the N-Triples lines the build kept per source into a viz.triples.Triples index (viz.view.gather_triples), as the focus view does, but of the n-ary
   statements only those drawn as edges (AS_EDGES: diplomatic relations, non-memberships): the hubs of the backbone
   take part in most of the graph's tenures, participations and memberships (at 1M triples, gathering them all took
   most of the graph). So the side panel of the overview lists each node's own facts and quotes, and the focus view
