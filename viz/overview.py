@@ -28,7 +28,9 @@ On a large build nothing here reads an rdflib graph of the whole build:
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -78,15 +80,15 @@ _AS_EDGES_QUERY = (f"SELECT ?st ?c ?p ?v WHERE {{ VALUES (?c ?p) {{ "
                    + " } ?st a ?c ; ?p ?v }")
 
 
-def _table(store, query: str) -> list[list[str]]:
+def _table(store, query: str) -> Iterator[list[str]]:
     """The rows of a SELECT whose values are all bound, each value in N-Triples syntax (an IRI as <…>): the engine
     evaluates the query and writes its TSV without the GIL, and no Python object is made per term (iterating the
     134k rows of `_EDGES_QUERY` at 1M triples took the GIL back once per row, and waited for it behind the
     report's thread)."""
     import pyoxigraph as ox
 
-    text = store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-    return [line.split("\t") for line in text.splitlines()[1:]]
+    lines = store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").splitlines()
+    return (line.split("\t") for line in itertools.islice(lines, 1, None))  # each row split when read
 
 
 def summary(store) -> Summary:
