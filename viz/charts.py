@@ -226,14 +226,13 @@ def _source(row: dict, docs: dict[str, dict]) -> str:
 def charts(result, report: dict) -> list[dict]:
     """Every chart of the report, in order (those without data left out)."""
     from viz import timeline
-    from viz.pages import _library_rows
-
-    rows = _library_rows(result.store, "trade-by-year")
+    from viz.pages import library
     from viz.render import document_links
 
+    rows = library(result).rows("trade-by-year")
     found = timeline.for_build(result, document_links(result.sources))
     region, countries, used = trade_series(rows)
-    docs = timeline.source_docs(result.store)
+    docs = timeline.source_docs_of_build(result)
     made = [trade_total_chart(region, used, docs), trade_country_chart(countries, used, docs),
             meetings_chart(found.items), classes_chart(report), actors_chart(report)]
     return [c for c in made if c]

@@ -11,10 +11,10 @@ shows, and that `python build.py view --focus ENTITY` draws any entity's neighbo
 
 On a large build nothing here reads an rdflib graph of the whole build:
 
-* the projection's figures (its nodes with their group and class, its edges, each node's degree) are counted from
-  the N-Triples lines the build kept per source (`summary`), by the rules of viz.projection.project;
-* the overview's triples are gathered from the build's store (viz.view.gather_resources) and picked from those
-  lines into a viz.triples.Triples index (viz.view.gather_triples), as the focus view does, but of the n-ary
+* the projection's figures (its nodes with their group and class, its edges, each node's degree) are counted by
+  engine queries on the store's default graph (`summary`), by the rules of viz.projection.project;
+* the overview's triples are gathered from the build's store (viz.view.gather_resources, its default graph) and
+  picked from the N-Triples lines the build kept per source into a viz.triples.Triples index (viz.view.gather_triples), as the focus view does, but of the n-ary
   statements only those drawn as edges (AS_EDGES: diplomatic relations, non-memberships): the hubs of the backbone
   take part in most of the graph's tenures, participations and memberships (at 1M triples, gathering them all took
   most of the graph). So the side panel of the overview lists each node's own facts and quotes, and the focus view
@@ -28,13 +28,14 @@ On a large build nothing here reads an rdflib graph of the whole build:
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
 from rdflib import URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS
 
 from graph.namespaces import CCKG, KG, SDO, TOPIC
 from graph.network.projection import AS_EDGES, GROUPS, SKIP, add_centrality, curie
@@ -50,10 +51,7 @@ REPORT_ACTORS = 15
 
 _GROUP_OF = {str(cls): group for cls, group in GROUPS}
 _GROUP_ORDER = [str(cls) for cls, _ in GROUPS]
-_SKIP = {f"<{p}>".encode() for p in SKIP}
-_RDF_TYPE = f"<{RDF.type}>".encode()
-_DRAWN_PREFIXES = (f"<{KG}".encode(), f"<{TOPIC}".encode())
-_AS_EDGE_PREDICATES = {f"<{p}>".encode() for left, right, _ in AS_EDGES.values() for p in (left, right)}
+_DRAWN_STRINGS = (str(KG), str(TOPIC))
 
 
 @dataclass
@@ -65,65 +63,80 @@ class Summary:
     degree: dict[str, int]
 
 
-def summary(chunks: Iterable[bytes]) -> Summary:
-    """The projection's figures from N-Triples (the ontology's and every source's), by viz.projection's rules: a
-    node is a kg: or topic: IRI without '#' typed with a class of GROUPS (its group and class: the first such class);
-    an edge joins two nodes by a predicate not in SKIP, once per (subject, object, predicate); n-ary statements of
-    AS_EDGES become one edge per pair of their values; the degree is that of the undirected simple graph."""
-    types: dict[bytes, set] = defaultdict(set)
-    candidates: set[tuple[bytes, bytes, bytes]] = set()
-    values: dict[tuple[bytes, bytes], set] = defaultdict(set)
-    for chunk in chunks:
-        for line in chunk.splitlines():
-            s, p, o = line[:-2].split(b" ", 2)
-            if p == _RDF_TYPE:
-                if o[:1] == b"<":
-                    types[s].add(o)
-                continue
-            if p in _AS_EDGE_PREDICATES:
-                values[(s, p)].add(o)
-            if p not in _SKIP and s.startswith(_DRAWN_PREFIXES) and o.startswith(_DRAWN_PREFIXES):
-                candidates.add((s, o, p))
-    nodes: dict[bytes, tuple[str, str]] = {}
-    for s, found in types.items():
-        if not s.startswith(_DRAWN_PREFIXES) or b"#" in s:
+def _in(values) -> str:
+    return ", ".join(f"<{v}>" for v in values)
+
+
+#: The projection's typed nodes (every subject typed with a class of GROUPS; the prefix test is made in Python).
+_NODES_QUERY = f"SELECT ?s ?c WHERE {{ ?s a ?c FILTER(?c IN ({_in(_GROUP_ORDER)})) FILTER(isIRI(?s)) }}"
+#: Every triple from a typed node to an IRI by a drawn predicate (whether its ends are nodes is tested in Python:
+#: testing the object's type in the query took the engine twice as long, 1.2 s at 1M triples).
+_EDGES_QUERY = (f"SELECT ?s ?p ?o WHERE {{ ?s a ?c FILTER(?c IN ({_in(_GROUP_ORDER)})) ?s ?p ?o "
+                f"FILTER(isIRI(?o) && ?p NOT IN ({_in(SKIP)})) }}")
+#: The values of the statements drawn as edges (AS_EDGES): (statement, class, predicate, value).
+_AS_EDGES_QUERY = (f"SELECT ?st ?c ?p ?v WHERE {{ VALUES (?c ?p) {{ "
+                   + " ".join(f"(<{c}> <{t}>)" for c, (left, right, _) in AS_EDGES.items()
+                              for t in dict.fromkeys((left, right)))
+                   + " } ?st a ?c ; ?p ?v }")
+
+
+def _table(store, query: str) -> Iterator[list[str]]:
+    """The rows of a SELECT whose values are all bound, each value in N-Triples syntax (an IRI as <…>): the engine
+    evaluates the query and writes its TSV without the GIL, and no Python object is made per term (iterating the
+    134k rows of `_EDGES_QUERY` at 1M triples took the GIL back once per row, and waited for it behind the
+    report's thread)."""
+    import pyoxigraph as ox
+
+    lines = store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").splitlines()
+    return (line.split("\t") for line in itertools.islice(lines, 1, None))  # each row split when read
+
+
+def summary(store) -> Summary:
+    """The projection's figures from the store's default graph (the ontology and every source), by
+    graph.network.projection's rules, in three engine queries: a node is a kg: or topic: IRI without '#' typed with
+    a class of GROUPS (its group and class: the first such class in GROUPS); an edge joins two nodes by a predicate
+    not in SKIP, once per (subject, object, predicate); n-ary statements of AS_EDGES become one edge per pair of
+    their values; the degree is that of the undirected simple graph. The nodes are in IRI order.
+
+    The engine evaluates the patterns and writes their rows as TSV without the GIL (`_table`; the Python line scan
+    this replaces took 3-4 s at 1M triples), and the store's default graph is all it reads (pipeline.write_outputs:
+    no wait for the validation)."""
+    types: dict[str, set] = defaultdict(set)
+    for s, c in _table(store, _NODES_QUERY):
+        types[s[1:-1]].add(c[1:-1])
+    nodes: dict[str, tuple[str, str]] = {}
+    for iri in sorted(types):
+        if not iri.startswith(_DRAWN_STRINGS) or "#" in iri:
             continue
-        classes = {c[1:-1].decode("utf-8") for c in found}
-        for cls in _GROUP_ORDER:
-            if cls in classes:
-                nodes[s] = (_GROUP_OF[cls], cls)
-                break
-    edges = {(s, o, p) for s, o, p in candidates if s in nodes and o in nodes}
-    del candidates
-    for cls, (left, right, _) in AS_EDGES.items():
-        cls_term, left_term, right_term = (f"<{t}>".encode() for t in (cls, left, right))
-        for statement, found in types.items():
-            if cls_term not in found:
-                continue
-            a = sorted(values.get((statement, left_term), ()), key=_iri)
-            b = sorted(values.get((statement, right_term), ()), key=_iri)
-            if left == right and len(a) == 2:
-                a, b = a[:1], a[1:]
-            edges.update((x, y, statement) for x in a for y in b if x in nodes and y in nodes)
-    neighbours: dict[bytes, set] = defaultdict(set)
+        found = types[iri]
+        cls = next(c for c in _GROUP_ORDER if c in found)
+        nodes[iri] = (_GROUP_OF[cls], cls)
+    terms = {f"<{iri}>": iri for iri in nodes}  # the nodes as the TSV writes them
+    edges = {(s, o, p) for s, p, o in _table(store, _EDGES_QUERY) if s in terms and o in terms}
+    values: dict[tuple[str, str, str], set] = defaultdict(set)
+    for statement, cls, p, v in store.query(_AS_EDGES_QUERY):
+        values[(statement.value, cls.value, p.value)].add(v.value)
+    statements = sorted({(statement, cls) for statement, cls, _ in values})
+    for statement, cls in statements:
+        left, right, _ = AS_EDGES[URIRef(cls)]
+        a = sorted(values.get((statement, cls, str(left)), ()))
+        b = sorted(values.get((statement, cls, str(right)), ()))
+        if left == right and len(a) == 2:
+            a, b = a[:1], a[1:]
+        edges.update((f"<{x}>", f"<{y}>", statement) for x in a for y in b if x in nodes and y in nodes)
+    neighbours: dict[str, set] = defaultdict(set)
     for s, o, _ in edges:
         neighbours[s].add(o)
         neighbours[o].add(s)
-    degree = {_iri(n): len(found) + (1 if n in found else 0) for n, found in neighbours.items()}
-    return Summary({_iri(n): v for n, v in nodes.items()}, len(edges), degree)
-
-
-def _iri(term: bytes) -> str:
-    return term[1:-1].decode("utf-8")
+    degree = {terms[n]: len(found) + (1 if n in found else 0) for n, found in neighbours.items()}
+    return Summary(nodes, len(edges), degree)
 
 
 def bulk_summary(result) -> Summary:
-    """`summary` of a build's kept N-Triples (computed once per build: the view, the report and the pages ask)."""
-    cached = getattr(result, "_viz_summary", None)
-    if cached is None:
-        cached = summary([result.loaded.ontology_ntriples, *result.loaded.ntriples])
-        result._viz_summary = cached
-    return cached
+    """`summary` of a build's store (computed once per build: the view, the report and the pages ask)."""
+    from viz.timeline import per_build
+
+    return per_build(result, "summary", lambda: summary(result.store))
 
 
 def drawn_whole(result) -> bool:
@@ -172,7 +185,10 @@ def overview_from_store(result, found: Summary, *, limit: int | None = None):
     from viz.view import gather_resources, gather_triples
 
     nodes = overview_nodes(found, limit)
-    triples = gather_triples(result, gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False))
+    import pyoxigraph as ox
+
+    resources = gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False, graph=ox.DefaultGraph())
+    triples = gather_triples(result, resources)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         triples.add(t)
     g = project(triples, centrality=False)
@@ -195,22 +211,24 @@ def _keep(g: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
 # ------------------------------------------------------------------------------------------------- the report
 
 class StoreLabels:
-    """viz.projection.label on a pyoxigraph store (every graph): the English rdfs:label first, else the first by
-    text, else skos:prefLabel, else the IRI's local name."""
+    """viz.projection.label on a pyoxigraph store (its default graph: the build's whole graph): the English
+    rdfs:label first, else the first by text, else skos:prefLabel, else the IRI's local name."""
 
     def __init__(self, store):
         import pyoxigraph as ox
 
-        self.ox, self.store = ox, store
+        self.ox, self.store, self.graph = ox, store, ox.DefaultGraph()
         self._cache: dict[str, str] = {}
 
     def objects(self, iri: str, prop) -> list:
         ox = self.ox
-        return [q.object for q in self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(prop)), None, None)]
+        return [q.object for q in
+                self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(prop)), None, self.graph)]
 
     def subjects(self, prop, iri: str) -> set:
         ox = self.ox
-        return {q.subject for q in self.store.quads_for_pattern(None, ox.NamedNode(str(prop)), ox.NamedNode(iri), None)}
+        return {q.subject for q in
+                self.store.quads_for_pattern(None, ox.NamedNode(str(prop)), ox.NamedNode(iri), self.graph)}
 
     def __call__(self, iri: str) -> str:
         found = self._cache.get(iri)

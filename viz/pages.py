@@ -10,6 +10,8 @@ blob with a small inline script (no library, no request) and shows their facts i
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from pathlib import Path
 
@@ -78,19 +80,36 @@ def links(result) -> dict:
 # ------------------------------------------------------------------------------------------------- country pages
 
 def _library_rows(store, name: str, **params) -> list[dict]:
-    """The rows of a library query (its own ORDER BY kept), every value a string ("" when unbound).
+    """The rows of a library query (its own ORDER BY kept), every value a string ("" when unbound): the text of
+    each distinct term made once, as graph.store.engines.OxigraphStore would convert it (rdflib term, normalized).
 
     Run on the store directly: the library's queries are known to be read-only and ordered, so graph.store.engines.run's
     preparation (prefixes, ordering) is not needed here; the query's own choice of binding is applied."""
+    import pyoxigraph as ox
     from rdflib import URIRef
 
     from graph.store import library
-    from graph.store.engines import OxigraphStore
+    from graph.store.results import normalize_term
+    from graph.terms import from_oxigraph, to_oxigraph
 
     query = library.find(name)
     text, bound = query.bind(query.text, {k: URIRef(v) for k, v in params.items()})
-    answer = OxigraphStore(store, origin="the build").query(text, params=bound)
-    return [{k: (str(v) if v is not None else "") for k, v in zip(answer.variables, row)} for row in answer.rows]
+    answer = store.query(text, substitutions={ox.Variable(k): to_oxigraph(v) for k, v in bound.items()})
+    names = [v.value for v in answer.variables]
+    texts: dict = {None: ""}
+
+    def text_of(term) -> str:
+        found = texts.get(term)
+        if found is None:
+            found = texts[term] = str(normalize_term(from_oxigraph(term)))
+        return found
+
+    return [dict(zip(names, map(text_of, solution))) for solution in answer]
+
+
+#: The library queries the country pages read.
+PAGE_QUERIES = ("country-timeline", "meeting-delegations", "country-stances", "documents-and-commitments",
+                "country-memberships", "trade-by-year")
 
 
 class Library:
@@ -106,6 +125,27 @@ class Library:
 
     def of(self, name: str, country: str) -> list[dict]:
         return [r for r in self.rows(name) if r["country"] == country]
+
+    def resources(self) -> dict[str, dict]:
+        """{resource IRI: its source row} (RESOURCE_SOURCES, the first by document and page)."""
+        from viz.timeline import _rows
+
+        if "resources" not in self.cache:
+            self.cache["resources"] = _first_by(_rows(self.store, RESOURCE_SOURCES), operator.itemgetter("r"))
+        return self.cache["resources"]
+
+    def fetch(self) -> None:
+        """Every query the country pages read (run in a thread by `write_build_outputs`)."""
+        for name in PAGE_QUERIES:
+            self.rows(name)
+        self.resources()
+
+
+def library(result) -> Library:
+    """The build's Library, one per build (the report's charts and the pages share its rows)."""
+    from viz.timeline import per_build
+
+    return per_build(result, "library", lambda: Library(result.store))
 
 
 def _href(href: str, depth: int) -> str:
@@ -134,10 +174,13 @@ class Sources:
 
 
 def _first_by(rows, key) -> dict[str, dict]:
+    """{key(row): the row of that key with the least (doc, page)} (the first of equal ones)."""
     out: dict[str, dict] = {}
     for row in rows:
-        k = row[key]
-        if k not in out or (row.get("doc") or "", row.get("page") or "") < (out[k].get("doc") or "", out[k].get("page") or ""):
+        k = key(row)
+        found = out.get(k)
+        if found is None or (row.get("doc") or "", row.get("page") or "") < (found.get("doc") or "",
+                                                                              found.get("page") or ""):
             out[k] = row
     return out
 
@@ -169,7 +212,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
 
     delegations = queries.of("meeting-delegations", iri)
     participation = PARTICIPATION_SOURCES.replace("?country .", f"<{iri}> .")
-    cited = _first_by(({"key": f"{r['meeting']} {r['person']}", **r} for r in rows_of(store, participation)), "key")
+    cited = _first_by(rows_of(store, participation), lambda r: f"{r['meeting']} {r['person']}")
     meetings = []
     for r in delegations:
         cite = cited.get(f"{r['meeting']} {r['person']}")
@@ -180,9 +223,7 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                          if cite and cite.get("doc") else None})
     keep("delegations", meetings)
 
-    if "resources" not in queries.cache:
-        queries.cache["resources"] = _first_by(({"key": r["r"], **r} for r in rows_of(store, RESOURCE_SOURCES)), "key")
-    resources = queries.cache["resources"]
+    resources = queries.resources()
 
     def cite(resource: str):
         found = resources.get(resource)
@@ -212,8 +253,8 @@ def country_data(store, country: dict, *, all_countries: list[dict], docs: dict,
                             "source": cite(r["statement"])})
     keep("commitments", commitments)
 
-    member_sources = _first_by(({"key": r["org"], **r} for r in
-                                rows_of(store, MEMBERSHIP_SOURCES.replace("?country", f"<{iri}>"))), "key")
+    member_sources = _first_by(rows_of(store, MEMBERSHIP_SOURCES.replace("?country", f"<{iri}>")),
+                               operator.itemgetter("org"))
     memberships = []
     for r in queries.of("country-memberships", iri):
         found = member_sources.get(r["organization"]) or resources.get(r["organization"])
@@ -248,9 +289,16 @@ def _amount(value: str) -> str:
 
 # ---------------------------------------------------------------------------------------------------- rendering
 
-def _render(template: str, **context) -> bytes:
-    from viz.render import _environment
+@functools.lru_cache(maxsize=1)
+def _environment():
+    """One jinja2 environment for the pages, so that each template is compiled once (the country page's took
+    0.1 s, once per country). Its own: viz.render.render_html sets the graph page's JSON policy on its environment."""
+    from viz.render import _environment as environment
 
+    return environment()
+
+
+def _render(template: str, **context) -> bytes:
     return _environment().get_template(template).render(**context).encode("utf-8")
 
 
@@ -283,7 +331,7 @@ def country_page(result, country: dict, *, title: str, all_countries, docs, docs
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
     """The main build's writer (graph.api.MAIN_WRITERS): dist/timeline.html and dist/country/*.html,
     atomically; a country page that no longer has a country is not left behind (the folder is rewritten)."""
-    from graph.build.output import write_atomically
+    from graph.build.output import in_thread, write_atomically
     from graph.build.pipeline import Progress
     from viz import timeline
     from viz.render import TITLE, document_links
@@ -294,10 +342,12 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     done = progress(f"writing the timeline and the country pages into {out_dir}/")
     title = f"{TITLE} {result.version}"
     docs_href = document_links(result.sources)
-    docs = timeline.source_docs(result.store)
+    docs = timeline.source_docs_of_build(result)
+    queries = library(result)
+    ahead = in_thread("cckg-page-queries", queries.fetch)  # the engine's part beside the timeline page's Python
     files = {out_dir / TIMELINE_FILE: timeline_page(result, title=title, docs_href=docs_href)}
     found = countries(result.store)
-    queries = Library(result.store)
+    ahead.result()
     for country in found:
         files[out_dir / COUNTRY_DIR / f"{country['slug']}.html"] = country_page(
             result, country, title=title, all_countries=found, docs=docs, docs_href=docs_href, queries=queries)
@@ -311,5 +361,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     return {"timeline": out_dir / TIMELINE_FILE, **{f"country:{c['slug']}": out_dir / COUNTRY_DIR / f"{c['slug']}.html"
                                                     for c in found}}
 
+
+#: The pages' queries (viz.timeline, the library's, the sources') run on the store's default graph, without GRAPH:
+#: pipeline.write_outputs need not wait for the validation's inferred graph to leave the store.
+write_build_outputs.reads_default_graph_only = True
 
 __all__ = ["country_data", "countries", "links", "slug", "write_build_outputs"]

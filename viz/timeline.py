@@ -107,15 +107,11 @@ LEGEND = [
 ]
 
 
-def _value(term) -> str | None:
-    return None if term is None else term.value
-
-
 def _rows(store, query: str):
     answer = store.query(query)
     names = [v.value for v in answer.variables]
-    for solution in answer:
-        yield {name: _value(solution[name]) for name in names}
+    for solution in answer:  # the values in the variables' order
+        yield dict(zip(names, [None if term is None else term.value for term in solution]))
 
 
 @dataclass
@@ -221,16 +217,28 @@ def source_docs(store) -> dict[str, dict]:
     return dict(sorted(docs.items()))
 
 
-def for_build(result, docs_href: dict[str, str] | None = None) -> Timeline:
-    """The timeline of a build, collected once per build (the report's charts and the pages share it)."""
-    cached = getattr(result, "_viz_timeline", None)
+def per_build(result, key: str, make):
+    """`make()`, made once per build and kept on it (as `_viz_<key>`; made each time for an object that takes no
+    attribute): what the view's writer and the pages' writer both read."""
+    name = f"_viz_{key}"
+    cached = getattr(result, name, None)
     if cached is None:
-        cached = collect(result.store, docs_href=docs_href)
+        cached = make()
         try:
-            result._viz_timeline = cached
+            setattr(result, name, cached)
         except AttributeError:
             pass
     return cached
+
+
+def for_build(result, docs_href: dict[str, str] | None = None) -> Timeline:
+    """The timeline of a build, collected once per build (the report's charts and the pages share it)."""
+    return per_build(result, "timeline", lambda: collect(result.store, docs_href=docs_href))
+
+
+def source_docs_of_build(result) -> dict[str, dict]:
+    """`source_docs` of a build's store, once per build (the report's charts and the pages share it)."""
+    return per_build(result, "source_docs", lambda: source_docs(result.store))
 
 
 # ------------------------------------------------------------------------------------- time spans of graph nodes
@@ -300,4 +308,4 @@ def _iri_of(node: str) -> str | None:
     return None if any(c in iri for c in ' <>"{}|\\^`') else iri
 
 
-__all__ = ["MAX_ITEMS", "Timeline", "collect", "node_spans"]
+__all__ = ["MAX_ITEMS", "Timeline", "collect", "node_spans", "per_build", "source_docs_of_build"]

@@ -31,19 +31,27 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     return written
 
 
+#: Every pattern and query of the view and the report reads the store's default graph only (viz.overview: the
+#: summary's queries, StoreLabels, gather_resources with DefaultGraph), so pipeline.write_outputs need not wait for
+#: the validation's inferred graph to leave the store.
+write_build_outputs.reads_default_graph_only = True
+
+
 def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
-    from graph.build.output import fresh_graph, write_atomically
+    from graph.build.output import fresh_graph, in_thread, write_atomically
     from graph.build.pipeline import Progress
 
     progress = Progress(1, quiet=quiet)
     done = progress(f"drawing the graph view into {out_dir}/")
     title = f"{TITLE} {result.version}"
+    ahead = in_thread("cckg-report-inputs", _report_inputs, result)  # beside the view's Python work
     if not overview.drawn_whole(result):  # too many nodes to draw: the overview, from the store
-        found = overview.bulk_summary(result)  # the projection in figures, counted on the build's lines
+        found = overview.bulk_summary(result)  # the projection in figures, counted by the engine
         g, dataset = overview.overview_from_store(result, found)
         note = overview.overview_note(g.number_of_nodes(), len(found.nodes))
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, dataset=dataset,
                           report_href=REPORT_FILE, note=note, pages=pages.links(result))
+        ahead.result()
         report = render_report(charts.add_charts(overview.report_data(result, found, title=title,
                                                                       graph_href=GRAPH_FILE,
                                                                       drawn=g.number_of_nodes()), result))
@@ -52,6 +60,7 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
         whole = fresh_graph(result.all_triples())
         g = project(whole)
         whole_nodes, whole_edges = g.number_of_nodes(), g.number_of_edges()
+        ahead.result()
         report = render_report(charts.add_charts(report_data(g, whole, title=title, graph_href=GRAPH_FILE), result))
         page = build_view(result, out_file=out_dir / GRAPH_FILE, title=title, g=g, report_href=REPORT_FILE,
                           pages=pages.links(result))
@@ -60,3 +69,17 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
     done(f"{g.number_of_nodes()} of {whole_nodes} nodes, {g.number_of_edges()} of {whole_edges} edges drawn; "
          + ", ".join(f"{p.name} ({len(b) // 1024} KiB)" for p, b in files.items()))
     return {"graph": out_dir / GRAPH_FILE, "graph_report": out_dir / REPORT_FILE}
+
+
+def _report_inputs(result) -> None:
+    """What the report's charts read, made in a thread while the main thread draws the overview: the timeline's and
+    the trade's engine queries (pyoxigraph evaluates without the GIL) and matplotlib's import. Kept on the build
+    (viz.timeline.per_build), where the pages find them too; the report is the same whichever thread made them."""
+    from viz import timeline
+    from viz.render import document_links
+
+    pages.library(result).rows("trade-by-year")
+    timeline.for_build(result, document_links(result.sources))
+    timeline.source_docs_of_build(result)
+    charts._pyplot()
+
