@@ -260,7 +260,9 @@ def _add_ties(graph: Graph, g: nx.MultiDiGraph, groups: dict[URIRef, str], drawn
 
 def _label(graph: Graph, node: URIRef) -> str:
     for prop in _NAMES:
-        values = sorted(graph.objects(node, prop), key=lambda l: (getattr(l, "language", "") != "en", str(l)))
+        values = list(graph.objects(node, prop))
+        if len(values) > 1:  # (most have one: no sort)
+            values.sort(key=lambda l: (getattr(l, "language", "") != "en", str(l)))
         if values:
             return str(values[0])
     text = str(node)
