@@ -154,7 +154,7 @@ def _compared() -> list[URIRef]:
             *details.HIDDEN, *details.DERIVED_FROM, *details.DERIVED_FROM.values(), *details._REFERENCE,
             *(p for p, _ in details._INTERVAL_ENDS), *details._INSTANT_VALUES, *projection._NAMES,
             *(c for c, _ in projection.GROUPS), *projection.AS_EDGES, *projection.SKIP,
-            *projection._COUNTRY_LINKS, *projection._MEETING_LINKS]
+            *projection._COUNTRY_LINKS, *projection._MEETING_LINKS, *projection._TIE_TERMS]
 
 
 def gather(result, nodes: list[str], store=None):
