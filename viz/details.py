@@ -334,7 +334,10 @@ def _value(g: Graph, value: object, drawn: dict[URIRef, str]) -> dict:
 
 
 def _is_nary(g: Graph, node: object) -> bool:
-    return isinstance(node, URIRef) and any((node, _TYPE, cls) in g for cls in NARY)
+    return isinstance(node, URIRef) and any(cls in _NARY for cls in g.objects(node, _TYPE))
+
+
+_NARY = frozenset(NARY)
 
 
 def _is_plumbing(node: object) -> bool:

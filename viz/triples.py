@@ -8,6 +8,8 @@ follows insertion order (the caller adds in a fixed order), so the view stays by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
@@ -16,17 +18,20 @@ from graph.terms import from_oxigraph
 
 
 class Triples(PatternGraph):
-    """Triples indexed by subject, predicate and object (dicts of dicts of ordered sets), with `docs_of`: each
-    triple's source documents (the named graphs that hold it, the ontology's graph excluded)."""
+    """Triples indexed by subject, predicate and object (dicts of dicts of ordered sets, a single item where one is
+    the rule: `_with`, `_noted`), with `docs_of`: each triple's source documents (the named graphs that hold it,
+    the ontology's graph excluded)."""
 
     def __init__(self, canonical=()):
         """`canonical`: terms the readers compare with (their module constants): the loaded triples use these very
         objects, so that a lookup finds them by identity instead of calling rdflib's `__eq__` (79,055 calls in the
         side panel of the 1,000-node focus view of a 1M build)."""
-        self._spo: dict = {}
+        self._spo: dict = {}  # s -> p -> {o: the documents stating it (None, a document, or a set of them)}
         self._pos: dict = {}
         self._osp: dict = {}
-        self.docs_of: dict = {}
+        #: {triple: set of documents}, read from the subject index on demand (a set per triple, made when loading,
+        #: held 56,630 sets for the 1,000-node focus view of a 1M build; the panel asks for a tenth of them)
+        self.docs_of = _Documents(self._spo)
         self._n = 0
         self._terms: dict = {}
         self._texts: dict = {}
@@ -39,17 +44,27 @@ class Triples(PatternGraph):
 
     def add(self, triple, document: URIRef | None = None) -> None:
         """Add a triple (again if it is there), noting `document` as one that states it."""
-        s, p, o = triple
-        if _put(self._spo, s, p, o):
-            _put(self._pos, p, o, s)
-            _put(self._osp, o, s, p)
-            self._n += 1
-        if document is not None:
-            docs = self.docs_of.get(triple)
-            if docs is None:
-                self.docs_of[triple] = {document}
-            else:
-                docs.add(document)
+        self._add(*triple, document)
+
+    def _add(self, s, p, o, document) -> None:
+        by_p = self._spo.get(s)
+        if by_p is None:
+            by_p = self._spo[s] = {}
+        objects = by_p.get(p)
+        if objects is None:
+            objects = by_p[p] = {}
+        if o in objects:
+            if document is not None:
+                objects[o] = _noted(objects[o], document)
+            return
+        objects[o] = document
+        _put(self._pos, p, o, s)
+        by_s = self._osp.get(o)
+        if by_s is None:
+            self._osp[o] = {s: p}
+        else:
+            by_s[s] = _with(by_s.get(s), p)
+        self._n += 1
 
     def canonical(self, term):
         """The index's own object for an IRI equal to `term` (lookups by it go by identity), else `term`."""
@@ -90,21 +105,37 @@ class Triples(PatternGraph):
             body = "".join(f"<urn:s> <urn:p> {text} .\n" for text in parsed)
             for text, t in zip(parsed, ox.parse(body, format=ox.RdfFormat.N_TRIPLES)):
                 made[text] = self._term(t.object)
-        spo, pos, osp, docs_of = self._spo, self._pos, self._osp, self.docs_of
-        for parts, document in split:
+        spo, pos, osp, n = self._spo, self._pos, self._osp, self._n
+        for parts, document in split:  # `_add`, inline (a call per triple cost a third of the loading)
             for s_text, p_text, o_text in parts:
                 s, p, o = made[s_text], made[p_text], made[o_text]
-                if _put(spo, s, p, o):
-                    _put(pos, p, o, s)
-                    _put(osp, o, s, p)
-                    self._n += 1
-                if document is not None:
-                    triple = (s, p, o)
-                    docs = docs_of.get(triple)
-                    if docs is None:
-                        docs_of[triple] = {document}
-                    else:
-                        docs.add(document)
+                by_p = spo.get(s)
+                if by_p is None:
+                    by_p = spo[s] = {}
+                objects = by_p.get(p)
+                if objects is None:
+                    objects = by_p[p] = {}
+                if o in objects:
+                    if document is not None:
+                        objects[o] = _noted(objects[o], document)
+                    continue
+                objects[o] = document
+                n += 1
+                by_o = pos.get(p)
+                if by_o is None:
+                    by_o = pos[p] = {}
+                subjects = by_o.get(o)
+                if subjects is None:
+                    by_o[o] = {s: None}
+                else:
+                    subjects[s] = None
+                by_s = osp.get(o)
+                if by_s is None:
+                    osp[o] = {s: p}
+                else:
+                    found = by_s.get(s)
+                    by_s[s] = p if found is None else _with(found, p)
+        self._n = n
 
     def _term(self, term):
         found = self._terms.get(term)
@@ -143,7 +174,7 @@ class Triples(PatternGraph):
                     yield s, p, obj
                 return
             if o is not None:
-                for pred in self._osp.get(o, {}).get(s, ()):
+                for pred in _each(self._osp.get(o, _EMPTY).get(s)):
                     yield s, pred, o
                 return
             for pred, objects in by_p.items():
@@ -163,8 +194,8 @@ class Triples(PatternGraph):
                     yield subj, p, obj
             return
         if o is not None:
-            for subj, preds in self._osp.get(o, {}).items():
-                for pred in preds:
+            for subj, preds in self._osp.get(o, _EMPTY).items():
+                for pred in _each(preds):
                     yield subj, pred, o
             return
         for subj, by_p in self._spo.items():
@@ -202,18 +233,71 @@ class Triples(PatternGraph):
         return next((p for _, p, _ in self.triples((subject, None, obj))), None)
 
 
-def _put(index: dict, a, b, c) -> bool:
-    """Add c under index[a][b] (dicts used as ordered sets); False if it was there."""
+def _put(index: dict, a, b, c) -> None:
+    """Add c under index[a][b] (dicts used as ordered sets)."""
     inner = index.get(a)
     if inner is None:
         inner = index[a] = {}
     leaf = inner.get(b)
     if leaf is None:
-        leaf = inner[b] = {}
-    if c in leaf:
-        return False
-    leaf[c] = None
-    return True
+        inner[b] = {c: None}
+    else:
+        leaf[c] = None
+
+
+def _with(predicates, p):
+    """The predicates from a subject to an object in the object index (one, or an ordered set of them: a dict per
+    pair held 57,000 dicts in the 1,000-node focus view of a 1M build) with `p` added."""
+    if predicates is None or predicates is p:
+        return p
+    if isinstance(predicates, dict):
+        predicates[p] = None
+        return predicates
+    return predicates if predicates == p else {predicates: None, p: None}
+
+
+def _each(predicates) -> tuple | dict:
+    """The predicates of an object index entry (`_with`)."""
+    if predicates is None:
+        return ()
+    return predicates if isinstance(predicates, dict) else (predicates,)
+
+
+def _noted(documents, document):
+    """The documents of a triple (None, one, or a set of them) with `document` added."""
+    if documents is None or documents is document:
+        return document
+    if isinstance(documents, set):
+        documents.add(document)
+        return documents
+    return {documents, document}
+
+
+class _Documents(Mapping):
+    """{triple: set of the documents stating it} of the triples stated by a document, read from the subject index."""
+
+    def __init__(self, spo: dict):
+        self._spo = spo
+
+    def __getitem__(self, triple):
+        s, p, o = triple
+        documents = self._spo.get(s, _EMPTY).get(p, _EMPTY).get(o)
+        if documents is None:
+            raise KeyError(triple)
+        return set(documents) if isinstance(documents, set) else {documents}
+
+    def __iter__(self):
+        for s, by_p in self._spo.items():
+            for p, objects in by_p.items():
+                for o, documents in objects.items():
+                    if documents is not None:
+                        yield s, p, o
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_EMPTY: dict = {}
 
 
 __all__ = ["Triples"]
