@@ -20,7 +20,8 @@ of every triple once), never from rdflib terms and never line by line in Python 
 - GraphML and GEXF give every edge its own id (e0, e1… in sorted order) and carry the HTML view's drawing
   (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
 The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory at a time, but
-for TriG, which pyoxigraph makes in a thread (without the GIL) beside the Python work of the others.
+for a thread that makes the VoID figures (queries on the store), the graphs' texts and then TriG (pyoxigraph, without
+the GIL), beside N-Triples and JSON-LD, which need only the sorted text of every triple; N-Quads comes after them.
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -32,9 +33,9 @@ example resources and the vocabularies used. It holds no timestamp; the version 
 from __future__ import annotations
 
 import heapq
+from concurrent import futures
 import io
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
 from functools import cached_property
 from pathlib import Path
@@ -66,8 +67,10 @@ RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 #: What the main build (`python build.py`) writes besides the core Turtle; the rest on demand with `export`.
 BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
 #: Of those, the formats the engine makes alone (parsed and serialized by pyoxigraph, which releases the GIL): the
-#: main build makes them in a thread from the start, beside the formats made in Python.
+#: main build makes them in a thread from the start (after the VoID's queries on the store and the graphs' texts),
+#: beside the formats made in Python from the sorted text of every triple alone (TEXT_FORMATS: no graphs, no VoID).
 ENGINE_FORMATS = ("trig",)
+TEXT_FORMATS = ("nt", "jsonld")
 
 
 class Exporter:
@@ -247,8 +250,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     """The main build's extra outputs (graph.api.MAIN_WRITERS): the common formats of the whole graph and void.ttl.
 
     The files are made one at a time and renamed into place together (output.AtomicFiles), so that only one is in
-    memory at a time; on a large build they come from the build's N-Triples lines (Exporter). Python's cyclic
-    garbage collector is paused meanwhile (graph.pipeline.gc_paused): these are millions of acyclic objects."""
+    memory at a time (and the thread's: `_write_engine_formats`); on a large build they come from the build's
+    N-Triples lines (Exporter). Python's cyclic garbage collector is paused meanwhile (graph.pipeline.gc_paused):
+    these are millions of acyclic objects."""
     from graph.build.pipeline import gc_paused
 
     with gc_paused():
@@ -263,23 +267,31 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
     exporter = Exporter(result, part="all")
-    _ = exporter.prefixes  # made here, with the graphs and the VoID, once, before a thread reads them
-    written: dict[str, Path] = {}
-    sizes: list[str] = []
-    with ThreadPoolExecutor(1, thread_name_prefix="cckg-export") as pool, output.AtomicFiles() as out:
-        early = {fmt: pool.submit(exporter.to_pieces, fmt) for fmt in BUILD_FORMATS if fmt in ENGINE_FORMATS}
+    paths = {fmt: default_path(out_dir, fmt, "all") for fmt in BUILD_FORMATS}
+    sizes: dict[str, int] = {}
+    with output.AtomicFiles() as out:
+        # The thread: the VoID figures (queries on the store), the named graphs' texts and the prefixes, then the
+        # engine's formats, each written by the thread itself (so that its text is freed at once); meanwhile this
+        # thread writes the formats made from the sorted text of every triple alone (N-Triples, JSON-LD).
+        engine = output.in_thread("cckg-export", _write_engine_formats, exporter, out, paths)
+        try:
+            for fmt in TEXT_FORMATS:
+                sizes[fmt] = out.write(paths[fmt], exporter.to_pieces(fmt)[""])
+        finally:
+            futures.wait([engine])  # (on an error too: its files are removed only once it stopped writing them)
+        sizes.update(engine.result())  # the graphs and the VoID are made: this thread may read them now
         for fmt in BUILD_FORMATS:
-            pieces = early.pop(fmt).result() if fmt in early else exporter.to_pieces(fmt)
-            for path, content in file_paths(default_path(out_dir, fmt, "all"), pieces).items():
-                size = out.write(path, content)
-                written[fmt] = path
-                sizes.append(f"{path.name} ({size // 1024} KiB)")
-            content = pieces = None
-        void_path = out_dir / "void.ttl"
-        content = output.turtle_bytes(exporter.void)
-        out.write(void_path, content)
-        sizes.append(f"{void_path.name} ({len(content) // 1024} KiB)")
-        written["void"] = void_path
-    output.release_freed_memory()  # what the thread freed in its heap arena
-    done(", ".join(sizes))
-    return written
+            if fmt not in sizes:
+                sizes[fmt] = out.write(paths[fmt], exporter.to_pieces(fmt)[""])
+        paths["void"] = out_dir / "void.ttl"
+        sizes["void"] = out.write(paths["void"], output.turtle_bytes(exporter.void))
+    output.release_freed_memory()  # what the formats freed in the heap
+    done(", ".join(f"{paths[fmt].name} ({sizes[fmt] // 1024} KiB)" for fmt in (*BUILD_FORMATS, "void")))
+    return paths
+
+
+def _write_engine_formats(exporter: Exporter, out: output.AtomicFiles, paths: dict[str, Path]) -> dict[str, int]:
+    """The main build's thread (`_write_build_outputs`): the part's graphs and prefixes made (with the VoID
+    description, counted on the store), then each of ENGINE_FORMATS made and written; returns their sizes."""
+    _ = exporter.prefixes
+    return {fmt: out.write(paths[fmt], exporter.to_pieces(fmt)[""]) for fmt in ENGINE_FORMATS}
