@@ -36,7 +36,7 @@ import heapq
 from concurrent import futures
 import io
 from collections.abc import Iterable
-from itertools import chain, islice
+from itertools import chain
 from functools import cached_property
 from pathlib import Path
 
@@ -114,17 +114,12 @@ class Exporter:
         return output.join_lines(sorted(loaded.data_lines | loaded.derived_lines))  # as data.ttl
 
     def _nquads(self) -> Iterable[bytes]:
-        """The N-Quads text, every line in sorted order (as one sort of all the quads' lines gives it), made by
-        merging the graphs' sorted N-Triples texts: a triple's line sorts as its quad's does (the graph name comes
-        after the object, and the character after any object is the same space), and the graphs that hold one
-        triple follow in the order of their IRIs. Sorted as a whole, not graph by graph: a store that loads the
+        """The N-Quads text, every line in sorted order (as one sort of all the quads' lines gives it): `_merged`
+        of the graphs' sorted N-Triples texts. Sorted as a whole, not graph by graph: a store that loads the
         file in this order answers the listings about twice as fast at 1M (the default graph's triples, copied
         from the named graphs in their order, then lie together by subject; bench/: meeting-participants
         unbound 1.2 s graph by graph, 0.59 s sorted)."""
-        streams = [_quad_lines(text, f" <{iri}> .\n".encode()) for iri, text in self.graphs]
-        merged = heapq.merge(*streams)  # the quads' lines compared as they are (no key, no tuple)
-        while piece := b"".join(islice(merged, 65536)):
-            yield piece
+        return _merged([(f" <{iri}> .\n".encode(), text) for iri, text in self.graphs])
 
     @cached_property
     def projection(self):
@@ -211,10 +206,72 @@ class Exporter:
         return {"nodes": nodes_csv(self.projection), "edges": edges_csv(self.projection)}
 
 
-def _quad_lines(text: bytes, name: bytes) -> Iterable[bytes]:
-    """Each line of an N-Triples text as the N-Quads line of the graph whose `name` is ` <g> .\n`, read lazily:
-    `<s> <p> <o> .\n` -> `<s> <p> <o> <g> .\n`."""
-    return (line[:-3] + name for line in io.BytesIO(text))
+def _merged(graphs: list[tuple[bytes, bytes]], piece: int = 1 << 22) -> Iterable[bytes]:
+    """The sorted N-Quads lines of `graphs` (each its name as ` <g> .\n` and its sorted N-Triples text), in pieces of
+    about `piece` bytes. A triple's line sorts as its quad's does (the graph name comes after the object, and the
+    character after any object is the same space), and the graphs that hold one triple follow in the order of
+    their names as the quads' lines end (` <g> .\n`). The texts are merged run by run, not line by line: the
+    graph whose next line comes first gives every line up to the next line of another graph (`_run_end`; at 1M,
+    115,000 runs for 947,000 lines, two thirds of them in runs of 64 lines or more), copied as one slice with its
+    name put in (`bytes.replace`, as `_named`)."""
+    rank = {name: i for i, name in enumerate(sorted(name for name, _ in graphs))}
+    heap = []  # (next line, its graph's rank, graph, where the line starts, where it ends)
+    for index, (name, text) in enumerate(graphs):
+        if text:
+            end = text.index(b"\n") + 1
+            heap.append((text[:end], rank[name], index, 0, end))
+    heapq.heapify(heap)
+    pieces, size = [], 0
+    while heap:
+        _, _, index, start, end = heap[0]
+        name, text = graphs[index]
+        if len(heap) == 1:
+            end = len(text)
+            heapq.heappop(heap)
+        else:  # the run: the lines that come before the least next line of the other graphs
+            bound = heap[1] if len(heap) == 2 or heap[1] < heap[2] else heap[2]
+            end = _run_end(text, end, bound[0], rank[name] < bound[1])
+            if end < len(text):
+                cut = text.index(b"\n", end) + 1
+                heapq.heapreplace(heap, (text[end:cut], rank[name], index, end, cut))
+            else:
+                heapq.heappop(heap)
+        pieces.append(text[start:end].replace(b" .\n", name))
+        size += end - start
+        if size >= piece:
+            yield b"".join(pieces)
+            pieces, size = [], 0
+    if pieces:
+        yield b"".join(pieces)
+
+
+def _run_end(text: bytes, start: int, bound: bytes, tie: bool) -> int:
+    """Where the first line of a sorted N-Triples `text` from `start` (a line's start) that does not come before
+    `bound` starts (len(text) if none): the lines before come before it, and so does a line equal to it if `tie`.
+    Found by galloping then halving over the bytes, a line read at each probe: runs are short or long."""
+    low, high, step, last = start, len(text), 512, len(text)
+    while low + step < last:  # galloping: every line before a line that comes before `bound` does too
+        probe = text.rfind(b"\n", low, low + step) + 1
+        if probe <= low:  # no line starts in the step: a longer one
+            step *= 2
+            continue
+        cut = text.index(b"\n", probe) + 1
+        line = text[probe:cut]
+        if line < bound or (tie and line == bound):
+            low, step = cut, step * 2
+        else:
+            high = probe
+            break
+    while low < high:
+        found = text.rfind(b"\n", low, (low + high) // 2)
+        probe = found + 1 if found >= 0 else low  # the start of the line holding the middle byte
+        cut = text.index(b"\n", probe) + 1
+        line = text[probe:cut]
+        if line < bound or (tie and line == bound):
+            low = cut
+        else:
+            high = probe
+    return low
 
 
 def _named(iri: URIRef, text: bytes) -> bytes:

@@ -47,6 +47,7 @@ class Compactor:
             self._by_ns.setdefault(ns, name)
         self._compacted: dict[str, str] = {}
         self._heads: dict[str, tuple[str, int] | None] = {}  # an IRI's head (`_compact`) -> its prefix
+        self._shapes: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # a node's keys -> (key, line start) sorted
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -189,15 +190,21 @@ class Compactor:
     def _node_text(self, subject: bytes, properties: dict[str, list], named: dict[str, str]) -> tuple[str, bytes]:
         identifier = (self._compact(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"  # each subject once
                       else subject.decode("utf-8"))
+        shape = tuple(properties)  # its keys in the order met: nodes of one kind share it, and so their sorted keys
+        order = self._shapes.get(shape)
+        if order is None:
+            order = self._shapes[shape] = [(key, named[key]) for key in sorted(shape)]
         parts = [_ID_LINE + _encode_string(identifier)]
-        for key in sorted(properties):
+        for key, start in order:
             values = properties[key]
-            if len(values) > 1:
-                values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
             if len(values) == 1:
-                parts.append(named[key] + values[0][1])
+                parts.append(start + values[0][1])
+                continue
+            values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
+            if len(values) == 1:
+                parts.append(start + values[0][1])
             else:
-                parts.append(named[key] + "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values)
+                parts.append(start + "[\n" + ",\n".join([_ITEM_INDENT + value[2] for value in values])
                              + "\n" + _KEY_INDENT + "]")
         return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
 
@@ -225,8 +232,7 @@ class _Key:
             if self.untyped is not None:  # rdf:type: a class's term, else its compact IRI, always bare
                 value = _texts(compactor.type_name(iri))
             else:  # (compacted here, not through compact_iri: `cache` remembers it)
-                iri = compactor._compact(iri)
-                value = _texts(iri) if coerced else _texts({"@id": iri})
+                value = _iri_texts(compactor._compact(iri), coerced)
             self.cache[o] = value
             return self, value
         if self.untyped is not None:
@@ -264,6 +270,15 @@ def _texts(value) -> tuple[str, str, str]:
                             [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in sorted(value.items())]) + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + pair for pair in pairs) + "\n" + _KEY_INDENT + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + "  " + pair for pair in pairs) + "\n" + _ITEM_INDENT + "}")
+
+
+def _iri_texts(iri: str, coerced: bool) -> tuple[str, str, str]:
+    """`_texts` of a compacted IRI: the bare string (`coerced`), else {"@id": iri}."""
+    text = _encode_string(iri)
+    if coerced:
+        return text, text, text
+    return ('{"@id": ' + text + "}", "{\n" + _ITEM_INDENT + '"@id": ' + text + "\n" + _KEY_INDENT + "}",
+            "{\n" + _ITEM_INDENT + '  "@id": ' + text + "\n" + _ITEM_INDENT + "}")
 
 
 def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
