@@ -47,6 +47,7 @@ class Compactor:
             self._by_ns.setdefault(ns, name)
         self._compacted: dict[str, str] = {}
         self._heads: dict[str, tuple[str, int] | None] = {}  # an IRI's head (`_compact`) -> its prefix
+        self._shapes: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # a node's keys -> (key, line start) sorted
         self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (term, values are IRIs)
         for name, value in sorted(context.items()):
             if name.startswith("@") or (isinstance(value, str) and value.endswith(("/", "#"))):
@@ -147,12 +148,10 @@ class Compactor:
         each subject's lines are together), one node at a time and unsorted, read without an RDF parser: the text
         is `_dumps(node, "    ")` in UTF-8 of the node `nodes` gives for their terms, made without the node's dict:
         each value is kept as its texts (`_texts`: its sort key, as a key's value, inside an array), and the keys'
-        and the recurring values' texts are made once."""
-        keys: dict[bytes, tuple[str, bool]] = {}  # predicate -> (key, coerced)
-        named: dict[str, str] = {"@type": f'{_KEY_INDENT}"@type": '}  # key -> its line's start
-        objects: dict[bytes, tuple[str, str, str]] = {}  # IRI or typed literal (+ b"@" if coerced) -> its texts
-        types: dict[bytes, tuple[str, str, str]] = {}
-        rdf_type = f"<{RDF.type}>".encode()
+        and the recurring values' texts are made once: each predicate's key, and per predicate the texts of its
+        IRIs and typed literals (`_Key`). A literal without an escape is its JSON string as it stands."""
+        keys: dict[bytes, _Key] = {}
+        named: dict[str, str] = {}  # key -> its line's start
         subject, properties = None, {}
         for line in lines:
             s, p, o = line[:-2].split(b" ", 2)
@@ -160,53 +159,99 @@ class Compactor:
                 if subject is not None:
                     yield self._node_text(subject, properties, named)
                 subject, properties = s, {}
-            if p == rdf_type and o[:1] == b"<":
-                key, value = "@type", types.get(o)
-                if value is None:
-                    value = types[o] = _texts(self.type_name(o[1:-1].decode("utf-8")))
-            else:
-                found = keys.get(p)
-                if found is None:
-                    iri = p[1:-1].decode("utf-8")
-                    found = keys[p] = self.terms.get(iri) or (self.compact_iri(iri), False)
-                    named[found[0]] = f"{_KEY_INDENT}{_encode_string(found[0])}: "
-                key, coerced = found
-                if o[-1:] == b">":  # an IRI or a typed literal: they recur (dates, numbers, places)
-                    cached = o + b"@" if coerced else o
-                    value = objects.get(cached)
-                    if value is None:
-                        if o[:1] == b"<":  # (compacted here, not through compact_iri: `objects` remembers it)
-                            iri = self._compact(o[1:-1].decode("utf-8"))
-                            value = _texts(iri) if coerced else _texts({"@id": iri})
-                        else:
-                            value = _texts(self.value(_nt_literal(o), coerced))
-                        objects[cached] = value
-                elif o[:2] == b"_:":
-                    value = _texts(self.value(("bnode", o[2:].decode("utf-8")), coerced))
-                else:
-                    value = _texts(self.value(_nt_literal(o), coerced))
-            values = properties.get(key)
+            found = keys.get(p)
+            if found is None:
+                found = keys[p] = self._key(p, named)
+            value = found.cache.get(o)
+            if value is None:
+                found, value = found.texts(o)
+            values = properties.get(found.name)
             if values is None:
-                properties[key] = [value]
+                properties[found.name] = [value]
             else:
                 values.append(value)
         if subject is not None:
             yield self._node_text(subject, properties, named)
 
+    def _key(self, predicate: bytes, named: dict[str, str]) -> "_Key":
+        """The key of a predicate's values and how its objects' texts are made; rdf:type's IRIs go under @type, its
+        other values (`_Key.untyped`) under its own key."""
+        iri = predicate[1:-1].decode("utf-8")
+        name, coerced = self.terms.get(iri) or (self.compact_iri(iri), False)
+        named.setdefault(name, f"{_KEY_INDENT}{_encode_string(name)}: ")
+        found = _Key(self, name, coerced)
+        if iri != _RDF_TYPE:
+            return found
+        named.setdefault("@type", f'{_KEY_INDENT}"@type": ')
+        typing = _Key(self, "@type", False)
+        typing.untyped = found
+        return typing
+
     def _node_text(self, subject: bytes, properties: dict[str, list], named: dict[str, str]) -> tuple[str, bytes]:
         identifier = (self._compact(subject[1:-1].decode("utf-8")) if subject[:1] == b"<"  # each subject once
                       else subject.decode("utf-8"))
+        shape = tuple(properties)  # its keys in the order met: nodes of one kind share it, and so their sorted keys
+        order = self._shapes.get(shape)
+        if order is None:
+            order = self._shapes[shape] = [(key, named[key]) for key in sorted(shape)]
         parts = [_ID_LINE + _encode_string(identifier)]
-        for key in sorted(properties):
+        for key, start in order:
             values = properties[key]
-            if len(values) > 1:
-                values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
             if len(values) == 1:
-                parts.append(named[key] + values[0][1])
+                parts.append(start + values[0][1])
+                continue
+            values = sorted({value[0]: value for value in values}.values())  # unique by key, sorted by it
+            if len(values) == 1:
+                parts.append(start + values[0][1])
             else:
-                parts.append(named[key] + "[\n" + ",\n".join(_ITEM_INDENT + value[2] for value in values)
+                parts.append(start + "[\n" + ",\n".join([_ITEM_INDENT + value[2] for value in values])
                              + "\n" + _KEY_INDENT + "]")
         return identifier, ("{\n" + ",\n".join(parts) + "\n    }").encode("utf-8")
+
+
+class _Key:
+    """A predicate's key in a node (`name`) and the texts (`_texts`) of its objects, those of its IRIs and typed
+    literals (they recur: dates, numbers, places) remembered in `cache`."""
+
+    __slots__ = ("compactor", "name", "coerced", "untyped", "cache", "plain")
+
+    def __init__(self, compactor: Compactor, name: str, coerced: bool):
+        self.compactor, self.name, self.coerced = compactor, name, coerced
+        self.untyped: _Key | None = None  # rdf:type's key (`@type`): the key of its objects that are not IRIs
+        self.cache: dict[bytes, tuple[str, str, str]] = {}
+        language = compactor.language
+        #: The end of a literal whose value is its JSON string as it stands (`"text"`, no escape in it): the
+        #: context's language, or a plain literal where there is no default language (not for coerced values).
+        self.plain = None if coerced else (f'"@{language}'.encode("ascii") if language else b'"')
+
+    def texts(self, o: bytes) -> tuple["_Key", tuple[str, str, str]]:
+        """(the key it goes under, the texts) of an object (bytes as in N-Triples)."""
+        compactor, coerced = self.compactor, self.coerced
+        if o[:1] == b"<":
+            iri = o[1:-1].decode("utf-8")
+            if self.untyped is not None:  # rdf:type: a class's term, else its compact IRI, always bare
+                value = _texts(compactor.type_name(iri))
+            else:  # (compacted here, not through compact_iri: `cache` remembers it)
+                value = _iri_texts(compactor._compact(iri), coerced)
+            self.cache[o] = value
+            return self, value
+        if self.untyped is not None:
+            return self.untyped.texts(o)
+        if o[:2] == b"_:":
+            return self, _texts(compactor.value(("bnode", o[2:].decode("utf-8")), coerced))
+        plain = self.plain
+        if plain is not None and o.endswith(plain) and not _NEEDS_JSON_ESCAPE.search(o, 1, len(o) - len(plain)):
+            text = o[:len(o) - len(plain) + 1].decode("utf-8")  # the quotes and the text: its JSON string
+            return self, (text, text, text)
+        value = _texts(compactor.value(_nt_literal(o), coerced))
+        if o[-1:] == b">":  # a typed literal
+            self.cache[o] = value
+        return self, value
+
+
+#: What a JSON string must escape (ensure_ascii=False): a literal's text holding none of these is its JSON string.
+_NEEDS_JSON_ESCAPE = re.compile(rb'["\\\x00-\x1f]')
+_RDF_TYPE = str(RDF.type)
 
 
 #: The indents of a node's keys and of the items of its arrays in the file (`_dumps(node, "    ")`).
@@ -225,6 +270,15 @@ def _texts(value) -> tuple[str, str, str]:
                             [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in sorted(value.items())]) + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + pair for pair in pairs) + "\n" + _KEY_INDENT + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + "  " + pair for pair in pairs) + "\n" + _ITEM_INDENT + "}")
+
+
+def _iri_texts(iri: str, coerced: bool) -> tuple[str, str, str]:
+    """`_texts` of a compacted IRI: the bare string (`coerced`), else {"@id": iri}."""
+    text = _encode_string(iri)
+    if coerced:
+        return text, text, text
+    return ('{"@id": ' + text + "}", "{\n" + _ITEM_INDENT + '"@id": ' + text + "\n" + _KEY_INDENT + "}",
+            "{\n" + _ITEM_INDENT + '  "@id": ' + text + "\n" + _ITEM_INDENT + "}")
 
 
 def _jsonld_pieces(context: dict, nodes: list[bytes]) -> Iterable[bytes]:
