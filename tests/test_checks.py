@@ -73,6 +73,10 @@ FAULTS = {
         "kg:pa cckg:participant kg:w ; cckg:representing kg:china ; cckg:inMeeting kg:m .",
         "https://w3id.org/cckg/id/s",
     ),
+    "untyped-country-violation.rq": (  # a post's country that the graph never types as a country
+        "kg:post cckg:country kg:atlantis . kg:atlantis rdfs:label \"Atlantis\"@en .",
+        "https://w3id.org/cckg/id/post",
+    ),
     "chair-not-participant-violation.rq": (
         "kg:pa a cckg:Participation ; cckg:inMeeting kg:m ; cckg:participant kg:w ; cckg:isChair true .",
         "https://w3id.org/cckg/id/m",
