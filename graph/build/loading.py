@@ -96,8 +96,8 @@ class Loaded:
         found = self.__dict__.get("_union")
         if found is None:
             runs = [sorted(self.ontology_lines), *self.source_lines, sorted(self.derived_lines)]
-            every = sorted(chain.from_iterable(runs))
-            found = self.__dict__["_union"] = output.join_lines(list(map(itemgetter(0), groupby(every))))
+            every = list(map(itemgetter(0), groupby(sorted(chain.from_iterable(runs)))))  # (the sorted list freed)
+            found = self.__dict__["_union"] = output.join_lines(every)
         return found
 
     def named_store(self, *, union: bool = True) -> ox.Store:
