@@ -100,24 +100,27 @@ def child_main_job(sources: Path, out: Path) -> dict:
     from graph.build import pipeline
 
     t0, c0 = time.perf_counter(), time.process_time()
-    result = pipeline.start(sources_dir=sources, quiet=True)  # as build.py: validated beside the writing
-    build = {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "steps": dict(result.timings),
-             "triples": result.counts["triples (all)"], "peak_mb": _peak_mb(), "load": _load()}
-    found: dict = {"writers": {}, "writers_cpu": {}}
+    with pipeline.gc_paused():  # as build.py (graph/cli/main.py): one pause from the build to the release
+        imported = []  # as build.py: the writers imported in a thread while the store loads
+        result = pipeline.start(sources_dir=sources, quiet=True,  # as build.py: validated beside the writing
+                                on_load=lambda: imported.append(api.main_writers_beside()))
+        build = {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "steps": dict(result.timings),
+                 "triples": result.counts["triples (all)"], "peak_mb": _peak_mb(), "load": _load()}
+        found: dict = {"writers": {}, "writers_cpu": {}}
 
-    def timed(target, writer):
-        @functools.wraps(writer)  # with its attributes (reads_default_graph_only: pipeline.write_outputs)
-        def run(*args, **kwargs):
-            t, c = time.perf_counter(), time.process_time()
-            try:
-                return writer(*args, **kwargs)
-            finally:
-                found["writers"][target] = time.perf_counter() - t
-                found["writers_cpu"][target] = time.process_time() - c
-        return run
+        def timed(target, writer):
+            @functools.wraps(writer)  # with its attributes (reads_default_graph_only: pipeline.write_outputs)
+            def run(*args, **kwargs):
+                t, c = time.perf_counter(), time.process_time()
+                try:
+                    return writer(*args, **kwargs)
+                finally:
+                    found["writers"][target] = time.perf_counter() - t
+                    found["writers_cpu"][target] = time.process_time() - c
+            return run
 
-    writers = [timed(target, writer) for target, writer in zip(api.MAIN_WRITERS, api.main_writers())]
-    pipeline.write_outputs(result, out, writers=writers, quiet=True)
+        writers = [timed(target, writer) for target, writer in zip(api.MAIN_WRITERS, imported[0].result())]
+        pipeline.write_outputs(result, out, writers=writers, quiet=True)
     # the validation and the core outputs, each its own wall time (they overlap the writers: build.total_s is the
     # time until the validation started)
     build["steps"].update({k: result.timings.get(k, 0.0) for k in ("validate", "write")})

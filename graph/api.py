@@ -29,7 +29,7 @@ from graph.sources import ontology as onto
 from graph import paths
 from graph.errors import UsageError
 
-__all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "write_release"]
+__all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "main_writers_beside", "write_release"]
 
 #: The writers of the main job beside the core files (graph.build.pipeline.write_outputs), as "module:function", in
 #: order: the exports and VoID, the full-text index of the quotes (dist/fulltext.sqlite, it records the dump's
@@ -49,11 +49,22 @@ def main_writers() -> list:
             for module, _, name in (target.partition(":") for target in MAIN_WRITERS)]
 
 
-def write_release(result, out_dir: Path | None = None, *, quiet: bool = True) -> dict[str, Path]:
+def main_writers_beside():
+    """`main_writers()` imported in a thread of its own: a Future of the list. `python build.py` asks for it before
+    the build, so that the view, the pages and the exports are imported (about 0.5 CPU s) while the build waits for
+    its store, not between the build and the release."""
+    from graph.build.output import in_thread
+
+    return in_thread("cckg-import-writers", main_writers)
+
+
+def write_release(result, out_dir: Path | None = None, *, quiet: bool = True, writers=None) -> dict[str, Path]:
     """Write the whole release of a build into `out_dir` (default dist/), as `python build.py` does. The build may
     be one from pipeline.start whose validation still runs: the release is then written beside it and published
-    only if it passed (InvalidData otherwise, and `out_dir` left as it was; pipeline.write_outputs)."""
-    return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=main_writers(), quiet=quiet)
+    only if it passed (InvalidData otherwise, and `out_dir` left as it was; pipeline.write_outputs). `writers`:
+    `main_writers()` (the default), or the Future of `main_writers_beside`."""
+    writers = main_writers() if writers is None else writers.result()
+    return pipeline.write_outputs(result, out_dir or pipeline.DIST, writers=writers, quiet=quiet)
 
 
 def load(sources: Path | str | None = None, *, dist: Path | str | None = None, quiet: bool = True) -> KnowledgeGraph:
