@@ -74,7 +74,7 @@ _NODES_QUERY = f"SELECT ?s ?c WHERE {{ ?s a ?c FILTER(?c IN ({_in(_GROUP_ORDER)}
 _EDGES_QUERY = (f"SELECT ?s ?p ?o WHERE {{ ?s a ?c FILTER(?c IN ({_in(_GROUP_ORDER)})) ?s ?p ?o "
                 f"FILTER(isIRI(?o) && ?p NOT IN ({_in(SKIP)})) }}")
 #: The values of the statements drawn as edges (AS_EDGES): (statement, class, predicate, value).
-_AS_EDGES_QUERY = (f"SELECT ?st ?c ?p ?v WHERE {{ VALUES (?c ?p) {{ "
+_AS_EDGES_QUERY = ("SELECT ?st ?c ?p ?v WHERE { VALUES (?c ?p) { "
                    + " ".join(f"(<{c}> <{t}>)" for c, (left, right, _) in AS_EDGES.items()
                               for t in dict.fromkeys((left, right)))
                    + " } ?st a ?c ; ?p ?v }")
@@ -182,12 +182,13 @@ def overview_from_store(result, found: Summary, *, limit: int | None = None):
     `viz.triples.Triples` index with the documents stating each (viz.view.gather_triples, as the focus view does),
     never the whole graph nor an rdflib Dataset; degree and centrality within the overview."""
     from graph.network.projection import project
-    from viz.view import gather_resources, gather_triples
-
-    nodes = overview_nodes(found, limit)
     import pyoxigraph as ox
 
-    resources = gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False, graph=ox.DefaultGraph())
+    from viz.view import gather_resources, gather_triples
+
+    nodes = overview_nodes(found, limit)  # gathered from the default graph: the build's whole graph, nothing else
+    resources = gather_resources(result.store, nodes, nary=tuple(AS_EDGES), annotate_all=False,
+                                 graph=ox.DefaultGraph())
     triples = gather_triples(result, resources)
     for t in result.ontology:  # predicate and class labels, the topic scheme
         triples.add(t)
