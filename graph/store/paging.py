@@ -1,10 +1,18 @@
 """Pages of a listing: a SELECT query with a top-level ORDER BY, cut by LIMIT and OFFSET (queries/README.md,
 "Pages of a listing"). The ORDER BY of every library query makes its row order total and deterministic, so the
-pages of one build concatenate to the whole listing."""
+pages of one build concatenate to the whole listing.
+
+Oxigraph sorts the whole answer before it cuts it (no top-k). A library query whose first ORDER BY keys are
+variables bound in every row can declare them with a `# page-key:` header line (`PageKey`): its pages are then
+read by seek (`fetch`): the keys' values in order from a cheap pattern, then the query with the keys bound to
+successive chunks of them (a VALUES block), each chunk sorted by the query's own ORDER BY, until the page is
+full. The rows of the smallest keys come first in the whole answer, so they are the same rows in the same order.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from graph.errors import UsageError
 
@@ -42,3 +50,124 @@ def paginate(text: str, info, limit: int | None, offset: int | None) -> str:
 
 def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """`# page-key: ?a ?b { PATTERN }`: the query's first ORDER BY keys, ascending variables bound in every row
+    of the answer, and a pattern whose solutions hold every (?a, ?b) the query can give (more does no harm)."""
+
+    variables: tuple[str, ...]
+    pattern: str
+
+    @classmethod
+    def parse(cls, value: str, where: str = "page-key") -> PageKey:
+        names, brace, rest = value.partition("{")
+        variables = tuple(re.findall(r"[?$]([A-Za-z_]\w*)", names))
+        if not brace or not variables or names.strip() != " ".join(f"?{v}" for v in variables) \
+                or not rest.rstrip().endswith("}"):
+            raise UsageError(f"{where}: expected `# page-key: ?var … {{ pattern }}`, not {value!r}")
+        return cls(variables, "{" + rest.rstrip())
+
+    def check(self, text: str, where: str = "page-key") -> None:
+        """A usage error unless the query's first ORDER BY conditions are these variables, ascending, in order."""
+        conditions = order_conditions(text)[:len(self.variables)]
+        if [c.replace(" ", "") for c in conditions] not in (
+                [f"?{v}" for v in self.variables], [f"ASC(?{v})" for v in self.variables]):
+            raise UsageError(f"{where}: the page key {' '.join('?' + v for v in self.variables)} is not the "
+                             f"start of the query's ORDER BY ({' '.join(conditions)})")
+
+
+def order_conditions(text: str) -> list[str]:
+    """The conditions of the query's last ORDER BY, as written (`?a`, `DESC(?b)`, `COALESCE(STR(?d), "")`)."""
+    from graph.store.sparql import _SKIP
+
+    masked = re.sub(_SKIP, lambda m: m.group(0) if m.group(0)[0] in "\"'" else " " * len(m.group(0)), text)
+    found = list(re.finditer(r"\bORDER\s+BY\b", masked, re.IGNORECASE))
+    if not found:
+        return []
+    rest = _MODIFIER.sub("", _MODIFIER.sub("", masked[found[-1].end():].rstrip()).rstrip())
+    conditions, depth, current = [], 0, ""
+    for token in re.findall(r"\(|\)|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s()]+|\s+", rest):
+        if token.isspace() and depth == 0:
+            if current and not re.fullmatch(r"[A-Za-z_]+", current):
+                conditions.append(current)
+                current = ""
+            continue
+        current += token
+        depth += (token == "(") - (token == ")")
+    return conditions + ([current] if current else [])
+
+
+#: Keys in the first chunk of a page read by seek; later chunks are sized from the rows a key gave so far.
+FIRST_CHUNK = 32
+
+
+def fetch(store, text: str, info, limit: int | None, offset: int | None, *, params: dict | None = None,
+          key: PageKey | None = None, bind=None, added: int = 0):
+    """Rows `offset`… (at most `limit`) of the ordered SELECT `text` on `store` (an engines store), as a Result.
+    With a page key and a limit, read by seek (see the module's docstring); else LIMIT/OFFSET appended
+    (`paginate`). `params` are the query's parameters, `bind(text, params) -> (text, params)` its own choice of
+    binding (LibraryQuery.bind) applied to every text run."""
+    bind = bind or (lambda t, p: (t, p))
+    if key is None or limit is None:
+        page_text, page_params = bind(paginate(text, info, limit, offset), dict(params or {}))
+        return store.query(page_text, params=page_params, added=added).normalized(ordered=info.ordered)
+    paginate(text, info, limit, offset)  # the same usage errors
+    key.check(text)
+    offset = offset or 0
+    need = offset + limit
+    bound, bound_params = bind(text, dict(params or {}))
+    rows: list = []
+    variables = None
+    keys = _Keys(store, text, key, params or {}, batch=max(need, FIRST_CHUNK))
+    size = FIRST_CHUNK
+    used = 0
+    while len(rows) < need:
+        chunk = keys.take(size)
+        if not chunk:
+            break
+        values = {name: [row[i] for row in chunk] for i, name in enumerate(key.variables)}
+        from graph.store.sparql import bind_inline
+
+        result = store.query(bind_inline(bound, values), params=bound_params, added=added)
+        variables = result.variables
+        rows += result.normalized(ordered=True).rows
+        used += len(chunk)
+        # the next chunk: twice as many keys, or as many as the rows per key so far say the page still needs
+        size = max(2 * size, -(-(need - len(rows)) * used * 5 // (4 * max(len(rows), 1))))
+    from graph.store.results import Result
+
+    return Result("select", variables or _projection(store, bound, bound_params, added), rows[offset:need], normal=True)
+
+
+class _Keys:
+    """The page key's values in the ORDER BY's order, read from the engine in batches (LIMIT/OFFSET)."""
+
+    def __init__(self, store, text: str, key: PageKey, params: dict, batch: int):
+        from graph.store.sparql import bind_inline, groups
+
+        first = min(g.start for g in groups(text))
+        prologue = text[:re.search(r"(?i)\bSELECT\b", text[:first]).start()]
+        names = " ".join(f"?{v}" for v in key.variables)
+        query = f"{prologue}SELECT DISTINCT {names} WHERE {key.pattern}\nORDER BY {names}\n"
+        mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{k}(?!\w)", key.pattern)}
+        self.store, self.text, self.batch = store, bind_inline(query, mentioned), batch
+        self.ready: list = []
+        self.read = 0
+        self.done = False
+
+    def take(self, count: int) -> list:
+        while len(self.ready) < count and not self.done:
+            page = self.store.query(f"{self.text}LIMIT {self.batch} OFFSET {self.read}").rows
+            self.read += len(page)
+            self.done = len(page) < self.batch
+            self.ready += page
+            self.batch *= 2
+        chunk, self.ready = self.ready[:count], self.ready[count:]
+        return chunk
+
+
+def _projection(store, text: str, params: dict, added: int) -> list[str]:
+    """The variables of a query's answer when no chunk was run (a page past the end): from the query cut to 0."""
+    return store.query(text.rstrip() + "\nLIMIT 0\n", params=params, added=added).variables
