@@ -79,7 +79,8 @@ class PageKey:
 
 
 def order_conditions(text: str) -> list[str]:
-    """The conditions of the query's last ORDER BY, as written (`?a`, `DESC(?b)`, `COALESCE(STR(?d), "")`)."""
+    """The conditions of the query's last ORDER BY as written (`?a`, `DESC(?b)`, `COALESCE(STR(?d), "")`), without
+    the spaces between a function and its parenthesis."""
     from graph.store.sparql import _SKIP
 
     masked = re.sub(_SKIP, lambda m: m.group(0) if m.group(0)[0] in "\"'" else " " * len(m.group(0)), text)
@@ -119,7 +120,8 @@ def fetch(store, text: str, info, limit: int | None, offset: int | None, *, para
 
     bind = bind or (lambda t, p: (t, p))
     if key is None or limit is None:
-        page_text, page_params = bind(paginate(text, info, limit, offset), dict(params or {}))
+        page_text, page_params = bind(text, dict(params or {}))
+        page_text = paginate(page_text, info, limit, offset)
         return store.query(page_text, params=page_params, added=added).normalized(ordered=info.ordered)
     paginate(text, info, limit, offset)  # the same usage errors
     key.check(text)
