@@ -321,8 +321,8 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal], *, joined: bool 
     refuses a VALUES block that binds a variable again.
 
     A parameter given a list of terms (several rows: the keys of a page, graph.store.paging) reaches a sub-SELECT
-    only if the variable occurs in the sub-SELECT's own patterns: in one that sees it only through a sub-SELECT
-    nested in it, the rows would multiply the sub-SELECT's answer."""
+    only if the variable occurs in the sub-SELECT's own patterns (in one that sees it only through a sub-SELECT
+    nested in it, the rows would multiply the sub-SELECT's answer) and the sub-SELECT does not BIND it."""
     if not params:
         return text
     info = inspect(text)
@@ -346,7 +346,7 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal], *, joined: bool 
             if rows and group.subselect:  # several rows: only where the group itself binds the variable
                 body = _own_text(text, group, found)
             mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{re.escape(k)}(?![A-Za-z0-9_])", body)
-                         and not (joined_here and re.search(rf"\bAS\s+[?$]{re.escape(k)}(?![A-Za-z0-9_])", body, re.I))}
+                         and not ((joined_here or rows) and re.search(rf"\bAS\s+[?$]{re.escape(k)}(?![A-Za-z0-9_])", body, re.I))}
             if mentioned:
                 inserts[group.start] = values_clause(mentioned)
     for at in sorted(inserts, reverse=True):
