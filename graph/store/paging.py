@@ -148,7 +148,7 @@ def key_values(store, text: str, key: PageKey, params: dict) -> list[tuple]:
     """The page key's values (tuples of terms), each once, in the query's ORDER BY order. IRIs are ordered by
     their characters (SPARQL 1.1, section 15.1), so a key of IRIs only is sorted here, in Python: Oxigraph's
     ORDER BY takes about 7 us an IRI (statement-source at 1M: 31,109 resources, 250 ms sorted by the engine,
-    about 80 ms read from a pyoxigraph store and sorted here); other terms are sorted by the engine."""
+    about 70 ms read from a pyoxigraph store and sorted here); other terms are sorted by the engine."""
     from graph.store.sparql import bind_inline, groups
 
     first = min(g.start for g in groups(text))
@@ -172,10 +172,18 @@ def _iri_rows(store, text: str) -> list[tuple[str, ...]] | None:
     from graph.store.engines import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        terms = [tuple(solution) for solution in store.store.query(text)]
-        if not all(type(term) is ox.NamedNode for row in terms for term in row):
+        # Written by the engine as tab-separated values (an IRI as <…>: it holds no tab, space, < or >), read here
+        # by splitting: 31,109 rows in about 10 ms, where making a Python term of each took 40 ms.
+        # A cell is an IRI if it starts with "<": a literal starts with '"' or a digit, a blank node with "_:".
+        data = store.store.query(text).serialize(format=ox.QueryResultsFormat.TSV).decode()
+        header, _, body = data.partition("\n")
+        lines = body.split("\n")[:-1]
+        width = header.count("\t") + 1
+        if ("\n" + body).count("\n<") + body.count("\t<") != len(lines) * width:
             return None
-        return [tuple(term.value for term in row) for row in terms]
+        if width == 1:
+            return [(line[1:-1],) for line in lines]
+        return [tuple(cell[1:-1] for cell in line.split("\t")) for line in lines]
     found = store.query(text).rows
     if not all(type(term) is URIRef for row in found for term in row):
         return None
