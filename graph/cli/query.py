@@ -57,14 +57,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     params = sparql.parse_params(args.param, info)
+    engine = "remote" if args.endpoint else args.engine
+
+    def bind(text: str, params: dict) -> tuple[str, dict]:
+        # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
+        return query.bind(text, params, engine=engine) if query is not None else (text, params)
+
     if query is not None:
         missing = [p.name for p in query.params if p.required and p.name not in params]
         if missing:
             raise UsageError(f"{query.name} needs --param {', '.join(f'{m}=…' for m in missing)} "
                              f"(example: {', '.join(str(p.example) for p in query.params if p.name in missing)})")
-        # the query's own choice: pre-bound, or a leading VALUES block (`# binding: inline`)
-        text, params = query.bind(text, params, engine="remote" if args.endpoint else args.engine)
-    text = paging.paginate(text, info, *paging.page_bounds(args.limit, args.offset, args.page))
+    limit, offset = paging.page_bounds(args.limit, args.offset, args.page)
     fmt = args.format or ("ttl" if info.is_graph else "table")
     allowed = GRAPH_FORMATS if info.is_graph else SOLUTION_FORMATS
     if fmt not in allowed:
@@ -72,14 +76,19 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         from graph.store import remote
 
+        text, params = bind(text, params)
+        text = paging.paginate(text, info, limit, offset)
         result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
     else:
         from graph.store import engines
 
-        # On Oxigraph a phrase search reads its candidates from the full-text index (OxigraphStore.query).
+        paging.paginate(text, info, limit, offset)  # its usage errors before the store is opened
+        # On Oxigraph a phrase search reads its candidates from the full-text index (OxigraphStore.query); a page
+        # of a query with a `# page-key:` is read by seek (graph.store.paging.fetch).
         store = engines.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
         try:
-            result = store.query(text, params=params, added=info.added)
+            result = paging.fetch(store, text, info, limit, offset, params=params, bind=bind, added=info.added,
+                                  key=query.page_key if query is not None else None)
         except sparql.QueryError as exc:
             print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
             return EXIT_USAGE

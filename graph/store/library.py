@@ -13,9 +13,9 @@ from graph.paths import QUERIES_DIR
 CATEGORIES = ("cq", "checks")
 #: The header every library query has, in this order; then, optionally, OPTIONAL_FIELDS.
 HEADER_FIELDS = ("title", "question", "returns", "params")
-OPTIONAL_FIELDS = ("binding",)
+OPTIONAL_FIELDS = ("binding", "page-key")
 
-_FIELD = re.compile(r"^#\s*(title|question|returns|params|binding):\s*(.*)$")
+_FIELD = re.compile(r"^#\s*(title|question|returns|params|binding|page-key):\s*(.*)$")
 _PARAM = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s+—\s+([^;]*?)(?:\(example:\s*([^)]*)\))?\s*(?:;|$)")
 
 
@@ -67,6 +67,15 @@ class LibraryQuery:
         the whole graph: proposals-and-measures at 1M, 86 ms -> 3 ms. Whole listings (no parameter) run as written:
         there the per-row evaluation is the slower one."""
         return self._binding[:2] == ["inline", "lateral"]
+
+    @property
+    def page_key(self):
+        """`# page-key: ?var … { pattern }`: its pages are read by seek (graph.store.paging.PageKey), or None."""
+        if "page-key" not in self.header:
+            return None
+        from graph.store.paging import PageKey
+
+        return PageKey.parse(self.header["page-key"], f"{self.path}: page-key")
 
     @property
     def _binding(self) -> list[str]:

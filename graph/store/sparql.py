@@ -279,14 +279,18 @@ _TOKENS = re.compile(rf"(?P<skip>{_SKIP})|(?P<declare>(?<![A-Za-z0-9])(?i:PREFIX
                      r"(?=[\w%\\(){}\[\]\s,;.<\"'$?!*^|/=+-]|$))")
 
 
-def values_clause(params: dict[str, URIRef | Literal]) -> str:
-    """An inline VALUES block binding the parameters, each term written by rdflib (escaped)."""
+def values_clause(params: dict[str, URIRef | Literal | list]) -> str:
+    """An inline VALUES block binding the parameters, each term written by rdflib (escaped). A parameter given a
+    list of terms is a column of several rows (all lists of one length; a single term repeats on every row):
+    the keys of a page (graph.store.paging); repeated rows are written once."""
     if not params:
         return ""
     names = sorted(params)
     variables = " ".join(f"?{name}" for name in names)
-    terms = " ".join(params[name].n3() for name in names)
-    return f" VALUES ({variables}) {{ ({terms}) }} "
+    height = max((len(v) for v in params.values() if isinstance(v, list)), default=1)
+    columns = [v if isinstance(v, list) else [v] * height for v in (params[name] for name in names)]
+    rows = dict.fromkeys(" ".join(term.n3() for term in row) for row in zip(*columns))
+    return f" VALUES ({variables}) {{ {' '.join(f'({row})' for row in rows)} }} "
 
 
 #: What comes right before a group joined with the group around it: OPTIONAL, UNION, or the end of the previous
@@ -314,11 +318,16 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal], *, joined: bool 
     the answer or is not needed), and so does a group that assigns the variable itself (`BIND (… AS ?v)`). With
     `joined=False` only the WHERE group and the sub-SELECTs get the block: for a text whose OPTIONALs are then
     run LATERAL (graph.store.rewrite), where the rows before them bind the parameters already and Oxigraph
-    refuses a VALUES block that binds a variable again."""
+    refuses a VALUES block that binds a variable again.
+
+    A parameter given a list of terms (several rows: the keys of a page, graph.store.paging) reaches a sub-SELECT
+    only if the variable occurs in the sub-SELECT's own patterns (in one that sees it only through a sub-SELECT
+    nested in it, the rows would multiply the sub-SELECT's answer) and the sub-SELECT does not BIND it."""
     if not params:
         return text
     info = inspect(text)
     found = groups(text)
+    rows = any(isinstance(v, list) for v in params.values())
     top = [g for g in found if g.depth == 0]
     # CONSTRUCT { template } WHERE { … } opens two top-level groups; CONSTRUCT WHERE { … } and the others one.
     index = 1 if info.form == "construct" and len(top) > 1 else 0
@@ -334,13 +343,26 @@ def bind_inline(text: str, params: dict[str, URIRef | Literal], *, joined: bool 
                   and not _SELECT_FIRST.match(text, group.start + 1))
         if group.subselect or joined_here:
             body = text[group.start:group.end]
+            if rows and group.subselect:  # several rows: only where the group itself binds the variable
+                body = _own_text(text, group, found)
             mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{re.escape(k)}(?![A-Za-z0-9_])", body)
-                         and not (joined_here and re.search(rf"\bAS\s+[?$]{re.escape(k)}(?![A-Za-z0-9_])", body, re.I))}
+                         and not ((joined_here or rows) and re.search(rf"\bAS\s+[?$]{re.escape(k)}(?![A-Za-z0-9_])", body, re.I))}
             if mentioned:
                 inserts[group.start] = values_clause(mentioned)
     for at in sorted(inserts, reverse=True):
         text = text[:at + 1] + inserts[at] + text[at + 1:]
     return text
+
+
+def _own_text(text: str, group: Group, found: list[Group]) -> str:
+    """A sub-SELECT's WHERE group without the sub-SELECTs nested in it (whose variables it does not see)."""
+    inner = [g for g in found if g.subselect and group.start < g.start < group.end]
+    parts, at = [], group.start
+    for g in inner:
+        if g.start >= at:
+            parts.append(text[at:g.start])
+            at = g.end + 1
+    return "".join(parts) + text[at:group.end]
 
 
 @dataclass(frozen=True)
