@@ -103,8 +103,9 @@ def order_conditions(text: str) -> list[str]:
 #: Keys in the first chunk of a page read by seek: one, as a key may hold thousands of rows (about-country: China
 #: as an actor, 1,699 rows at 1M). Each next chunk holds as many keys as should give CHUNK_ROWS rows (or the rows
 #: the page still needs), from the rows a key gave in the last chunk, at most GROWTH times as many keys: at 1M
-#: triples Oxigraph changes its plan for a VALUES block of more rows and takes 3-8 times longer a row (meeting-participants: 32 keys 264 rows 21 ms, 128 keys 1,043 rows 570 ms; proposals-and-measures: 32
-#: keys 353 rows 10 ms, 64 keys 744 rows 50 ms).
+#: triples Oxigraph changes its plan for a VALUES block of more rows and takes 3-8 times longer a row
+#: (meeting-participants: 32 keys 264 rows 21 ms, 128 keys 1,043 rows 570 ms; proposals-and-measures: 32 keys
+#: 353 rows 10 ms, 64 keys 744 rows 50 ms).
 FIRST_CHUNK = 1
 GROWTH = 8
 CHUNK_ROWS = 400
