@@ -365,7 +365,5 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 #: The pages' queries (viz.timeline, the library's, the sources') run on the store's default graph, without GRAPH:
 #: pipeline.write_outputs need not wait for the validation's inferred graph to leave the store.
 write_build_outputs.reads_default_graph_only = True
-#: The pages' queries, made ahead of this writer by pipeline.write_outputs (graph.build.output.Prepared).
-write_build_outputs.prepare = lambda result: library(result).fetch() if getattr(result, "store", None) else None
 
 __all__ = ["country_data", "countries", "links", "slug", "write_build_outputs"]

@@ -37,17 +37,6 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 write_build_outputs.reads_default_graph_only = True
 
 
-def _prepare(result) -> None:
-    """What the view and the report read from the engine first, made ahead of this writer by
-    pipeline.write_outputs (graph.build.output.Prepared): the projection's figures (overview.bulk_summary) and the
-    charts' inputs (`_report_inputs`), kept on the build."""
-    overview.bulk_summary(result)
-    _report_inputs(result)
-
-
-write_build_outputs.prepare = _prepare
-
-
 def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.build.output import fresh_graph, in_thread, write_atomically
     from graph.build.pipeline import Progress

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -240,6 +239,7 @@ class AtomicFiles:
 def in_thread(name: str, fn, *args):
     """`fn(*args)` run in a thread of its own (daemon); its result or error as a concurrent.futures.Future. The C
     heap the thread freed is given back when it ends (release_freed_memory)."""
+    import threading
     from concurrent.futures import Future
 
     future = Future()
@@ -254,46 +254,6 @@ def in_thread(name: str, fn, *args):
 
     threading.Thread(target=run, name=name, daemon=True).start()
     return future
-
-
-class Prepared:
-    """What the writers of graph.build.pipeline.write_outputs read first and the engine makes (their attribute
-    `prepare`: a function of the build, e.g. the view's and the pages' queries, kept on the build), made in a
-    thread of its own, in the writers' order, from the moment the validation has finished (its queries then no
-    longer hold the other core) while the writers before them run. `claim(writer)`, before the writer runs: waits for its prepare if the thread began
-    it, else keeps the thread from beginning it (the writer then makes what it needs itself, as it would anyway).
-    A prepare's error is left to the writer to meet again."""
-
-    def __init__(self, result, writers: list):
-        self._lock = threading.Lock()
-        self._claimed: dict[int, threading.Event | None] = {}
-        waiting = [(i, w.prepare) for i, w in enumerate(writers) if getattr(w, "prepare", None) is not None]
-        self._index = {id(w): i for i, w in enumerate(writers)}
-        self.thread = [in_thread("cckg-prepare", self._run, result, waiting)] if waiting else []
-
-    def _run(self, result, waiting: list) -> None:
-        if result.validation is not None:
-            try:
-                result.validation.wait()
-            except Exception:  # invalid data: the build will not be published
-                return
-        for index, prepare in waiting:
-            with self._lock:
-                if index in self._claimed:
-                    continue
-                self._claimed[index] = done = threading.Event()
-            try:
-                prepare(result)
-            except Exception:
-                pass  # the writer meets it again, where it is reported
-            finally:
-                done.set()
-
-    def claim(self, writer) -> None:
-        with self._lock:
-            found = self._claimed.setdefault(self._index[id(writer)], None)
-        if found is not None:
-            found.wait()
 
 
 def release_freed_memory() -> None:

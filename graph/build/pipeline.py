@@ -323,8 +323,7 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     store's default graph (an attribute `reads_default_graph_only = True`). A writer with an attribute
     `runs_beside = True` (engine work, which pyoxigraph does without the GIL) is run in a thread of its own while
     the writers after it run here (none of them may read its files), and waited for before the release is
-    published; a writer's `prepare(result)`, if it has one, is run ahead of it (output.Prepared). The release is
-    published only once
+    published. The release is published only once
     the validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which
     invalid data may explain), the fresh folder is removed and `out_dir` is left as it was."""
     progress = Progress(1, quiet=quiet)
@@ -334,13 +333,11 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
         result.loaded.union_ntriples()  # made once, here, before the two threads that read it
         core = output.in_thread("cckg-core-files", _write_core_files, result, stage)
         beside = []  # the writers that run in a thread beside those after them (`runs_beside`)
-        prepared = output.Prepared(result, writers)
         try:
             written = {key: stage / name for key, name in OUTPUTS.items()}
             for writer in writers:
                 if result.validation is not None and not getattr(writer, "reads_default_graph_only", False):
                     result.validation.store_clean.wait()
-                prepared.claim(writer)
                 if getattr(writer, "runs_beside", False):
                     beside.append(output.in_thread("cckg-writer", functools.partial(writer, quiet=quiet), result,
                                                    stage))
@@ -349,7 +346,7 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
             for pending in beside:
                 written.update(pending.result() or {})
         except Exception:
-            futures.wait([core, *beside, *prepared.thread])
+            futures.wait([core, *beside])
             result.validated()  # invalid data: its InvalidData is the error
             raise
         futures.wait([core])
