@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 import time
@@ -319,7 +320,10 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes them without
     the GIL). A build from `start` is still being validated meanwhile: a writer begins once the store no longer
     holds the validation's inferred graph (`validate.Running.store_clean`), unless it says it reads only the
-    store's default graph (an attribute `reads_default_graph_only = True`), and the release is published only once
+    store's default graph (an attribute `reads_default_graph_only = True`). A writer with an attribute
+    `runs_beside = True` (engine work, which pyoxigraph does without the GIL) is run in a thread of its own while
+    the writers after it run here (none of them may read its files), and waited for before the release is
+    published. The release is published only once
     the validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which
     invalid data may explain), the fresh folder is removed and `out_dir` is left as it was."""
     progress = Progress(1, quiet=quiet)
@@ -328,14 +332,21 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     with staged as stage, gc_paused():
         result.loaded.union_ntriples()  # made once, here, before the two threads that read it
         core = output.in_thread("cckg-core-files", _write_core_files, result, stage)
+        beside = []  # the writers that run in a thread beside those after them (`runs_beside`)
         try:
             written = {key: stage / name for key, name in OUTPUTS.items()}
             for writer in writers:
                 if result.validation is not None and not getattr(writer, "reads_default_graph_only", False):
                     result.validation.store_clean.wait()
-                written.update(writer(result, stage, quiet=quiet) or {})
+                if getattr(writer, "runs_beside", False):
+                    beside.append(output.in_thread("cckg-writer", functools.partial(writer, quiet=quiet), result,
+                                                   stage))
+                else:
+                    written.update(writer(result, stage, quiet=quiet) or {})
+            for pending in beside:
+                written.update(pending.result() or {})
         except Exception:
-            futures.wait([core])
+            futures.wait([core, *beside])
             result.validated()  # invalid data: its InvalidData is the error
             raise
         futures.wait([core])

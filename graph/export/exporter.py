@@ -21,8 +21,8 @@ of every triple once), never from rdflib terms and never line by line in Python 
   (viz/drawing.py: colour, size, seeded position), GEXF in its viz namespace, GraphML as node attributes.
 The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory at a time, but
 for a thread beside: while N-Triples and JSON-LD, which need only the sorted text of every triple, are written, it
-makes the VoID figures (queries on the store) and the graphs' texts; then it makes TriG (pyoxigraph, without the
-GIL) while N-Quads is written.
+makes the VoID figures (queries on the store) and the graphs' texts; then N-Quads is written, and TriG (pyoxigraph,
+without the GIL) in a thread beside the writers that follow the exports (`write_engine_outputs`).
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -68,10 +68,12 @@ RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 #: What the main build (`python build.py`) writes besides the core Turtle; the rest on demand with `export`.
 BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
 #: Of those, the formats the engine makes alone (parsed and serialized by pyoxigraph, which releases the GIL): the
-#: main build makes them in a thread from the start (after the VoID's queries on the store and the graphs' texts),
-#: beside the formats made in Python from the sorted text of every triple alone (TEXT_FORMATS: no graphs, no VoID).
+#: main build makes them last, in a thread beside the writers after the exports (`write_engine_outputs`); first
+#: the formats made in Python from the sorted text of every triple alone (TEXT_FORMATS: no graphs, no VoID), then
+#: the others (LATER_FORMATS).
 ENGINE_FORMATS = ("trig",)
 TEXT_FORMATS = ("nt", "jsonld")
+LATER_FORMATS = ("nq",)  # the rest, made in Python once the graphs' texts are made
 
 
 class Exporter:
@@ -305,7 +307,15 @@ def export(result, fmt: str, *, part: str = "all", out: Path, endpoint: str = SP
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """The main build's extra outputs (graph.api.MAIN_WRITERS): the common formats of the whole graph and void.ttl.
+    """The main build's extra outputs: the common formats of the whole graph and void.ttl (`write_text_outputs`,
+    then `write_engine_outputs`; graph.api.MAIN_WRITERS lists the two, to run the second beside the writers after
+    it)."""
+    return {**write_text_outputs(result, out_dir, quiet=quiet), **write_engine_outputs(result, out_dir, quiet=quiet)}
+
+
+def write_text_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
+    """The main build's extra outputs made in Python (graph.api.MAIN_WRITERS): the common formats of the whole
+    graph but the engine's (TEXT_FORMATS, LATER_FORMATS) and void.ttl.
 
     The files are made one at a time and renamed into place together (output.AtomicFiles), so that only one is in
     memory at a time (and the thread's: `_beside`); on a large build they come from the build's
@@ -314,39 +324,60 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     from graph.build.pipeline import gc_paused
 
     with gc_paused():
-        return _write_build_outputs(result, out_dir, quiet=quiet)
+        return _write_text_outputs(result, out_dir, quiet=quiet)
 
 
-write_build_outputs.reads_default_graph_only = True  # (store_figures): pipeline.write_outputs need not wait
+write_text_outputs.reads_default_graph_only = True  # (store_figures): pipeline.write_outputs need not wait
 
 
-def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
+def _write_text_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path]:
     from graph.build.pipeline import Progress
 
-    done = Progress(1, quiet=quiet)(f"exporting {', '.join(BUILD_FORMATS)} and void.ttl")
+    done = Progress(1, quiet=quiet)(f"exporting {', '.join(TEXT_FORMATS + LATER_FORMATS)} and void.ttl")
     exporter = Exporter(result, part="all")
     paths = {fmt: default_path(out_dir, fmt, "all") for fmt in BUILD_FORMATS}
     sizes: dict[str, int] = {}
     with output.AtomicFiles() as out:
         # A thread makes the VoID figures (queries on the store), the named graphs' texts and the prefixes while
-        # this one writes the formats made from the sorted text of every triple alone (N-Triples, JSON-LD); then a
-        # thread writes the engine's formats (TriG) while this one writes the others (N-Quads). TriG waits for
-        # JSON-LD: the two at once raised the main job's peak at 1M above its bound (1,551 MB measured).
+        # this one writes the formats made from the sorted text of every triple alone (N-Triples, JSON-LD); then
+        # this one writes the others (N-Quads). The engine's formats (TriG) are written by `write_engine_outputs`,
+        # in a thread beside the writers that follow (pipeline.write_outputs): it is handed this exporter, whose
+        # graphs' texts it reads. TriG after JSON-LD: the two at once raised the main job's peak at 1M above its
+        # bound (1,551 MB measured).
         def described() -> dict:
             _ = exporter.prefixes
             return {}
 
-        def engine() -> dict:
-            return {fmt: out.write(paths[fmt], exporter.to_pieces(fmt)[""]) for fmt in ENGINE_FORMATS}
-
         sizes.update(_beside(described, out, paths, TEXT_FORMATS, exporter))
-        rest = [fmt for fmt in BUILD_FORMATS if fmt not in sizes and fmt not in ENGINE_FORMATS]
-        sizes.update(_beside(engine, out, paths, rest, exporter))
+        sizes.update({fmt: out.write(paths[fmt], exporter.to_pieces(fmt)[""]) for fmt in LATER_FORMATS})
         paths["void"] = out_dir / "void.ttl"
         sizes["void"] = out.write(paths["void"], output.turtle_bytes(exporter.void))
+    result._export_engine_formats = exporter  # for write_engine_outputs
     output.release_freed_memory()  # what the formats freed in the heap
-    done(", ".join(f"{paths[fmt].name} ({sizes[fmt] // 1024} KiB)" for fmt in (*BUILD_FORMATS, "void")))
+    done(", ".join(f"{paths[fmt].name} ({sizes[fmt] // 1024} KiB)" for fmt in (*TEXT_FORMATS, *LATER_FORMATS, "void")))
+    return {fmt: paths[fmt] for fmt in (*TEXT_FORMATS, *LATER_FORMATS, "void")}
+
+
+def write_engine_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
+    """The main build's formats made by the engine alone (ENGINE_FORMATS: TriG), from the named graphs' texts of
+    the exporter `write_build_outputs` used (graph.api.MAIN_WRITERS, after it). pyoxigraph parses and serializes
+    them without the GIL, so pipeline.write_outputs runs this writer in a thread beside the writers after it (the
+    full-text index, the view, the pages), whose Python work then has the other core. Made after
+    `write_text_outputs`, with its exporter when it is handed one (the VoID and the graphs' texts made once)."""
+    from graph.build.pipeline import Progress
+
+    done = Progress(1, quiet=quiet)(f"exporting {', '.join(ENGINE_FORMATS)}")
+    exporter = vars(result).pop("_export_engine_formats", None) or Exporter(result, part="all")
+    paths = {fmt: default_path(out_dir, fmt, "all") for fmt in ENGINE_FORMATS}
+    with output.AtomicFiles() as out:
+        sizes = {fmt: out.write(paths[fmt], exporter.to_pieces(fmt)[""]) for fmt in ENGINE_FORMATS}
+    output.release_freed_memory()
+    done(", ".join(f"{paths[fmt].name} ({sizes[fmt] // 1024} KiB)" for fmt in ENGINE_FORMATS))
     return paths
+
+
+write_engine_outputs.reads_default_graph_only = True  # the build's texts only
+write_engine_outputs.runs_beside = True
 
 
 def _beside(work, out: output.AtomicFiles, paths: dict[str, Path], formats, exporter: Exporter) -> dict[str, int]:

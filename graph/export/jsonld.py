@@ -213,7 +213,7 @@ class _Key:
     """A predicate's key in a node (`name`) and the texts (`_texts`) of its objects, those of its IRIs and typed
     literals (they recur: dates, numbers, places) remembered in `cache`."""
 
-    __slots__ = ("compactor", "name", "coerced", "untyped", "cache", "plain")
+    __slots__ = ("compactor", "name", "coerced", "untyped", "cache", "plain", "valued")
 
     def __init__(self, compactor: Compactor, name: str, coerced: bool):
         self.compactor, self.name, self.coerced = compactor, name, coerced
@@ -223,6 +223,9 @@ class _Key:
         #: The end of a literal whose value is its JSON string as it stands (`"text"`, no escape in it): the
         #: context's language, or a plain literal where there is no default language (not for coerced values).
         self.plain = None if coerced else (f'"@{language}'.encode("ascii") if language else b'"')
+        #: Where there is a default language, a plain (xsd:string) literal is {"@value": text}: its texts are made
+        #: here from its JSON string as it stands (`_value_texts`), when it holds no escape (not for coerced values).
+        self.valued = not coerced and bool(language)
 
     def texts(self, o: bytes) -> tuple["_Key", tuple[str, str, str]]:
         """(the key it goes under, the texts) of an object (bytes as in N-Triples)."""
@@ -243,6 +246,8 @@ class _Key:
         if plain is not None and o.endswith(plain) and not _NEEDS_JSON_ESCAPE.search(o, 1, len(o) - len(plain)):
             text = o[:len(o) - len(plain) + 1].decode("utf-8")  # the quotes and the text: its JSON string
             return self, (text, text, text)
+        if self.valued and o[-1:] == b'"' and not _NEEDS_JSON_ESCAPE.search(o, 1, len(o) - 1):
+            return self, _value_texts(o.decode("utf-8"))
         value = _texts(compactor.value(_nt_literal(o), coerced))
         if o[-1:] == b">":  # a typed literal
             self.cache[o] = value
@@ -270,6 +275,13 @@ def _texts(value) -> tuple[str, str, str]:
                             [f"{_encode_string(k)}: {_encode_string(v)}" for k, v in sorted(value.items())]) + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + pair for pair in pairs) + "\n" + _KEY_INDENT + "}",
             "{\n" + ",\n".join(_ITEM_INDENT + "  " + pair for pair in pairs) + "\n" + _ITEM_INDENT + "}")
+
+
+def _value_texts(text: str) -> tuple[str, str, str]:
+    """`_texts` of {"@value": text} for `text` a JSON string (its quotes included)."""
+    pair = '"@value": ' + text
+    return ("{" + pair + "}", "{\n" + _ITEM_INDENT + pair + "\n" + _KEY_INDENT + "}",
+            "{\n" + _ITEM_INDENT + "  " + pair + "\n" + _ITEM_INDENT + "}")
 
 
 def _iri_texts(iri: str, coerced: bool) -> tuple[str, str, str]:

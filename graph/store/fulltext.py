@@ -160,6 +160,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 
 
 write_build_outputs.reads_default_graph_only = True  # pipeline.write_outputs need not wait for a clean store
+#: Run in a thread beside the writers after it (pipeline.write_outputs): SQLite indexes the quotes without the GIL,
+#: while the view's and the pages' Python work goes on. (None of them reads the index.)
+write_build_outputs.runs_beside = True
 
 
 def _void_names(path: Path) -> list[tuple[str, str]]:
