@@ -12,6 +12,11 @@ as in a generated graph, replaced by the first instance of its class: bench/run.
 GET /query?query=… (both servers' route) with Accept: application/sparql-results+json. "repeated" cycles through the same texts;
 "distinct" makes each text new (a numbered comment), so that nothing keyed by the text helps. The client:
 `--clients` processes, each with one keep-alive connection (http.client), asking one query after another.
+
+Two mixes, each timed on both servers: the whole mix, and the lookups only (the texts bench/run.py's query_kind
+calls lookups: at most LISTING_ROWS rows, not a text search; the parts are printed). Then, per query of the whole
+mix, its rows, its time asked alone, and p50 / p99 in each run; the queries making up the slowest 1 % of each run;
+and how many query workers ours started during each run (a worker replaced reloads the graph).
 """
 
 from __future__ import annotations
