@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -17,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from graph.serve import endpoint
+from graph.serve import endpoint, workers
 from graph.store import library, sparql, engines as stores
 
 from conftest import require_tool
@@ -241,6 +244,57 @@ def test_queries_past_the_deadline_are_killed_and_free_their_slots(oxstore):
         assert time.monotonic() - started < 5
     finally:
         srv.close()
+
+
+#: About half a second of CPU whatever the graph: a product of two VALUES blocks, counted.
+BUSY_COUNT = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { " + " ".join(map(str, range(1000))) + " } VALUES ?y { "
+              + " ".join(map(str, range(1000))) + " } VALUES ?z { 1 2 } FILTER(?x + ?y > ?z) }")
+
+
+def test_a_demoted_query_answers_and_its_worker_gets_its_priority_back(oxstore):
+    """A query past DEMOTE_AFTER s of CPU runs at the lowest priority; once it answers, the same worker serves the
+    next query at its former priority (no reload of the graph), where the server may raise a priority again."""
+    srv = _Server(oxstore, workers=1)
+    try:
+        pool = srv.httpd.sparql.pool
+        before, mine, seen = set(pool.pids()), os.getpriority(os.PRIO_PROCESS, 0), set()
+        with ThreadPoolExecutor(max_workers=1) as clients:
+            answer = clients.submit(_post, srv.sparql, BUSY_COUNT, timeout=60)
+            while not answer.done():
+                seen |= {_nice(pid) for pid in before}
+                time.sleep(0.005)
+            status, body = answer.result()
+        assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "1999991"
+        assert workers.DEMOTED_NICE in seen and mine in seen
+        status, _ = _post(srv.sparql, "ASK { ?s ?p ?o }", timeout=10)
+        assert status == 200
+        if _may_raise_priority(mine):
+            assert set(pool.pids()) == before and _nice(next(iter(before))) == mine
+        else:  # the worker could not get its priority back: replaced
+            assert not set(pool.pids()) & before
+    finally:
+        srv.close()
+
+
+def _nice(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[16])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _may_raise_priority(to: int) -> bool:
+    """Whether this process may set a process of its own back from the lowest priority to `to`."""
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as child:
+        try:
+            os.setpriority(os.PRIO_PROCESS, child.pid, 19)
+            os.setpriority(os.PRIO_PROCESS, child.pid, to)
+            return True
+        except OSError:
+            return False
+        finally:
+            child.kill()
 
 
 def _running(pid: int) -> bool:
