@@ -37,13 +37,16 @@ START_TIMEOUT = 120.0
 #: slow every short one down, and a short one that only waited for a CPU keeps its priority. A library lookup uses
 #: under 20 ms at 1M triples.
 DEMOTE_AFTER = 0.05
+#: The same where a demoted worker cannot get its priority back (an unprivileged server without RLIMIT_NICE) and
+#: is replaced once it answers: a replacement loads the graph again (seconds of CPU at 1M triples), so only a
+#: query this long pays for it.
+DEMOTE_AFTER_FOR_GOOD = 1.0
 #: The worker checks how much CPU its query has used this often (seconds of waiting).
 CHECK_EVERY = 0.025
 #: The priority of a demoted worker (19 is the lowest).
 DEMOTED_NICE = 19
 #: Exit status of a worker that hit the memory cap in Python code (the engine aborts instead: SIGABRT).
 EXIT_MEMORY = 3
-
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Pool:
         self.queue_timeout = queue_timeout
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.closed = False
+        #: Whether a demoted worker can be given its priority back (False after the first refusal).
+        self.restorable = True
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         starting = [_Worker.start(self) for _ in range(size)]
@@ -187,7 +192,8 @@ class _Worker:
                 if remaining <= 0:
                     break
                 if not self.conn.poll(remaining if self.demoted else min(remaining, CHECK_EVERY)):
-                    if not self.demoted and self._cpu_seconds() - started > DEMOTE_AFTER:
+                    after = DEMOTE_AFTER if self.pool.restorable else DEMOTE_AFTER_FOR_GOOD
+                    if not self.demoted and self._cpu_seconds() - started > after:
                         self._demote()
                     continue
                 header = json.loads(self.conn.recv_bytes())
@@ -222,6 +228,7 @@ class _Worker:
         try:
             os.setpriority(os.PRIO_PROCESS, self.process.pid, self.nice)
         except OSError:
+            self.pool.restorable = False
             self.kill()
             return
         self.demoted = False
