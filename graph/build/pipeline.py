@@ -317,21 +317,24 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     into a fresh folder that then replaces `out_dir` in one step (graph/build/release.py), so that `out_dir` always
     holds one whole release.
 
-    The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes them without
-    the GIL). A build from `start` is still being validated meanwhile: a writer begins once the store no longer
-    holds the validation's inferred graph (`validate.Running.store_clean`), unless it says it reads only the
-    store's default graph (an attribute `reads_default_graph_only = True`). A writer with an attribute
-    `runs_beside = True` (engine work, which pyoxigraph does without the GIL) is run in a thread of its own while
-    the writers after it run here (none of them may read its files), and waited for before the release is
-    published. The release is published only once
-    the validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which
-    invalid data may explain), the fresh folder is removed and `out_dir` is left as it was."""
+    The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes cckg.ttl in a
+    child process: graph/build/apart.py). A build from `start` is still being validated meanwhile: a writer begins
+    once the store no longer holds the validation's inferred graph (`validate.Running.store_clean`), unless it says
+    it reads only the store's default graph (an attribute `reads_default_graph_only = True`). A writer with an
+    attribute `runs_beside = True` (work done outside Python: SQLite, a child process) is run in a thread of its own
+    while the writers after it run here (none of them may read its files), and waited for before the release is
+    published. The release is published only once the validation passed; if it found problems, InvalidData is raised
+    (also in place of a writer's error, which invalid data may explain), the fresh folder is removed and `out_dir`
+    is left as it was."""
     progress = Progress(1, quiet=quiet)
     done = progress(f"writing {src.shown_path(out_dir)}/")
     staged = release.Release(out_dir)
     with staged as stage, gc_paused():
         result.loaded.union_ntriples()  # made once, here, before the two threads that read it
-        core = output.in_thread("cckg-core-files", _write_core_files, result, stage)
+        # ontology.ttl here, before the thread: a few hundred triples, whose parse and serialization in a thread
+        # would wait for the GIL once a triple while the writers run (seconds at 1M)
+        ontology_ttl = output.sorted_turtle_bytes(result.loaded.ontology_lines)
+        core = output.in_thread("cckg-core-files", _write_core_files, result, stage, ontology_ttl)
         beside = []  # the writers that run in a thread beside those after them (`runs_beside`)
         try:
             written = {key: stage / name for key, name in OUTPUTS.items()}
@@ -358,16 +361,16 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     return {key: staged.final(path) for key, path in written.items()}
 
 
-def _write_core_files(result: Build, stage: Path) -> list[str]:
-    """cckg.ttl, ontology.ttl and data.ttl written into the stage (run in a thread by write_outputs): their sizes,
-    and the wall time in the build's timings ("write")."""
+def _write_core_files(result: Build, stage: Path, ontology_ttl: bytes) -> list[str]:
+    """cckg.ttl, ontology.ttl (`ontology_ttl`) and data.ttl written into the stage (run in a thread by
+    write_outputs): their sizes, and the wall time in the build's timings ("write")."""
     started = time.perf_counter()
     try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py); data.ttl is cckg.ttl
         loaded = result.loaded  # less the ontology's triples the data does not repeat, cut out of its bytes
         only_ontology = [line.encode("utf-8") for line in sorted(loaded.ontology_lines - loaded.data_lines)]
         whole, data = output.turtle_pair(loaded.union_ntriples(), only_ontology, checked=True)  # parsed strictly
         files = {stage / OUTPUTS["all"]: whole,
-                 stage / OUTPUTS["ontology"]: output.sorted_turtle_bytes(loaded.ontology_lines),
+                 stage / OUTPUTS["ontology"]: ontology_ttl,
                  stage / OUTPUTS["data"]: data}
         output.write_atomically(files)
         return [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]

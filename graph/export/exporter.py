@@ -22,7 +22,8 @@ of every triple once), never from rdflib terms and never line by line in Python 
 The main build writes them one at a time (graph.output.AtomicFiles), so that only one is in memory at a time, but
 for a thread beside: while N-Triples and JSON-LD, which need only the sorted text of every triple, are written, it
 makes the VoID figures (queries on the store) and the graphs' texts; then N-Quads is written, and TriG (pyoxigraph,
-without the GIL) in a thread beside the writers that follow the exports (`write_engine_outputs`).
+in a child process at scale: graph/build/apart.py) in a thread beside the writers that follow the exports
+(`write_engine_outputs`).
 
 The VoID description (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-2/) is computed from the
 build: title, licence, version, sources, counts of triples, entities, classes and properties, a class partition
@@ -44,7 +45,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from graph.build import output
+from graph.build import apart, output
 from graph.errors import UsageError
 from graph.namespaces import PREFIXES
 from graph.export.jsonld import Compactor, _jsonld_pieces, load_context
@@ -160,11 +161,19 @@ class Exporter:
         return {"": self._nquads()}  # pieces: one graph at a time
 
     def _trig(self) -> dict[str, bytes]:
+        header = output.HEADER.encode("utf-8")
+        if sum(len(text) for _, text in self.graphs) >= apart.APART_BYTES:  # in a child process (graph.build.apart)
+            for iri, text in self.graphs:
+                if iri == VOID_GRAPH:  # VoID's lines are checked here, the build's were parsed strictly already
+                    for _ in ox.parse(_named(iri, text), format=ox.RdfFormat.N_QUADS):
+                        pass
+            pieces = (_named(iri, text) for iri, text in self.graphs)
+            return {"": header + apart.serialize(pieces, source="N_QUADS", target="TRIG", prefixes=self.prefixes,
+                                                 lenient=True)}
         quads = chain.from_iterable(ox.parse(_named(iri, text), format=ox.RdfFormat.N_QUADS,
                                              lenient=iri != VOID_GRAPH)  # VoID's lines are checked here
                                     for iri, text in self.graphs)
-        return {"": output.HEADER.encode("utf-8") + ox.serialize(quads, format=ox.RdfFormat.TRIG,
-                                                                  prefixes=self.prefixes)}
+        return {"": header + ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes)}
 
     def _xml(self) -> dict[str, bytes]:
         triples = ox.parse(self._text(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
@@ -361,8 +370,9 @@ def _write_text_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path
 def write_engine_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
     """The main build's formats made by the engine alone (ENGINE_FORMATS: TriG), from the named graphs' texts of
     the exporter `write_build_outputs` used (graph.api.MAIN_WRITERS, after it). pyoxigraph parses and serializes
-    them without the GIL, so pipeline.write_outputs runs this writer in a thread beside the writers after it (the
-    full-text index, the view, the pages), whose Python work then has the other core. Made after
+    them in a child process (graph/build/apart.py: in a thread it would take the GIL once a quad), so
+    pipeline.write_outputs runs this writer in a thread beside the writers after it (the full-text index, the view,
+    the pages), whose Python work then has the other core. Made after
     `write_text_outputs`, with its exporter when it is handed one (the VoID and the graphs' texts made once)."""
     from graph.build.pipeline import Progress
 
