@@ -160,9 +160,9 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
 
 
 write_build_outputs.reads_default_graph_only = True  # pipeline.write_outputs need not wait for a clean store
-#: Run in a thread beside the writers after it (pipeline.write_outputs): SQLite indexes the quotes without the GIL,
-#: while the view's and the pages' Python work goes on. (None of them reads the index.)
-write_build_outputs.runs_beside = True
+# Not `runs_beside`: SQLite lets the GIL go at every row it inserts and Python folds every row, so in a thread beside
+# the view's Python work the two passed the GIL to and fro (bench/run.py at 1M: 1.2 s on the main thread, 5.1 s in a
+# thread, with viz.writers 5.7 -> 7.7 s beside it; two A/B pairs of whole builds after it: no difference shown).
 
 
 def _void_names(path: Path) -> list[tuple[str, str]]:
