@@ -7,7 +7,7 @@ work (the main job's writers) the two pass the GIL back and forth: at 1M triples
 alone had not ended after minutes beside a busy Python loop (bench/apart.py). A child process has an interpreter
 of its own. The text goes to it in a temporary file, written in one call per piece (a pipe would be fed in small
 writes, each taking the GIL again); the child reads it and writes its serialization as streams, and the file is
-read back in one call. The child is this file run as a script: for `serialize` it imports pyoxigraph only.
+read back in one call. The child is this file run as a script, which calls the function it is given.
 """
 
 from __future__ import annotations
@@ -30,11 +30,8 @@ def serialize(pieces: bytes | Iterable[bytes], *, source: str, target: str, pref
     bytes or several, concatenated), in a child process; the same bytes as in this one. `source` and `target` name
     members of `pyoxigraph.RdfFormat` (N_TRIPLES, N_QUADS, TURTLE, TRIG). A text the child cannot parse or write
     raises ValueError with its message."""
-    with tempfile.TemporaryDirectory(prefix="cckg-apart-") as folder:
-        given, written = _write(Path(folder) / "in", pieces), Path(folder) / "out"
-        _run(f"write {target} from {source}", "serialize", given, written, source, target, json.dumps(prefixes),
-             "lenient" if lenient else "strict")
-        return written.read_bytes()
+    return call(f"write {target} from {source}", f"{__name__}:_serialize", {"text": pieces}, ("serialized",),
+                source, target, json.dumps(prefixes), "lenient" if lenient else "strict")[0]
 
 
 def call(what: str, function: str, given: dict[str, bytes | Iterable[bytes]], made: tuple[str, ...],
@@ -46,7 +43,7 @@ def call(what: str, function: str, given: dict[str, bytes | Iterable[bytes]], ma
     with tempfile.TemporaryDirectory(prefix="cckg-apart-") as folder:
         inputs = [_write(Path(folder) / f"in-{name}", pieces) for name, pieces in given.items()]
         outputs = [Path(folder) / f"out-{name}" for name in made]
-        _run(what, "call", function, *inputs, *outputs, *flags)
+        _run(what, function, *inputs, *outputs, *flags)
         return [path.read_bytes() for path in outputs]
 
 
@@ -84,7 +81,7 @@ def _call(function: str, *args: str) -> None:
 
 if __name__ == "__main__":
     try:
-        {"serialize": _serialize, "call": _call}[sys.argv[1]](*sys.argv[2:])
+        _call(*sys.argv[1:])
     except (SyntaxError, ValueError, OSError) as error:  # pyoxigraph's parse errors are SyntaxErrors
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(1)

@@ -96,19 +96,16 @@ def join_lines(lines) -> bytes:
     return b"\n".join([*lines, b""])
 
 
-def turtle_of_ntriples(text: bytes, keep=None, *, checked: bool = False, here: bool = False) -> bytes:
+def turtle_of_ntriples(text: bytes, keep=None, *, checked: bool = False) -> bytes:
     """Turtle of an N-Triples text (sorted lines: see `sorted_turtle_bytes`), written by pyoxigraph in the text's
     order with the fixed prefixes; `keep`: a test a parsed triple must pass to be written (default: all).
     `checked`: the text's lines were already parsed strictly (by the build's store), so they are read without
-    checking IRIs and language tags again (pyoxigraph's lenient parser: about 40 % less time). A large text is
-    written in a child process (graph.build.apart: in a thread it would take the GIL once a triple), unless
-    `here`."""
-    if keep is None and len(text) >= apart.APART_BYTES and not here:
-        body = apart.serialize(text, source="N_TRIPLES", target="TURTLE", prefixes=PREFIXES, lenient=checked)
-    else:
-        triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
-        body = ox.serialize(triples if keep is None else filter(keep, triples), format=ox.RdfFormat.TURTLE,
-                            prefixes=PREFIXES)
+    checking IRIs and language tags again (pyoxigraph's lenient parser: about 40 % less time). In this process: the
+    build writes its large Turtle through `turtle_pair`, in a child process."""
+    triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
+    if keep is not None:
+        triples = filter(keep, triples)
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     # pyoxigraph writes the @prefix lines in hash order (which varies by process): write them in PREFIXES order.
     # (Only the head is split into lines: a list of every line of the body costs ~100 MB at 1M triples.)
     end = _prefixes_end(body)
@@ -146,7 +143,7 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
         pair = apart.call("write cckg.ttl and data.ttl", f"{__name__}:_turtle_pair_files",
                           {"whole": whole, "left-out": left_out}, ("whole", "less"), "checked" if checked else "")
         return pair[0], pair[1]
-    whole_ttl = turtle_of_ntriples(whole, checked=checked, here=True)
+    whole_ttl = turtle_of_ntriples(whole, checked=checked)
     runs: dict[bytes, set[bytes]] = {}
     for line in left_out:
         runs.setdefault(line[:line.index(b" ")], set()).add(line)

@@ -68,7 +68,7 @@ FORMATS: dict[str, str] = {
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 #: What the main build (`python build.py`) writes besides the core Turtle; the rest on demand with `export`.
 BUILD_FORMATS = ("nt", "nq", "trig", "jsonld")
-#: Of those, the formats the engine makes alone (parsed and serialized by pyoxigraph, which releases the GIL): the
+#: Of those, the formats the engine makes alone (pyoxigraph; in a child process at scale, graph.build.apart): the
 #: main build makes them last, in a thread beside the writers after the exports (`write_engine_outputs`); first
 #: the formats made in Python from the sorted text of every triple alone (TEXT_FORMATS: no graphs, no VoID), then
 #: the others (LATER_FORMATS).
@@ -369,11 +369,11 @@ def _write_text_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Path
 
 def write_engine_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
     """The main build's formats made by the engine alone (ENGINE_FORMATS: TriG), from the named graphs' texts of
-    the exporter `write_build_outputs` used (graph.api.MAIN_WRITERS, after it). pyoxigraph parses and serializes
+    the exporter `write_text_outputs` used (graph.api.MAIN_WRITERS, after it). pyoxigraph parses and serializes
     them in a child process (graph/build/apart.py: in a thread it would take the GIL once a quad), so
     pipeline.write_outputs runs this writer in a thread beside the writers after it (the full-text index, the view,
-    the pages), whose Python work then has the other core. Made after
-    `write_text_outputs`, with its exporter when it is handed one (the VoID and the graphs' texts made once)."""
+    the pages), whose Python work then has the other core. Made after `write_text_outputs`, with its exporter when
+    it is handed one (the VoID and the graphs' texts made once)."""
     from graph.build.pipeline import Progress
 
     done = Progress(1, quiet=quiet)(f"exporting {', '.join(ENGINE_FORMATS)}")
