@@ -45,10 +45,12 @@ RESOURCE_SOURCES = PREFIXES + """SELECT ?r ?doc ?page ?confidence WHERE {
   OPTIONAL { ?r cckg:confidence/rdfs:label ?confidence }
 }"""
 
+#: (The document's link inside each branch: after the union, the engine joined it with every resource's document,
+#: about 0.16 s a country at 1M triples, 0.01 s so.)
 MEMBERSHIP_SOURCES = PREFIXES + """SELECT ?org ?doc ?page ?confidence WHERE {
-  { ?m a org:Membership ; org:member ?country ; org:organization ?org }
-  UNION { ?m a cckg:NonMembership ; cckg:nonMember ?country ; cckg:ofOrganization ?org }
-  ?m prov:wasDerivedFrom ?doc . ?doc a cckg:SourceDocument .
+  { ?m a org:Membership ; org:member ?country ; org:organization ?org ; prov:wasDerivedFrom ?doc }
+  UNION { ?m a cckg:NonMembership ; cckg:nonMember ?country ; cckg:ofOrganization ?org ; prov:wasDerivedFrom ?doc }
+  ?doc a cckg:SourceDocument .
   OPTIONAL { ?m dcterms:source ?page }
   OPTIONAL { ?m cckg:confidence/rdfs:label ?confidence }
 }"""

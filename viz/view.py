@@ -235,8 +235,8 @@ def gather_triples(result, resources: set):
     first, space = operator.itemgetter(0), itertools.repeat(" ")
     for name, lines in sorted(chunks, key=lambda c: c[0]):  # each line whose subject is wanted (as viz.gather.lines)
         kept = list(itertools.compress(lines, map(wanted.__contains__, map(first, map(str.partition, lines, space)))))
-        if kept:
-            found.load("\n".join(sorted(kept)) + "\n", URIRef(name) if name.startswith(str(KG)) else None)
+        if kept:  # the terms made from their texts, not parsed again; a chunk at a time (all at once: +30 MB at 1M)
+            found.load_chunks([(sorted(kept), URIRef(name) if name.startswith(str(KG)) else None)])
     return found
 
 

@@ -154,11 +154,13 @@ def load_sources(sources_dir: Path = src.SOURCES_DIR, progress: Progress | None 
     """Read and check every source file; problems of all files are reported together."""
     loaded, problems = [], []
     files = src.source_files(sources_dir)
-    for path in progress.bar(files, "source files") if progress else files:
-        try:
-            loaded.append(src.read_source(path))
-        except InvalidData as exc:
-            problems.extend(exc.problems)
+    for found in src.read_sources(files, (lambda items: progress.bar(items, "source files")) if progress else iter):
+        if isinstance(found, InvalidData):
+            problems.extend(found.problems)
+        elif isinstance(found, Exception):
+            raise found
+        else:
+            loaded.append(found)
     if problems:
         raise InvalidData(problems)
     return loaded

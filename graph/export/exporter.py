@@ -104,9 +104,13 @@ class Exporter:
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
-        """The fixed prefix table, cut to the namespaces the part uses (in the table's order)."""
-        return {p: ns for p, ns in PREFIXES.items()
-                if any(f"<{ns}".encode() in text for _, text in self.graphs)}
+        """The fixed prefix table, cut to the namespaces the part uses (in the table's order). Part all's graphs but
+        the VoID's hold the lines of the text of every triple once (`_text`), searched instead of them: a quarter
+        fewer bytes, an unused namespace's search reading every one."""
+        texts = [text for _, text in self.graphs]
+        if self.part == "all":
+            texts = [self._text(), *(text for iri, text in self.graphs if iri == VOID_GRAPH)]
+        return {p: ns for p, ns in PREFIXES.items() if any(f"<{ns}".encode() in text for text in texts)}
 
     def _text(self) -> bytes:
         """The single-graph formats' triples (VoID left out), each once, as sorted N-Triples (the build's text)."""
