@@ -385,8 +385,7 @@ def groups(text: str) -> list[Group]:
 
 @functools.lru_cache(maxsize=32)
 def _groups(text: str) -> tuple[Group, ...]:
-    # Cached: a page read by seek binds the same text to each chunk of its keys (graph.store.paging.fetch), and
-    # this scan, one character at a time, takes about 3 ms for a library query.
+    # Cached: a page read by seek binds one text to each chunk of its keys; this scan takes ~3 ms a library query.
     found: list[Group] = []
     stack: list[tuple[int, bool]] = []
     pending_select = False
