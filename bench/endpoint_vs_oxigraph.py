@@ -2,7 +2,7 @@
 """Our endpoint (`python build.py serve`) against `oxigraph serve` on the same data, queries and client, as a
 Markdown table: requests per second, p50 and p99 latency, errors, the ratio, and the load average.
 
-    python bench/endpoint_vs_oxigraph.py [--dist DIST] [--clients 8] [--seconds 5]
+    python bench/endpoint_vs_oxigraph.py [--dist DIST] [--clients 8] [--seconds 5] [--mix both|whole|lookups]
 
 The data: `DIST/cckg.nq` with the union of its named graphs as the default graph (what our query workers hold),
 POSTed to an in-memory `oxigraph serve` (the `oxigraph` package of the test extra) and served by ours with its
@@ -16,7 +16,8 @@ GET /query?query=… (both servers' route) with Accept: application/sparql-resul
 Two mixes, each timed on both servers: the whole mix, and the lookups only (the texts bench/run.py's query_kind
 calls lookups: at most LISTING_ROWS rows, not a text search; the parts are printed). Then, per query of the whole
 mix, its rows, its time asked alone, and p50 / p99 in each run; the queries making up the slowest 1 % of each run;
-and how many query workers ours started during each run (a worker replaced reloads the graph).
+and how many query workers ours started during each run (a worker replaced reloads the graph). `--mix whole` or
+`--mix lookups` times one of the two mixes only (the default, `both`, times both).
 """
 
 from __future__ import annotations
@@ -223,6 +224,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--checkout", type=Path, default=ROOT, help="serve with this checkout's build.py")
+    parser.add_argument("--mix", choices=("both", "whole", "lookups"), default="both",
+                        help="which mix to time (default: both)")
     args = parser.parse_args()
     oxigraph = shutil.which("oxigraph")
     if oxigraph is None:
@@ -252,7 +255,9 @@ def main() -> int:
         lookups = [i for i, kind in enumerate(kinds) if kind == "lookup"]
         wait_ready(ours_port, ours, 600)
         servers_run = (("oxigraph serve", ox_port, None), ("ours", ours_port, ours))
-        for mix, chosen in (("whole mix", list(range(len(texts)))), ("lookups only", lookups)):
+        mixes = [(mix, chosen) for mix, chosen in (("whole mix", list(range(len(texts)))), ("lookups only", lookups))
+                 if args.mix == "both" or mix.startswith(args.mix)]
+        for mix, chosen in mixes:
             part = [texts[i] for i in chosen]
             for distinct in (False, True):
                 for name, port, process in servers_run:
@@ -285,8 +290,9 @@ def main() -> int:
         ratio = by[("oxigraph serve", mix, texts_kind)]["rps"] / r["rps"]
         print(f"| {name} | {mix} | {texts_kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
               f"{ratio:.2f}× | {r['load']:.2f} | {'-' if r['started'] is None else r['started']} |")
-    whole = [(n, t, r) for n, m, t, r in rows if m == "whole mix"]
-    print("\nPer query in the whole mix (requests, p50 / p99 ms); rows and ms of the text asked alone on oxigraph "
+    shown = "whole mix" if args.mix != "lookups" else "lookups only"
+    whole = [(n, t, r) for n, m, t, r in rows if m == shown]
+    print(f"\nPer query in the {shown} (requests, p50 / p99 ms); rows and ms of the text asked alone on oxigraph "
           "serve before the runs:\n")
     print("| query | rows | alone ms | kind | " + " | ".join(f"{n} {t}" for n, t, _ in whole) + " |")
     print("|---|---|---|---|" + "---|" * len(whole))
