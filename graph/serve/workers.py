@@ -12,8 +12,9 @@ opened read-only (0.08 ms against 0.47 ms for meeting-participants on the projec
 As with any multiprocessing program, a script that starts the endpoint must guard its top level with
 `if __name__ == "__main__":` (build.py does): the process the workers fork from imports the main module.
 
-The pool and a worker speak over a pipe: a JSON request; per answer, JSON headers (a `phase` one when the worker
-tries the text as an update, then one with the `status`) and the body's bytes.
+The pool and a worker speak over a pipe: a JSON request; per answer, one message: JSON headers on one line (a
+`phase` message first when the worker tries the text as an update, then one with the `status`) and the body's bytes
+after the line break.
 """
 
 from __future__ import annotations
@@ -196,11 +197,11 @@ class _Worker:
                     if not self.demoted and self._cpu_seconds() - started > after:
                         self._demote()
                     continue
-                header = json.loads(self.conn.recv_bytes())
+                head, _, body = self.conn.recv_bytes().partition(b"\n")
+                header = json.loads(head)
                 if "phase" in header:
                     self.phase = header["phase"]
                     continue
-                body = self.conn.recv_bytes() if header.get("length") else b""
                 return Answer(header["status"], header.get("media"), body, header.get("error"))
         except (OSError, EOFError, ValueError):
             pass
@@ -290,14 +291,12 @@ _UPDATE_REFUSED = "updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE…) are no
 
 
 def _answer(conn, status: int, *, media: str | None = None, body: bytes = b"", error: str | None = None) -> None:
-    header = {"status": status, "length": len(body)}
+    header = {"status": status}
     if media:
         header["media"] = media
     if error:
         header["error"] = error
-    conn.send_bytes(json.dumps(header).encode("utf-8"))
-    if body:
-        conn.send_bytes(body)
+    conn.send_bytes(json.dumps(header).encode("utf-8") + b"\n" + body)  # one message: the head's JSON has no line break
 
 
 def _handle(store, request: dict, out) -> None:  # out: the worker's end of the pipe
