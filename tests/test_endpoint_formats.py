@@ -1,7 +1,7 @@
 """The endpoint's fast paths give what the general code gives: SPARQL JSON written from the engine's terms
-(graph.serve.formats.solutions_json) against results.to_json over rdflib terms, on every term of the real graph and on
-literals chosen to be awkward; ORDER BY found by sparql.is_ordered against sparql.inspect; query strings decoded by
-graph.serve.connections.parse_query against urllib.parse.parse_qs."""
+(graph.serve.formats.solutions_json) against results.to_json over rdflib terms, on every term of the real graph and
+on literals chosen to be awkward; ORDER BY found by formats.is_ordered against sparql.inspect; query strings decoded
+by graph.serve.connections.parse_query against urllib.parse.parse_qs."""
 
 from __future__ import annotations
 
@@ -81,9 +81,9 @@ def test_is_ordered_agrees_with_inspect():
         'SELECT * { ?s ?p "}" } ORDER BY ?s',
         "SELECT * { ?s ?p ?o } ORDERS BY ?s",
     ]
-    assert sum(sparql.is_ordered(t) for t in texts) > 10
+    assert sum(formats.is_ordered(t) for t in texts) > 10
     for text in texts:
-        assert sparql.is_ordered(text) == sparql.inspect(text).ordered, text
+        assert formats.is_ordered(text) == sparql.inspect(text).ordered, text
 
 
 def test_parse_query_agrees_with_urllib():

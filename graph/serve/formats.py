@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 from graph.store import results
 from graph.namespaces import PREFIXES
 from graph.store.results import Result
+from graph.store.sparql import SKIP
 
 #: Media types the endpoint writes for SELECT / ASK, in our order of preference: media type -> results format.
 SOLUTION_TYPES = {
@@ -138,6 +140,23 @@ def serialize(result: Result, fmt: str) -> bytes:
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+#: ORDER BY as two keywords of graph.store.sparql's scanner (neither part of a longer word, a prefixed name or a
+#: variable), braces, and what it skips; the lookahead passes over any other character at once.
+_ORDER_SCAN = re.compile(rf"(?=[#\"'<{{}}oO])(?:(?P<skip>{SKIP})|(?P<open>\{{)|(?P<close>\}})"
+                         r"|(?P<order>(?<![\w@^:.?$\u00B7-])(?i:order)(?:\s+|\#[^\n]*)+(?i:by)(?![\w:.-])))")
+
+
+def is_ordered(text: str) -> bool:
+    """sparql.inspect(text).ordered (an ORDER BY outside any group: the rows keep the engine's order) for a query
+    the engine has parsed, in a third of the time: only what the scanner skips, braces and ORDER BY are matched."""
+    depth = 0
+    for match in _ORDER_SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "order" and depth == 0:
+            return True
+        depth += 1 if kind == "open" else -1 if kind == "close" and depth else 0
+    return False
+
 
 
 def solutions_json(variables: list[str], rows: list[tuple]) -> bytes:
@@ -204,5 +223,5 @@ def encode(body: bytes, accept_encoding: str | None) -> tuple[bytes, dict[str, s
 
 
 __all__ = ["DATASET_FORMATS", "DATASET_TYPES", "GRAPH_FORMATS", "GRAPH_PARAMS", "GRAPH_TYPES", "SD_FORMATS",
-           "SOLUTION_PARAMS", "SOLUTION_TYPES", "best_match", "content_type", "encode", "negotiate",
+           "SOLUTION_PARAMS", "SOLUTION_TYPES", "best_match", "content_type", "encode", "is_ordered", "negotiate",
            "serialize", "serialize_graph", "solutions_json", "wants_gzip"]

@@ -346,7 +346,7 @@ def _handle(store, request: dict, out) -> None:  # out: the worker's end of the 
                                        f"result is available as {', '.join(kinds.values())}")
     # Rows keep the engine's order when the query asks for one; otherwise they are sorted (the same bytes for the
     # same query, whichever worker ran it).
-    ordered = sparql.is_ordered(full)
+    ordered = endpoint_formats.is_ordered(full)
     if fast and result.form == "select":
         rows = result.rows if ordered or len(result.rows) < 2 else sorted(result.rows, key=store.row_key)
         body = endpoint_formats.solutions_json(result.variables, rows)

@@ -105,8 +105,8 @@ class OxigraphStore:
               cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0,
               engine_terms: bool = False) -> Result:
         """Run `text` with `params` pre-bound (SEP-0007 substitutions); the result in the engine's order, each term
-        converted and normalized once (`_term`; with `engine_terms`, a SELECT's rows keep the engine's terms, as
-        graph.serve.formats.solutions_json writes them`). A phrase or name search whose words are bound (a parameter, or a
+        converted and normalized once (`_term`; with `engine_terms`, a SELECT's rows keep the engine's terms, for
+        graph.serve.formats.solutions_json). A phrase or name search whose words are bound (a parameter, or a
         VALUES block of the text) asks the full-text index first (graph.store.fulltext.prepare; not with
         `fulltext=False`). The engine parses the query (once): a syntax error is a QueryError at the line and
         column of the text without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or

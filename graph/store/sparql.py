@@ -93,21 +93,6 @@ def inspect(text: str) -> QueryInfo:
     return QueryInfo(form=form, ordered=ordered, variables=frozenset(variables), refusal=refusal)
 
 
-def is_ordered(text: str) -> bool:
-    """inspect(text).ordered for a query the engine has parsed (an ORDER BY outside any group), without tokenizing
-    every keyword: only what `_SKIP` skips, braces and ORDER BY are matched."""
-    depth = 0
-    for match in _ORDER_SCAN.finditer(text):
-        kind = match.lastgroup
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1 if depth else 0
-        elif kind == "order" and depth == 0:
-            return True
-    return False
-
-
 def _scan(text: str):
     """("word", keyword, depth) and ("var", name, depth) for the query's keywords and variables, outside strings,
     IRIs and comments; depth counts the `{` groups open around it. Prefixed names are skipped whole."""
@@ -285,13 +270,10 @@ _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _STRING_PATTERN = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _STRING = re.compile(_STRING_PATTERN)
 _SKIP = rf"\#[^\n]*|{_STRING_PATTERN}|{_IRI.pattern}"
+SKIP = _SKIP  # comments, strings and IRIs, where no keyword is (graph.serve.formats.is_ordered skips them too)
 #: The scanner's tokens (`_scan`): what to skip, variables, keywords (a prefixed name is one token), braces.
 _SCAN = re.compile(rf"(?P<skip>{_SKIP})|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"
                    r"|(?P<word>(?<![\w@^:])[A-Za-z_][\w-]*(?:\.[\w-]+)*(?::[\w%\\.:-]*)?)|(?P<open>\{)|(?P<close>\})")
-#: ORDER BY as two keywords of `_SCAN` (neither part of a longer word, a prefixed name or a variable), braces, and
-#: what `_SKIP` skips (`is_ordered`); the lookahead lets the regex engine pass over other characters at once.
-_ORDER_SCAN = re.compile(rf"(?=[#\"'<{{}}oO])(?:(?P<skip>{_SKIP})|(?P<open>\{{)|(?P<close>\}})"
-                         r"|(?P<order>(?<![\w@^:.?$\u00B7-])(?i:order)(?:\s+|\#[^\n]*)+(?i:by)(?![\w:.-])))")
 #: PREFIX declarations and prefixed names (`_tokens`), outside what `_SKIP` skips.
 _TOKENS = re.compile(rf"(?P<skip>{_SKIP})|(?P<declare>(?<![A-Za-z0-9])(?i:PREFIX)\s+(?P<declared>[A-Za-z][\w.-]*)?:)"
                      r"|(?P<pname>(?<![\w.:?$-])(?P<prefix>[A-Za-z][\w-]*(?:\.[\w-]+)*)?:"
