@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Our endpoint (`python build.py serve`) against `oxigraph serve` on the same data, queries and client, as a
-Markdown table: requests per second, p50 and p99 latency, errors, the ratio, and the load average.
+Markdown table: requests per second, p50 and p99 latency, errors, the ratio, the servers' CPU time per request (ours:
+the server and its query workers; steadier than req/s on a busy machine), and the load average.
 
-    python bench/endpoint_vs_oxigraph.py [--dist DIST] [--clients 8] [--seconds 5]
+    python bench/endpoint_vs_oxigraph.py [--dist DIST] [--clients 8] [--seconds 5] [--mix both|whole|lookups]
 
 The data: `DIST/cckg.nq` with the union of its named graphs as the default graph (what our query workers hold),
 POSTed to an in-memory `oxigraph serve` (the `oxigraph` package of the test extra) and served by ours with its
@@ -16,7 +17,8 @@ GET /query?query=… (both servers' route) with Accept: application/sparql-resul
 Two mixes, each timed on both servers: the whole mix, and the lookups only (the texts bench/run.py's query_kind
 calls lookups: at most LISTING_ROWS rows, not a text search; the parts are printed). Then, per query of the whole
 mix, its rows, its time asked alone, and p50 / p99 in each run; the queries making up the slowest 1 % of each run;
-and how many query workers ours started during each run (a worker replaced reloads the graph).
+and how many query workers ours started during each run (a worker replaced reloads the graph). `--mix whole` or
+`--mix lookups` times one of the two mixes only (the default, `both`, times both).
 """
 
 from __future__ import annotations
@@ -108,6 +110,18 @@ def descendants(pid: int) -> set[int]:
             todo += list(children - found)
             found |= children
     return found
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """The CPU time (user and system) the processes `pids` have used, from /proc (0 for one that has exited)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def free_port() -> int:
@@ -223,6 +237,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--checkout", type=Path, default=ROOT, help="serve with this checkout's build.py")
+    parser.add_argument("--mix", choices=("both", "whole", "lookups"), default="both",
+                        help="which mix to time (default: both)")
     args = parser.parse_args()
     oxigraph = shutil.which("oxigraph")
     if oxigraph is None:
@@ -251,15 +267,19 @@ def main() -> int:
         kinds = [query_kind(name, rows) for name, (rows, _) in zip(names, alone)]
         lookups = [i for i, kind in enumerate(kinds) if kind == "lookup"]
         wait_ready(ours_port, ours, 600)
-        servers_run = (("oxigraph serve", ox_port, None), ("ours", ours_port, ours))
-        for mix, chosen in (("whole mix", list(range(len(texts)))), ("lookups only", lookups)):
+        servers_run = (("oxigraph serve", ox_port, theirs), ("ours", ours_port, ours))
+        mixes = [(mix, chosen) for mix, chosen in (("whole mix", list(range(len(texts)))), ("lookups only", lookups))
+                 if args.mix == "both" or mix.startswith(args.mix)]
+        for mix, chosen in mixes:
             part = [texts[i] for i in chosen]
             for distinct in (False, True):
                 for name, port, process in servers_run:
                     load(port, "/query", part, distinct, args.clients, 1.0)  # warm-up
-                    before = descendants(process.pid) if process else set()
+                    before = descendants(process.pid) if process is ours else set()
+                    cpu = cpu_seconds({process.pid} | before)
                     found = load(port, "/query", part, distinct, args.clients, args.seconds)
-                    found["started"] = len(descendants(process.pid) - before) if process else None
+                    found["cpu"] = (cpu_seconds({process.pid} | before) - cpu) * 1000 / max(1, len(found["timed"]))
+                    found["started"] = len(descendants(process.pid) - before) if process is ours else None
                     found["timed"] = [(chosen[which], ms) for which, ms in found["timed"]]
                     rows.append((name, mix, "distinct" if distinct else "repeated", found))
     finally:
@@ -278,15 +298,17 @@ def main() -> int:
         chosen = [f"{n} ({alone[i][0]} rows)" for i, n in enumerate(names) if kinds[i] == kind]
         print(f"- {kind}: {', '.join(chosen) or 'none'}")
     print()
-    print("| server | mix | texts | req/s | p50 ms | p99 ms | errors | ratio (oxigraph req/s ÷ ours) | load average | workers started |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| server | mix | texts | req/s | p50 ms | p99 ms | errors | ratio (oxigraph req/s ÷ ours) | CPU ms per request "
+          "| load average | workers started |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     by = {(n, m, t): r for n, m, t, r in rows}
     for name, mix, texts_kind, r in rows:
         ratio = by[("oxigraph serve", mix, texts_kind)]["rps"] / r["rps"]
         print(f"| {name} | {mix} | {texts_kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-              f"{ratio:.2f}× | {r['load']:.2f} | {'-' if r['started'] is None else r['started']} |")
-    whole = [(n, t, r) for n, m, t, r in rows if m == "whole mix"]
-    print("\nPer query in the whole mix (requests, p50 / p99 ms); rows and ms of the text asked alone on oxigraph "
+              f"{ratio:.2f}× | {r['cpu']:.2f} | {r['load']:.2f} | {'-' if r['started'] is None else r['started']} |")
+    shown = "whole mix" if args.mix != "lookups" else "lookups only"
+    whole = [(n, t, r) for n, m, t, r in rows if m == shown]
+    print(f"\nPer query in the {shown} (requests, p50 / p99 ms); rows and ms of the text asked alone on oxigraph "
           "serve before the runs:\n")
     print("| query | rows | alone ms | kind | " + " | ".join(f"{n} {t}" for n, t, _ in whole) + " |")
     print("|---|---|---|---|" + "---|" * len(whole))

@@ -4,12 +4,15 @@ slower than `read_timeout` to send its request; and the request head's size budg
 
 from __future__ import annotations
 
+import binascii
 import http.client
 import json
+import re
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import ThreadingHTTPServer
 
 DEFAULT_READ_TIMEOUT = 10.0
@@ -92,3 +95,30 @@ class _HeadReader:
 
     def __getattr__(self, name):
         return getattr(self.raw, name)
+
+
+def parse_query(query: str) -> dict[str, list[str]]:
+    """urllib.parse.parse_qs(query, keep_blank_values=True), with the percent-decoding of an ASCII text done by
+    binascii's C code (urllib decodes escape by escape in Python: a quarter of the server's time per request for a
+    query sent in the URL)."""
+    found: dict[str, list[str]] = {}
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        found.setdefault(unquote(name.replace("+", " ")), []).append(unquote(value.replace("+", " ")))
+    return found
+
+
+#: A `%` that does not start an escape (urllib keeps it as it is).
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def unquote(text: str) -> str:
+    """urllib.parse.unquote(text): an ASCII text whose every `%` starts an escape and that holds no `=` is decoded
+    as quoted-printable (`%` read as `=`); anything else by urllib."""
+    if "%" not in text:
+        return text
+    if text.isascii() and "=" not in text and _LONE_PERCENT.search(text) is None:
+        return binascii.a2b_qp(text.replace("%", "=")).decode("utf-8", "replace")
+    return urllib.parse.unquote(text)

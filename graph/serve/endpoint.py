@@ -31,7 +31,7 @@ from pathlib import Path
 
 from graph.serve import formats, gsp, page as yasgui
 from graph.serve.connections import (  # noqa: F401 - the limits' defaults, named here for the command line
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT, MAX_HEAD, Server, _HeadReader,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT, MAX_HEAD, Server, _HeadReader, parse_query,
 )
 from graph.serve.formats import GRAPH_TYPES, SOLUTION_TYPES, best_match
 from graph.serve.service import (  # noqa: F401 - as above
@@ -132,7 +132,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self.read_deadline = None
         url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        params = parse_query(url.query)
         if url.path == "/":
             if self._prefers_html():
                 return self._send(200, self.service.page.encode("utf-8"), "text/html; charset=utf-8",
@@ -170,13 +170,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(404 if url.path not in ("/", gsp.GSP_PATH) else 405,
                                f"POST {url.path}: use /sparql (this endpoint is read-only)")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        params = parse_query(url.query)
         if ctype == "application/sparql-update":
             return self._error(403, "updates are not allowed: this endpoint is read-only")
         if ctype == "application/sparql-query":
             return self._query([body], params)
         if ctype == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body, keep_blank_values=True)
+            form = parse_query(body)
             if "update" in form or "update" in params:
                 return self._error(403, "updates are not allowed: this endpoint is read-only")
             merged = {**params, **form}

@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from graph.store import sparql
 from graph.errors import UsageError
 from graph.terms import cached_from_oxigraph, from_oxigraph, to_oxigraph
-from graph.store.results import Result, RowLimitExceeded, normalize_term
+from graph.store.results import Result, RowLimitExceeded, normalize_term, row_key
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -97,10 +97,16 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self.store)
 
+    def row_key(self, row: tuple) -> tuple[str, ...]:
+        """results.row_key of a row of engine terms (each converted and normalized once: `_term`)."""
+        return row_key(tuple(map(self._term, row)))
+
     def query(self, text: str, *, params: dict | None = None, max_rows: int | None = None,
-              cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0) -> Result:
+              cancel: threading.Event | None = None, graph_form: str | None = None, added: int = 0,
+              engine_terms: bool = False) -> Result:
         """Run `text` with `params` pre-bound (SEP-0007 substitutions); the result in the engine's order, each term
-        converted and normalized once (`_term`). A phrase or name search whose words are bound (a parameter, or a
+        converted and normalized once (`_term`; with `engine_terms`, a SELECT's rows keep the engine's terms, for
+        graph.serve.formats.solutions_json). A phrase or name search whose words are bound (a parameter, or a
         VALUES block of the text) asks the full-text index first (graph.store.fulltext.prepare; not with
         `fulltext=False`). The engine parses the query (once): a syntax error is a QueryError at the line and
         column of the text without its first `added` lines (the PREFIX lines sparql.prepare added). A CONSTRUCT or
@@ -123,6 +129,9 @@ class OxigraphStore:
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
+            if engine_terms:
+                rows = _collect(answer, tuple, max_rows, cancel)
+                return Result("select", variables=variables, rows=rows)
             term = self._term
             rows = _collect(answer, lambda s: tuple(map(term, s)), max_rows, cancel)
             return Result("select", variables=variables, rows=rows, normal=True)
