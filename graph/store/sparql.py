@@ -270,8 +270,7 @@ def parse_params(pairs: list[str] | None, info: QueryInfo | None = None) -> dict
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _STRING_PATTERN = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _STRING = re.compile(_STRING_PATTERN)
-_SKIP = rf"\#[^\n]*|{_STRING_PATTERN}|{_IRI.pattern}"
-SKIP = _SKIP  # comments, strings and IRIs, where no keyword is (graph.serve.formats.is_ordered skips them too)
+SKIP = _SKIP = rf"\#[^\n]*|{_STRING_PATTERN}|{_IRI.pattern}"  # comments, strings, IRIs: no keyword in them
 #: The scanner's tokens (`_scan`): what to skip, variables, keywords (a prefixed name is one token), braces.
 _SCAN = re.compile(rf"(?P<skip>{_SKIP})|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"
                    r"|(?P<word>(?<![\w@^:])[A-Za-z_][\w-]*(?:\.[\w-]+)*(?::[\w%\\.:-]*)?)|(?P<open>\{)|(?P<close>\})")
