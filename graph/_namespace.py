@@ -56,7 +56,6 @@ class CCKG(DefinedNamespace):
     nonMember: URIRef  # Links a non-membership to the country that is not a member.
     NonMembership: URIRef  # A source's statement that a country is not a member of an organization, with the reason where the source gives one.
     ofOrganization: URIRef  # Links a non-membership to the organization that the country is not a member of.
-    onBehalfOf: URIRef  # Links a statement to each country one of its actors stood for: the actor itself when it is a country, the country of a government, or the country the actor represented at the meeting where the statement was made.
     openingDate: URIRef  # The date on which a project opened or began operation.
     Opposition: URIRef  # A stance against something: opposition, rejection or resistance.
     OutcomeDocument: URIRef  # A document a meeting adopted or issued, such as a joint statement or a roadmap.

@@ -42,7 +42,7 @@ PARTIAL = (
     SDO.attendee, CCKG.adopted, DCTERMS.subject, SDO.superEvent,
 )
 #: The derived shortcuts (ontology/shortcuts.ttl), in the build's derived graph, not in a source's lines.
-SHORTCUTS = (CCKG.actorCountry, CCKG.representedCountry, CCKG.onBehalfOf)
+SHORTCUTS = (CCKG.actorCountry, CCKG.representedCountry)
 #: Links from a statement to the parts it is made of, gathered in full (its interval's beginning and end).
 PARTS = (ORG.memberDuring, TIME.hasBeginning, TIME.hasEnd)
 

@@ -7,8 +7,7 @@ the checks queries/checks/<rule>-violation.rq with it, see them) and keeps them 
 output carries beside the sources' graphs (cckg.nq, cckg.trig, the union in cckg.ttl, cckg.nt and data.ttl, the
 store the queries and the endpoint read) and the VoID description lists with the rules it was derived by.
 The triples are sorted lines, so the same sources give the same bytes. Cost: one query a rule; at 1M triples, measured
-with the machine's load average at 5.5, 1.4 s for actor-country and 0.7 s for represented-country; on-behalf-of
-0.8-1.4 s (load 9-11; 21,531 triples).
+with the machine's load average at 5.5, 1.4 s for actor-country and 0.7 s for represented-country.
 """
 
 from __future__ import annotations

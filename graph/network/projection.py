@@ -57,7 +57,7 @@ AS_EDGES = {
 #: Predicates not drawn (the class hierarchy, provenance plumbing, and the derived shortcuts of
 #: ontology/shortcuts.ttl, which restate what the statement's own edges already draw).
 SKIP = {RDF.type, SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept, RDFS.isDefinedBy, CCKG.actorCountry,
-        CCKG.representedCountry, CCKG.onBehalfOf}
+        CCKG.representedCountry}
 #: Terms read in loops, made once (an rdflib namespace makes the term anew on each attribute access).
 _TYPE, _NAMES, _DRAWN_PREFIXES = RDF.type, (RDFS.label, SKOS.prefLabel), (str(KG), str(TOPIC))
 

@@ -148,109 +148,57 @@ def fetch(store, text: str, info, limit: int | None, offset: int | None, *, para
 
 def key_values(store, text: str, key: PageKey, params: dict) -> list[tuple]:
     """The page key's values (tuples of terms), each once, in the query's ORDER BY order. IRIs are ordered by
-    their characters, and so are simple literals (SPARQL 1.1, section 15.1; the engines compare strings by code
-    point, as Python does), so a key whose every column holds only IRIs or only simple literals is sorted here,
-    in Python: Oxigraph's ORDER BY takes about 7 us an IRI (statement-source at 1M: 31,109 resources, 250 ms
-    sorted by the engine, about 70 ms read from a pyoxigraph store and sorted here; country-stances' country
-    label, stance and statement, 5,062 rows: ms below); other terms are sorted by the engine."""
-    from graph.store.sparql import _SKIP, bind_inline, groups
+    their characters (SPARQL 1.1, section 15.1), so a key of IRIs only is sorted here, in Python: Oxigraph's
+    ORDER BY takes about 7 us an IRI (statement-source at 1M: 31,109 resources, 250 ms sorted by the engine,
+    about 70 ms read from a pyoxigraph store and sorted here); other terms are sorted by the engine."""
+    from graph.store.sparql import bind_inline, groups
 
     first = min(g.start for g in groups(text))
-    # The prologue ends at the query's SELECT, not at a word SELECT in a comment (a page key's own sub-SELECT).
-    masked = re.sub(_SKIP, lambda m: " " * len(m.group(0)), text[:first])
-    prologue = text[:re.search(r"(?i)\bSELECT\b", masked).start()]
+    prologue = text[:re.search(r"(?i)\bSELECT\b", text[:first]).start()]
     names = " ".join(f"?{v}" for v in key.variables)
     mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{k}(?!\w)", key.pattern)}
     distinct = bind_inline(f"{prologue}SELECT DISTINCT {names} WHERE {key.pattern}\n", mentioned)
-    plain = _plain_rows(store, distinct)
-    if plain is not None:
-        return _Keys(sorted(plain), len(key.variables))
+    iris = _iri_rows(store, distinct)
+    if iris is not None:
+        return _Iris(sorted(iris))
     ordered = f"{prologue}SELECT {names} WHERE {{ {distinct[len(prologue):].strip()} }}\nORDER BY {names}\n"
     return store.query(ordered).rows
 
 
-#: A simple literal as the engine writes it in tab-separated values: quoted, escaped, no language, no datatype.
-_SIMPLE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f"}
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                       else _ESCAPED.get(m.group(1), m.group(1)), text)
-
-
-def _plain_rows(store, text: str) -> list[tuple[str, ...]] | None:
-    """The rows of `text`, each as the tuple of its values' characters (an IRI's, a simple literal's text: what
-    SPARQL orders them by) followed by the same values written in SPARQL (`<…>`, `"…"`); None unless each column
-    holds only IRIs or only simple literals. On an OxigraphStore the pyoxigraph store is read directly:
-    converting 31,109 terms to rdflib would take longer than sorting them."""
+def _iri_rows(store, text: str) -> list[tuple[str, ...]] | None:
+    """The rows of `text` as tuples of IRIs (strings), or None if a term is not an IRI. On an OxigraphStore the
+    pyoxigraph store is read directly: converting 31,109 terms to rdflib would take longer than sorting them."""
     import pyoxigraph as ox
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
+    from rdflib import URIRef
 
     from graph.store.engines import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        # Written by the engine as tab-separated values (an IRI as <…>: it holds no tab, space, < or >; a literal
-        # with its tabs and line ends escaped), read here by splitting: 31,109 rows in about 10 ms, where making a
-        # Python term of each took 40 ms. A cell is an IRI if it starts with "<"; a simple literal is "…" alone.
+        # Written by the engine as tab-separated values (an IRI as <…>: it holds no tab, space, < or >), read here
+        # by splitting: 31,109 rows in about 10 ms, where making a Python term of each took 40 ms.
+        # A cell is an IRI if it starts with "<": a literal starts with '"' or a digit, a blank node with "_:".
         data = store.store.query(text).serialize(format=ox.QueryResultsFormat.TSV).decode()
         header, _, body = data.partition("\n")
         lines = body.split("\n")[:-1]
-        written = list(zip(*(line.split("\t") for line in lines))) if "\t" in header else [lines]
-        values = []
-        for column in written:
-            if all(cell[:1] == "<" for cell in column):
-                values.append([cell[1:-1] for cell in column])
-            elif all(_SIMPLE.fullmatch(cell) for cell in column):
-                values.append([_unescape(cell[1:-1]) for cell in column])
-            else:
-                return None
-        return list(zip(*values, *written))
-    found = store.query(text).rows
-    for column in zip(*found):
-        if not (all(type(term) is URIRef for term in column) or all(
-                type(term) is Literal and term.language is None and term.datatype in (None, XSD.string)
-                for term in column)):
+        width = header.count("\t") + 1
+        if ("\n" + body).count("\n<") + body.count("\t<") != len(lines) * width:
             return None
-    return [tuple(map(str, row)) + tuple(term.n3() if type(term) is URIRef else Literal(str(term)).n3() for term in row)
-            for row in found]
+        if width == 1:
+            return [(line[1:-1],) for line in lines]
+        return [tuple(cell[1:-1] for cell in line.split("\t")) for line in lines]
+    found = store.query(text).rows
+    if not all(type(term) is URIRef for row in found for term in row):
+        return None
+    return [tuple(map(str, row)) for row in found]
 
 
-class _Keys(list):
-    """Rows of `_plain_rows`, sorted; an item or a slice is given as tuples of `_Written` values (only the keys a
-    page binds are made), which a VALUES block writes as they are (graph.store.sparql.values_clause)."""
-
-    def __init__(self, rows, width: int):
-        super().__init__(rows)
-        self.width = width
+class _Iris(list):
+    """Rows of IRIs kept as strings; a slice is given as rdflib terms (only the keys a page binds are made)."""
 
     def __getitem__(self, index):
+        from rdflib import URIRef
+
         found = super().__getitem__(index)
         if isinstance(index, slice):
-            return [tuple(map(_Written, row[self.width:])) for row in found]
-        return tuple(map(_Written, found[self.width:]))
-
-
-class _Written:
-    """A key's value as written in SPARQL (`<…>`, `"…"`): what a VALUES block needs of a term, its `n3()`."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def n3(self) -> str:
-        return self.text
-
-    def __eq__(self, other):
-        return isinstance(other, _Written) and other.text == self.text
-
-    def __hash__(self):
-        return hash(self.text)
-
-    def __repr__(self):
-        return f"_Written({self.text!r})"
+            return [tuple(URIRef(value) for value in row) for row in found]
+        return tuple(URIRef(value) for value in found)

@@ -10,7 +10,6 @@ refused by the engine.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -380,12 +379,6 @@ _SELECT = re.compile(r"select(?![A-Za-z0-9_])", re.IGNORECASE)
 def groups(text: str) -> list[Group]:
     """Every `{ … }` group of the query, in order of opening, skipping comments, strings and IRIs; a group is a
     sub-SELECT's WHERE group if it is the first `{` after a nested SELECT keyword."""
-    return list(_groups(text))
-
-
-@functools.lru_cache(maxsize=32)
-def _groups(text: str) -> tuple[Group, ...]:
-    # Cached: a page read by seek binds one text to each chunk of its keys; this scan takes ~3 ms a library query.
     found: list[Group] = []
     stack: list[tuple[int, bool]] = []
     pending_select = False
@@ -417,4 +410,4 @@ def _groups(text: str) -> tuple[Group, ...]:
             start, subselect = stack.pop()
             found.append(Group(start, i, len(stack), subselect))
         i += 1
-    return tuple(sorted(found, key=lambda g: g.start))
+    return sorted(found, key=lambda g: g.start)
