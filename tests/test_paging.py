@@ -92,3 +92,19 @@ def test_values_block_of_several_rows_stays_out_of_sub_selects_that_do_not_bind_
     graph = Graph().parse(data="<urn:m1> <urn:p> <urn:x> . <urn:m2> <urn:p> <urn:x> . <urn:x> <urn:l> 'x' .",
                           format="turtle")
     assert len(list(graph.query(bound))) == len(list(graph.query(text))) == 2
+
+
+def test_page_key_of_a_query_whose_header_says_select():
+    """The keys' query keeps the query's PREFIX lines when a header comment names a SELECT before them."""
+    import pyoxigraph as ox
+
+    raw = ox.Store()
+    raw.load(b"<urn:a> <urn:p> <urn:x> .\n<urn:b> <urn:p> <urn:y> .\n<urn:c> <urn:q> <urn:z> .\n", ox.RdfFormat.N_TRIPLES)
+    store = engines.OxigraphStore(raw, origin="test")
+    text = ("# title: a listing whose labels come from a sub-SELECT\n# page-key: ?s { ?s ex:p ?o }\n"
+            "PREFIX ex: <urn:>\nSELECT ?s ?o WHERE { ?s ex:p ?o } ORDER BY ?s ?o\n")
+    key = paging.PageKey.parse(library.parse_header(text)["page-key"])
+    prepared, info = sparql.prepare(text)
+    assert [tuple(map(str, row)) for row in paging.key_values(store, prepared, key, {})] == [("urn:a",), ("urn:b",)]
+    page = paging.fetch(store, prepared, info, 1, 1, key=key)
+    assert [tuple(map(str, row)) for row in page.rows] == [("urn:b", "urn:y")]

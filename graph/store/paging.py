@@ -154,7 +154,9 @@ def key_values(store, text: str, key: PageKey, params: dict) -> list[tuple]:
     from graph.store.sparql import bind_inline, groups
 
     first = min(g.start for g in groups(text))
-    prologue = text[:re.search(r"(?i)\bSELECT\b", text[:first]).start()]
+    # the prologue ends at the first SELECT outside a comment (a header comment may say "sub-SELECT")
+    prologue = text[:next(m.start() for m in re.finditer(r"(?i)\bSELECT\b", text[:first])
+                          if "#" not in re.sub(r"<[^<>]*>", "", text[text.rfind("\n", 0, m.start()) + 1:m.start()]))]
     names = " ".join(f"?{v}" for v in key.variables)
     mentioned = {k: v for k, v in params.items() if re.search(rf"[?$]{k}(?!\w)", key.pattern)}
     distinct = bind_inline(f"{prologue}SELECT DISTINCT {names} WHERE {key.pattern}\n", mentioned)
