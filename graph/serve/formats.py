@@ -158,7 +158,6 @@ def is_ordered(text: str) -> bool:
     return False
 
 
-
 def solutions_json(variables: list[str], rows: list[tuple]) -> bytes:
     """SPARQL JSON results of a SELECT whose rows hold the engine's terms (OxigraphStore.query with
     `engine_terms`), in their order: the same bytes as results.to_json(result.normalized(…), indent=None) writes

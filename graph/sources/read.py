@@ -311,13 +311,13 @@ def read_sources(files: list[Path], each=iter) -> list[Source | InvalidData | Ex
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        theirs = pool.submit(_read_pickled, files[1::2])
+        theirs = pool.submit(_read_in_child, files[1::2])
         mine = [_read_caught(path) for path in each(files[0::2])]
-        import pickle
-
-        found = mine + [_read_caught(path) if source is None else source  # (a failed file read again here)
-                        for path, source in zip(files[1::2], pickle.loads(theirs.result()))]
-    found[0::2], found[1::2] = mine, found[len(mine):]
+        # a file that failed in the child is read again here (InvalidData's pickle would not give its problems back)
+        theirs = [_read_caught(path) if source is None else source
+                  for path, source in zip(files[1::2], theirs.result())]
+    found: list = [None] * len(files)
+    found[0::2], found[1::2] = mine, theirs
     return found
 
 
@@ -328,11 +328,7 @@ def _read_caught(path: Path) -> Source | Exception:
         return exc
 
 
-def _read_pickled(files: list[Path]) -> bytes:
-    """`read_source` of each file, pickled as one list (the Sources and their records share objects); None for a
-    file that raised, which the parent reads again (its error as a serial read raises it: InvalidData's pickle
-    would not give its problems back)."""
-    import pickle
-
-    found = [_read_caught(path) for path in files]
-    return pickle.dumps([None if isinstance(s, Exception) else s for s in found], protocol=pickle.HIGHEST_PROTOCOL)
+def _read_in_child(files: list[Path]) -> list[Source | None]:
+    """`read_source` of each file (sent back as one pickled list: the Sources and their records share objects);
+    None for a file that raised, which the parent reads again for its error."""
+    return [None if isinstance(source, Exception) else source for source in map(_read_caught, files)]
