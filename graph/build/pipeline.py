@@ -383,11 +383,12 @@ def _write_core_files(result: Build, stage: Path, ontology_ttl: bytes, after: fu
     try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py); data.ttl is cckg.ttl
         loaded = result.loaded  # less the ontology's triples the data does not repeat, cut out of its bytes
         only_ontology = [line.encode("utf-8") for line in sorted(loaded.ontology_lines - loaded.data_lines)]
-        whole, data = output.turtle_pair(loaded.union_ntriples(), only_ontology, checked=True)  # parsed strictly
-        files = {stage / OUTPUTS["all"]: whole,
-                 stage / OUTPUTS["ontology"]: ontology_ttl,
-                 stage / OUTPUTS["data"]: data}
-        output.write_atomically(files)
-        return [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
+        with output.AtomicFiles() as out:  # (the Turtle of a large text written by a child process, not read here)
+            pair = out.reserve(stage / OUTPUTS["all"]), out.reserve(stage / OUTPUTS["data"])
+            output.write_turtle_pair(loaded.union_ntriples(), only_ontology, pair, checked=True)  # parsed strictly
+            sizes = {OUTPUTS["all"]: out.seal(pair[0]),
+                     OUTPUTS["ontology"]: out.write(stage / OUTPUTS["ontology"], ontology_ttl),
+                     OUTPUTS["data"]: out.seal(pair[1])}
+        return [f"{name} ({size // 1024} KiB)" for name, size in sizes.items()]
     finally:
         result.timings["write"] = time.perf_counter() - started
