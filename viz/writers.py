@@ -73,12 +73,14 @@ def _write_build_outputs(result, out_dir: Path, *, quiet: bool) -> dict[str, Pat
 
 def _report_inputs(result) -> None:
     """What the report's charts read, made in a thread while the main thread draws the overview: the timeline's and
-    the trade's engine queries (pyoxigraph evaluates without the GIL) and matplotlib's import. Kept on the build
-    (viz.timeline.per_build), where the pages find them too; the report is the same whichever thread made them."""
+    the trade's engine queries (pyoxigraph evaluates without the GIL) and matplotlib's import, and the other
+    queries of the country pages (viz.pages.Library.fetch: made here, the pages' writer, after this one, finds them
+    made instead of waiting for them while the other core stands idle). Kept on the build (viz.timeline.per_build),
+    where the pages find them too; the report and the pages are the same whichever thread made them."""
     from viz import timeline
     from viz.render import document_links
 
-    pages.library(result).rows("trade-by-year")
+    pages.library(result).fetch()  # trade-by-year among them
     timeline.for_build(result, document_links(result.sources))
     timeline.source_docs_of_build(result)
     charts._pyplot()

@@ -172,6 +172,19 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
     return whole_ttl, data_ttl
 
 
+def write_turtle_pair(whole: bytes, left_out: list[bytes], into: tuple[Path, Path], *, checked: bool = False) -> None:
+    """`turtle_pair` written into the files `into` (the whole text's Turtle, then the other): a large text's by the
+    child process itself (graph.build.apart), so that the two serializations (about 100 MB at 1M triples) never
+    come into this process."""
+    if len(whole) >= apart.APART_BYTES:
+        apart.call("write cckg.ttl and data.ttl", f"{__name__}:_turtle_pair_files",
+                   {"whole": whole, "left-out": b"\n".join(left_out)}, (), *map(str, into),
+                   "checked" if checked else "")
+        return
+    for path, body in zip(into, turtle_pair(whole, left_out, checked=checked)):
+        Path(path).write_bytes(body)
+
+
 def _turtle_pair_files(whole: str, left_out: str, whole_ttl: str, less_ttl: str, checked: str) -> None:
     """`turtle_pair` from and to files (graph.build.apart.call, in a child process)."""
     omitted = Path(left_out).read_bytes()
@@ -229,9 +242,7 @@ class AtomicFiles:
     def write(self, path: Path, content: bytes | Iterable[bytes]) -> int:
         """Write `content` (bytes, or pieces of bytes written one after another) to a temporary sibling of `path`;
         returns the number of bytes written."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        self.temps.append((Path(tmp), path))
+        fd, tmp = self._temporary(path)
         with os.fdopen(fd, "wb") as handle:
             if isinstance(content, (bytes, bytearray)):
                 handle.write(content)
@@ -242,6 +253,30 @@ class AtomicFiles:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         return size
+
+    def reserve(self, path: Path) -> Path:
+        """The temporary sibling of `path` (empty) for another writer to fill, e.g. a child process, renamed into
+        place with the others; `seal` it once filled."""
+        fd, tmp = self._temporary(path)
+        os.close(fd)
+        return tmp
+
+    def seal(self, tmp: Path) -> int:
+        """A reserved temporary, filled: flushed to the disk as `write` does; returns its size."""
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        os.chmod(tmp, 0o644)
+        return size
+
+    def _temporary(self, path: Path) -> tuple[int, Path]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.temps.append((Path(tmp), path))
+        return fd, Path(tmp)
 
     def __enter__(self) -> "AtomicFiles":
         return self

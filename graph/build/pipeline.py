@@ -320,7 +320,7 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     holds one whole release.
 
     The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes cckg.ttl in a
-    child process: graph/build/apart.py). A build from `start` is still being validated meanwhile: a writer begins
+    child process: graph/build/apart.py), once the first writer that runs beside (below) has finished. A build from `start` is still being validated meanwhile: a writer begins
     once the store no longer holds the validation's inferred graph (`validate.Running.store_clean`), unless it says
     it reads only the store's default graph (an attribute `reads_default_graph_only = True`). A writer with an
     attribute `runs_beside = True` (work done outside Python: SQLite, a child process) is run in a thread of its own
@@ -336,7 +336,7 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
         # ontology.ttl here, before the thread: a few hundred triples, whose parse and serialization in a thread
         # would wait for the GIL once a triple while the writers run (seconds at 1M)
         ontology_ttl = output.sorted_turtle_bytes(result.loaded.ontology_lines)
-        core = output.in_thread("cckg-core-files", _write_core_files, result, stage, ontology_ttl)
+        core = None  # the core files' thread, begun after the first writer beside (see `_write_core_files`)
         beside = []  # the writers that run in a thread beside those after them (`runs_beside`)
         try:
             written = {key: stage / name for key, name in OUTPUTS.items()}
@@ -346,12 +346,17 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
                 if getattr(writer, "runs_beside", False):
                     beside.append(output.in_thread("cckg-writer", functools.partial(writer, quiet=quiet), result,
                                                    stage))
+                    if core is None:
+                        core = output.in_thread("cckg-core-files", _write_core_files, result, stage, ontology_ttl,
+                                                beside[-1])
                 else:
                     written.update(writer(result, stage, quiet=quiet) or {})
+            if core is None:
+                core = output.in_thread("cckg-core-files", _write_core_files, result, stage, ontology_ttl)
             for pending in beside:
                 written.update(pending.result() or {})
         except Exception:
-            futures.wait([core, *beside])
+            futures.wait([*beside, *([core] if core is not None else [])])
             result.validated()  # invalid data: its InvalidData is the error
             raise
         futures.wait([core])
@@ -363,18 +368,27 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     return {key: staged.final(path) for key, path in written.items()}
 
 
-def _write_core_files(result: Build, stage: Path, ontology_ttl: bytes) -> list[str]:
+def _write_core_files(result: Build, stage: Path, ontology_ttl: bytes, after: futures.Future | None = None
+                      ) -> list[str]:
     """cckg.ttl, ontology.ttl (`ontology_ttl`) and data.ttl written into the stage (run in a thread by
-    write_outputs): their sizes, and the wall time in the build's timings ("write")."""
+    write_outputs): their sizes, and the wall time in the build's timings ("write").
+
+    Begun once `after` (the first writer beside the others: the engine's formats, in a child process) has finished:
+    the core files' child process then has the core that the Python work of the writers after it (the view, the
+    pages: one core) leaves idle. Begun with the exports made in Python (as before 2026-12), it shared the two
+    cores with them and with the validation's queries, and that core stood idle at the end of the release."""
+    if after is not None:
+        futures.wait([after])
     started = time.perf_counter()
     try:  # sorted Turtle from the build's N-Triples lines, by pyoxigraph (graph/loading.py); data.ttl is cckg.ttl
         loaded = result.loaded  # less the ontology's triples the data does not repeat, cut out of its bytes
         only_ontology = [line.encode("utf-8") for line in sorted(loaded.ontology_lines - loaded.data_lines)]
-        whole, data = output.turtle_pair(loaded.union_ntriples(), only_ontology, checked=True)  # parsed strictly
-        files = {stage / OUTPUTS["all"]: whole,
-                 stage / OUTPUTS["ontology"]: ontology_ttl,
-                 stage / OUTPUTS["data"]: data}
-        output.write_atomically(files)
-        return [f"{path.name} ({len(content) // 1024} KiB)" for path, content in files.items()]
+        with output.AtomicFiles() as out:  # (the Turtle of a large text written by a child process, not read here)
+            pair = out.reserve(stage / OUTPUTS["all"]), out.reserve(stage / OUTPUTS["data"])
+            output.write_turtle_pair(loaded.union_ntriples(), only_ontology, pair, checked=True)  # parsed strictly
+            sizes = {OUTPUTS["all"]: out.seal(pair[0]),
+                     OUTPUTS["ontology"]: out.write(stage / OUTPUTS["ontology"], ontology_ttl),
+                     OUTPUTS["data"]: out.seal(pair[1])}
+        return [f"{name} ({size // 1024} KiB)" for name, size in sizes.items()]
     finally:
         result.timings["write"] = time.perf_counter() - started
