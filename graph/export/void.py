@@ -76,16 +76,20 @@ def store_figures(loaded) -> Figures:
     holds the union of the ontology and data graphs, each triple once and each literal as the store keeps it (as
     SPARQL over the export counts them); each named graph's size from its lines (`graph_sizes`)."""
     store = loaded.store
-    (row,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
-                         "(COUNT(DISTINCT ?p) AS ?p) { ?s ?p ?o }")
-    n_triples, subjects, objects, properties = (int(row[k].value) for k in ("t", "s", "o", "p"))
-    (row,) = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?e) {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
-                         f"\"{KG}\")) }}")
+    # The triples and their distinct objects; the distinct subjects and the kg: IRIs among them, filtered once per
+    # subject, not once per triple (with COUNT(DISTINCT ?s) in two scans: 0.3 CPU s more at 1M); the distinct
+    # predicates, whose count is the number of rows.
+    (row,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
+    n_triples, objects = int(row["t"].value), int(row["o"].value)
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?s) (SUM(IF(isIRI(?s) && STRSTARTS(STR(?s), \"{KG}\"), 1, 0)) AS ?e) "
+                         f"{{ SELECT DISTINCT ?s {{ ?s ?p ?o }} }}")
+    subjects, entities = int(row["s"].value), int(row["e"].value)
     instances = {URIRef(r["c"].value): int(r["n"].value) for r in store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c")}
-    used = {URIRef(r["p"].value) for r in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")} | set(instances)
+    predicates = {URIRef(r["p"].value) for r in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")}
+    used = predicates | set(instances)
     return Figures(
-        triples=n_triples, entities=int(row["e"].value), subjects=subjects, objects=objects, properties=properties,
+        triples=n_triples, entities=entities, subjects=subjects, objects=objects, properties=len(predicates),
         instances=instances, vocabularies=vocabularies((None, p, None) for p in used),
         examples=[r for r in EXAMPLES  # the default graph (the whole graph), not a validation's inferred graph
                   if next(store.quads_for_pattern(ox.NamedNode(r), None, None, ox.DefaultGraph()), None)],
