@@ -97,14 +97,14 @@ def materialize_rdfs(store: ox.Store, ontology: Graph) -> int:
             continue
         literal_ok = "" if side == "?s" else "FILTER (!isLiteral(?o))"
         store.update(
-            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?c }} }} WHERE {{ SELECT DISTINCT ?x ?c WHERE {{ "
-            f"VALUES (?p ?c) {{ {_pairs(pairs)} }} {_both('?s ?p ?o')} {literal_ok} BIND ({side} AS ?x) "
-            f"FILTER NOT EXISTS {{ {_both(f'?x {typed} ?c')} }} }} }}")
+            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?c }} }} WHERE {{ {{ SELECT DISTINCT ?x ?c WHERE {{ "  # (each
+            f"VALUES (?p ?c) {{ {_pairs(pairs)} }} {_both('?s ?p ?o')} {literal_ok} BIND ({side} AS ?x) }} }} "  # pair
+            f"FILTER NOT EXISTS {{ {_both(f'?x {typed} ?c')} }} }}")  # tested once, not once a triple)
     sub_classes = _closure(ontology, RDFS.subClassOf)
     if sub_classes:
         store.update(
-            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?super }} }} WHERE {{ VALUES (?c ?super) "
-            f"{{ {_pairs(sub_classes)} }} {_both(f'?x {typed} ?c')} FILTER NOT EXISTS {{ {_both(f'?x {typed} ?super')} }} }}")
+            f"INSERT {{ GRAPH {INFERRED} {{ ?x {typed} ?super }} }} WHERE {{ {{ SELECT DISTINCT ?x ?super WHERE {{ VALUES "
+            f"(?c ?super) {{ {_pairs(sub_classes)} }} {_both(f'?x {typed} ?c')} }} }} FILTER NOT EXISTS {{ {_both(f'?x {typed} ?super')} }} }}")
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }}")
     return int(next(iter(rows))[0].value)
 

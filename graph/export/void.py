@@ -6,9 +6,12 @@ No timestamp; the version is the build's."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -51,6 +54,7 @@ class Figures:
 
 
 _FOLD_SUBJECT = "urn:cckg:fold:"
+_TYPED_LINE = re.compile(r'"\^\^<').search  # an N-Triples line whose object is a typed literal
 
 
 def store_folds(literals: Iterable[bytes]) -> dict[bytes, bytes]:
@@ -76,16 +80,20 @@ def store_figures(loaded) -> Figures:
     holds the union of the ontology and data graphs, each triple once and each literal as the store keeps it (as
     SPARQL over the export counts them); each named graph's size from its lines (`graph_sizes`)."""
     store = loaded.store
-    (row,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
-                         "(COUNT(DISTINCT ?p) AS ?p) { ?s ?p ?o }")
-    n_triples, subjects, objects, properties = (int(row[k].value) for k in ("t", "s", "o", "p"))
-    (row,) = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?e) {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
-                         f"\"{KG}\")) }}")
+    # The triples and their distinct objects; the distinct subjects and the kg: IRIs among them, filtered once per
+    # subject, not once per triple (with COUNT(DISTINCT ?s) in two scans: 0.3 CPU s more at 1M); the distinct
+    # predicates, whose count is the number of rows.
+    (row,) = store.query("SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?o) AS ?o) { ?s ?p ?o }")
+    n_triples, objects = int(row["t"].value), int(row["o"].value)
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?s) (SUM(IF(isIRI(?s) && STRSTARTS(STR(?s), \"{KG}\"), 1, 0)) AS ?e) "
+                         f"{{ SELECT DISTINCT ?s {{ ?s ?p ?o }} }}")
+    subjects, entities = int(row["s"].value), int(row["e"].value)
     instances = {URIRef(r["c"].value): int(r["n"].value) for r in store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c")}
-    used = {URIRef(r["p"].value) for r in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")} | set(instances)
+    predicates = {URIRef(r["p"].value) for r in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")}
+    used = predicates | set(instances)
     return Figures(
-        triples=n_triples, entities=int(row["e"].value), subjects=subjects, objects=objects, properties=properties,
+        triples=n_triples, entities=entities, subjects=subjects, objects=objects, properties=len(predicates),
         instances=instances, vocabularies=vocabularies((None, p, None) for p in used),
         examples=[r for r in EXAMPLES  # the default graph (the whole graph), not a validation's inferred graph
                   if next(store.quads_for_pattern(ox.NamedNode(r), None, None, ox.DefaultGraph()), None)],
@@ -105,11 +113,14 @@ def graph_sizes(loaded) -> dict[URIRef, int]:
         every.append(loaded.derived_lines)
     for name, lines in zip(names, every):
         sizes[name] = len(lines)
-        typed[name] = [line[:-2].split(" ", 2) for line in lines if '"^^<' in line]
-    fold = store_folds({o.encode("utf-8") for found in typed.values() for _, _, o in found})
+        typed[name] = list(filter(_TYPED_LINE, lines))
+    # The distinct objects of those lines: each line split by str.split in C (its object as `o .`), the end cut once
+    # per distinct object; a line is split in Python only where the store folds some literal (half the time at 1M).
+    ends = set(map(itemgetter(2), map(str.split, chain.from_iterable(typed.values()), repeat(" "), repeat(2))))
+    fold = {o.decode("utf-8"): value for o, value in store_folds({o[:-2].encode("utf-8") for o in ends}).items()}
     if fold:
         for name, found in typed.items():
-            hits = [(s, p, fold[o]) for s, p, o in ((s, p, o.encode("utf-8")) for s, p, o in found) if o in fold]
+            hits = [(s, p, fold[o]) for s, p, o in (line[:-2].split(" ", 2) for line in found) if o in fold]
             sizes[name] -= len(hits) - len(set(hits))
     return sizes
 
