@@ -320,14 +320,14 @@ def write_outputs(result: Build, out_dir: Path = DIST, *, writers: Sequence[Call
     holds one whole release.
 
     The core Turtle files are written in a thread beside the writers (pyoxigraph parses and serializes cckg.ttl in a
-    child process: graph/build/apart.py), once the first writer that runs beside (below) has finished. A build from `start` is still being validated meanwhile: a writer begins
-    once the store no longer holds the validation's inferred graph (`validate.Running.store_clean`), unless it says
-    it reads only the store's default graph (an attribute `reads_default_graph_only = True`). A writer with an
-    attribute `runs_beside = True` (work done outside Python: SQLite, a child process) is run in a thread of its own
-    while the writers after it run here (none of them may read its files), and waited for before the release is
-    published. The release is published only once the validation passed; if it found problems, InvalidData is raised
-    (also in place of a writer's error, which invalid data may explain), the fresh folder is removed and `out_dir`
-    is left as it was."""
+    child process: graph/build/apart.py), once the first writer that runs beside (below) has finished. A build from
+    `start` is still being validated meanwhile: a writer begins once the store no longer holds the validation's
+    inferred graph (`validate.Running.store_clean`), unless it says it reads only the store's default graph (an
+    attribute `reads_default_graph_only = True`). A writer with an attribute `runs_beside = True` (work done outside
+    Python: SQLite, a child process) is run in a thread of its own while the writers after it run here (none of them
+    may read its files), and waited for before the release is published. The release is published only once the
+    validation passed; if it found problems, InvalidData is raised (also in place of a writer's error, which invalid
+    data may explain), the fresh folder is removed and `out_dir` is left as it was."""
     progress = Progress(1, quiet=quiet)
     done = progress(f"writing {src.shown_path(out_dir)}/")
     staged = release.Release(out_dir)
