@@ -56,7 +56,8 @@ def before(timer: Timer, whole: bytes, ontology_lines: set[str], data_lines: set
 
 
 def now(timer: Timer, whole: bytes, ontology_lines: set[str], data_lines: set[str]) -> dict[str, bytes]:
-    """output.turtle_pair, as pipeline._write_core_files calls it."""
+    """output.turtle_pair, the work pipeline._write_core_files has done (in a child process above
+    apart.APART_BYTES, by output.write_turtle_pair), here in this process."""
     left_out = timer("ontology-only lines", lambda: [line.encode() for line in sorted(ontology_lines - data_lines)])
     cckg, data = timer("cckg.ttl + data.ttl", output.turtle_pair, whole, left_out, checked=True)
     return {"cckg.ttl": cckg, "data.ttl": data}

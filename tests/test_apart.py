@@ -47,13 +47,15 @@ def test_trig_from_pieces_in_a_child_is_the_trig_made_here():
     assert found == here and found.count(b"GRAPH") + found.count(b"{\n") >= 4
 
 
-def test_the_turtle_pair_from_a_child_is_the_pair_made_here(monkeypatch):
+def test_the_turtle_pair_from_a_child_is_the_pair_made_here(monkeypatch, tmp_path):
     lines = _lines(20, 600)
     left_out = [line for line in lines if b"/s3>" in line.split(b" ")[0] or b"about" in line][:40]
     assert left_out
-    here = output.turtle_pair(output.join_lines(lines), left_out, checked=True, here=True)
+    here = output.turtle_pair(output.join_lines(lines), left_out, checked=True)
     monkeypatch.setattr(apart, "APART_BYTES", 0)  # so that this small text goes to a child
-    assert output.turtle_pair(output.join_lines(lines), left_out, checked=True) == here
+    into = tmp_path / "whole.ttl", tmp_path / "less.ttl"
+    output.write_turtle_pair(output.join_lines(lines), left_out, into, checked=True)
+    assert tuple(path.read_bytes() for path in into) == here
 
 
 def test_a_text_the_child_cannot_parse_is_an_error_with_the_parser_s_message():

@@ -101,7 +101,7 @@ def turtle_of_ntriples(text: bytes, keep=None, *, checked: bool = False) -> byte
     order with the fixed prefixes; `keep`: a test a parsed triple must pass to be written (default: all).
     `checked`: the text's lines were already parsed strictly (by the build's store), so they are read without
     checking IRIs and language tags again (pyoxigraph's lenient parser: about 40 % less time). In this process: the
-    build writes its large Turtle through `turtle_pair`, in a child process."""
+    build writes its large Turtle through `write_turtle_pair`, in a child process."""
     triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
     if keep is not None:
         triples = filter(keep, triples)
@@ -121,8 +121,7 @@ def _prefixes_end(body: bytes, end: int = 0) -> int:
     return end
 
 
-def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = False,
-                here: bool = False) -> tuple[bytes, bytes]:
+def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = False) -> tuple[bytes, bytes]:
     """`turtle_of_ntriples` of `whole` (a sorted N-Triples text, see `sorted_turtle_bytes`) and of `whole` less the
     `left_out` lines (bytes, each one of its lines without the line break), byte for byte, for about the price of
     the first: the second is made from the first's bytes (cckg.ttl and data.ttl: data.ttl is cckg.ttl less the
@@ -135,14 +134,7 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
     subject has one block) and replaced by the Turtle of the run less its left-out lines: nothing if the subject is
     the ontology's alone, else the block of the triples it shares with the data (a merge, no fallback).
 
-    A large text is done in a child process (graph.build.apart), unless `here`: beside the Turtle of the whole
-    text, each left-out subject's few lines are serialized, hundreds of small calls that in a thread would each
-    wait for the GIL while the writers run."""
-    if len(whole) >= apart.APART_BYTES and not here:
-        left_out = b"\n".join(left_out)
-        pair = apart.call("write cckg.ttl and data.ttl", f"{__name__}:_turtle_pair_files",
-                          {"whole": whole, "left-out": left_out}, ("whole", "less"), "checked" if checked else "")
-        return pair[0], pair[1]
+    In this process: the build writes a large text's pair through `write_turtle_pair`, in a child process."""
     whole_ttl = turtle_of_ntriples(whole, checked=checked)
     runs: dict[bytes, set[bytes]] = {}
     for line in left_out:
@@ -173,9 +165,11 @@ def turtle_pair(whole: bytes, left_out: Iterable[bytes], *, checked: bool = Fals
 
 
 def write_turtle_pair(whole: bytes, left_out: list[bytes], into: tuple[Path, Path], *, checked: bool = False) -> None:
-    """`turtle_pair` written into the files `into` (the whole text's Turtle, then the other): a large text's by the
-    child process itself (graph.build.apart), so that the two serializations (about 100 MB at 1M triples) never
-    come into this process."""
+    """`turtle_pair` written into the files `into` (the whole text's Turtle, then the other): a large text's by a
+    child process (graph.build.apart) that writes the files itself, so that the two serializations (about 100 MB at
+    1M triples) never come into this process. (Beside the Turtle of the whole text, each left-out subject's few
+    lines are serialized: hundreds of small calls that in a thread would each wait for the GIL while the writers
+    run.)"""
     if len(whole) >= apart.APART_BYTES:
         apart.call("write cckg.ttl and data.ttl", f"{__name__}:_turtle_pair_files",
                    {"whole": whole, "left-out": b"\n".join(left_out)}, (), *map(str, into),
@@ -188,8 +182,7 @@ def write_turtle_pair(whole: bytes, left_out: list[bytes], into: tuple[Path, Pat
 def _turtle_pair_files(whole: str, left_out: str, whole_ttl: str, less_ttl: str, checked: str) -> None:
     """`turtle_pair` from and to files (graph.build.apart.call, in a child process)."""
     omitted = Path(left_out).read_bytes()
-    pair = turtle_pair(Path(whole).read_bytes(), omitted.split(b"\n") if omitted else [], checked=bool(checked),
-                       here=True)
+    pair = turtle_pair(Path(whole).read_bytes(), omitted.split(b"\n") if omitted else [], checked=bool(checked))
     for path, body in zip((whole_ttl, less_ttl), pair):
         Path(path).write_bytes(body)
 
