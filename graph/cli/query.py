@@ -80,15 +80,16 @@ def run(args: argparse.Namespace) -> int:
         text = paging.paginate(text, info, limit, offset)
         result = remote.query(args.endpoint, text, params=params, timeout=args.timeout)
     else:
-        from graph.store import engines
+        from graph.store import engines, listings
 
         paging.paginate(text, info, limit, offset)  # its usage errors before the store is opened
-        # On Oxigraph a phrase search reads its candidates from the full-text index (OxigraphStore.query); a page
-        # of a query with a `# page-key:` is read by seek (graph.store.paging.fetch).
+        # On Oxigraph a phrase search reads its candidates from the full-text index (OxigraphStore.query); a
+        # `# materialized:` query read from a release is answered by its listing table (graph.store.listings);
+        # else a page of a query with a `# page-key:` is read by seek (graph.store.paging.fetch).
         store = engines.open_store(engine=args.engine, data=args.data, sources=args.sources, quiet=args.quiet)
         try:
-            result = paging.fetch(store, text, info, limit, offset, params=params, bind=bind, added=info.added,
-                                  key=query.page_key if query is not None else None)
+            result = listings.fetch(store, query, text, info, limit, offset, params=params, bind=bind,
+                                    added=info.added)
         except sparql.QueryError as exc:
             print(f"error: {query.path if query else '-e'}: {exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -13,9 +13,9 @@ from graph.paths import QUERIES_DIR
 CATEGORIES = ("cq", "checks")
 #: The header every library query has, in this order; then, optionally, OPTIONAL_FIELDS.
 HEADER_FIELDS = ("title", "question", "returns", "params")
-OPTIONAL_FIELDS = ("binding", "page-key")
+OPTIONAL_FIELDS = ("binding", "page-key", "materialized")
 
-_FIELD = re.compile(r"^#\s*(title|question|returns|params|binding|page-key):\s*(.*)$")
+_FIELD = re.compile(r"^#\s*(title|question|returns|params|binding|page-key|materialized):\s*(.*)$")
 _PARAM = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s+—\s+([^;]*?)(?:\(example:\s*([^)]*)\))?\s*(?:;|$)")
 
 
@@ -76,6 +76,14 @@ class LibraryQuery:
         from graph.store.paging import PageKey
 
         return PageKey.parse(self.header["page-key"], f"{self.path}: page-key")
+
+    @property
+    def materialized(self) -> tuple[str, ...] | None:
+        """`# materialized: ?var …` (or `none`): the build keeps the query's whole answer in the release's listing
+        tables (graph.store.listings), which also answer a run binding only these parameters; None without the line."""
+        if "materialized" not in self.header:
+            return None
+        return tuple(re.findall(r"\?([A-Za-z_]\w*)", self.header["materialized"]))
 
     @property
     def _binding(self) -> list[str]:

@@ -1,0 +1,204 @@
+"""The materialized listings (graph/store/listings.py, `# materialized:`): read from the release's listing tables, the
+whole answer of every materialized query, its pages and its answer for each value of each declared parameter are
+the engine's, row for row and in order (on the real graph and on a generated one); tables of another dump or of an
+older query text are not read; a query the tables cannot hold stops the build with its file named; the same
+answers give the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import shutil
+
+import pytest
+
+from conftest import run_cli
+from graph import api
+from graph.store import library, listings, sparql, engines as stores
+
+MATERIALIZED = listings.materialized()
+
+
+@pytest.fixture(scope="module")
+def real(built, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    api.write_release(built, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(generated_build, tmp_path_factory):
+    out = tmp_path_factory.mktemp("generated-release")
+    api.write_release(generated_build, out)
+    return out
+
+
+def _engine(store, query, params, limit=None, offset=None):
+    """The answer as the engine gives it: the library's binding, the query run (no table)."""
+    text, info = sparql.prepare(query.text)
+    text, params = query.bind(text, dict(params), engine="oxigraph")
+    from graph.store import paging
+
+    text = paging.paginate(text, info, limit, offset)
+    return store.query(text, params=params).normalized(ordered=info.ordered)
+
+
+def _tables(store, query, params, limit=None, offset=None):
+    """The answer from the tables only (None if they cannot give it)."""
+    text, info = sparql.prepare(query.text)
+    found = listings.tables_for(store).rows(store, query, dict(params), limit, offset)
+    return None if found is None else found.normalized(ordered=info.ordered)
+
+
+def _values(answer, name, most=None):
+    """The distinct values of a column, in order of appearance."""
+    column = answer.variables.index(name)
+    seen = list(dict.fromkeys(row[column] for row in answer.rows))
+    return seen if most is None else seen[:most]
+
+
+def _same_everywhere(store, most=None):
+    checked = 0
+    for query in MATERIALIZED:
+        whole = _tables(store, query, {})
+        plain = _engine(store, query, {})
+        assert whole is not None, query.name
+        assert whole.variables == plain.variables and whole.rows == plain.rows, query.name
+        values = {name: _values(plain, name, most) for name in query.materialized}
+        for name, found in values.items():
+            for value in found:
+                params = {name: value}
+                assert _tables(store, query, params).rows == _engine(store, query, params).rows, (query.name, params)
+                checked += 1
+        if len(values) == 2:  # both parameters at once, on the pairs a row holds and one it does not
+            (a, b), columns = values, [plain.variables.index(n) for n in values]
+            pairs = list(dict.fromkeys((row[columns[0]], row[columns[1]]) for row in plain.rows))[:most or 20]
+            if values[a] and values[b]:
+                pairs.append((values[a][0], values[b][-1]))
+            for pair in pairs:
+                params = dict(zip((a, b), pair))
+                assert _tables(store, query, params).rows == _engine(store, query, params).rows, (query.name, params)
+                checked += 1
+    return checked
+
+
+def test_the_release_holds_tables_in_step_with_its_dump(real):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    tables = listings.tables_for(store)
+    assert tables is not None and tables.origin == str(real / listings.FILENAME)
+    assert listings.FILENAME in (real / "release.sha256").read_text(encoding="utf-8")
+    assert sorted(tables.listings) == sorted(q.name for q in MATERIALIZED) and len(MATERIALIZED) >= 8
+
+
+def test_every_materialized_answer_is_the_engines_on_the_real_graph(real):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    assert _same_everywhere(store) > 50
+
+
+def test_every_materialized_answer_is_the_engines_on_a_generated_graph(generated):
+    store = stores.OxigraphStore.from_file(generated / "cckg.nq")
+    assert _same_everywhere(store, most=25) > 50
+
+
+def test_a_term_no_row_holds_gives_no_rows(real):
+    from rdflib import URIRef
+
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    query = library.find("country-stances")
+    params = {"country": URIRef("https://w3id.org/cckg/id/no-such-country")}
+    found = _tables(store, query, params)
+    assert found is not None and found.rows == [] == _engine(store, query, params).rows
+    assert found.variables == _engine(store, query, {}).variables
+
+
+@pytest.mark.parametrize("name", ["statement-source", "country-stances", "meeting-delegations"])
+def test_pages_from_the_tables_are_the_engines_pages(real, name):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    query = library.find(name)
+    whole = _engine(store, query, {}).rows
+    assert len(whole) > 40
+    for size, offset in [(17, 0), (17, 17), (100, 5), (1, len(whole) - 1), (10, len(whole) + 3)]:
+        page = _tables(store, query, {}, size, offset)
+        assert page.rows == whole[offset:offset + size] == _engine(store, query, {}, size, offset).rows
+    assert _tables(store, query, {}, None, 10).rows == whole[10:]
+
+
+def test_other_parameters_an_edited_query_or_another_dump_run_on_the_engine(real, tmp_path):
+    from rdflib import Literal
+
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    tables = listings.tables_for(store)
+    query = library.find("country-stances")
+    assert tables.rows(store, query, {"label": Literal("x")}, None, None) is None  # not a declared parameter
+    edited = library.LibraryQuery(query.name, query.category, query.path, query.text + "\n# edited\n", query.header)
+    assert tables.rows(store, edited, {}, None, None) is None
+    text, info = sparql.prepare(edited.text)
+    assert listings.fetch(store, edited, text, info, 5, None).rows == _engine(store, query, {}).rows[:5]
+    dump = tmp_path / "cckg.nq"
+    dump.write_bytes((real / "cckg.nq").read_bytes() + b"<urn:x> <urn:y> <urn:z> .\n")
+    shutil.copy(real / listings.FILENAME, tmp_path / listings.FILENAME)
+    assert listings.tables_for(stores.OxigraphStore.from_file(dump)) is None
+
+
+def test_the_cli_answers_from_the_tables_as_from_the_engine(real, tmp_path):
+    alone = tmp_path / "cckg.nq"
+    shutil.copy(real / "cckg.nq", alone)  # the same dump without its tables beside it
+    for args in [("country-stances", "--param", "country=kg:china"), ("statement-source", "--page", "2", "--limit", "7"),
+                 ("meeting-participants",)]:
+        with_tables = run_cli("query", *args, "--format", "csv", "--data", str(real / "cckg.nq"))
+        without = run_cli("query", *args, "--format", "csv", "--data", str(alone))
+        assert with_tables.returncode == 0 == without.returncode, with_tables.stderr + without.stderr
+        assert with_tables.stdout == without.stdout
+        assert len(list(csv.reader(io.StringIO(with_tables.stdout)))) > 2
+
+
+def _query_file(tmp_path, name, materialized, where):
+    folder = tmp_path / "queries" / "cq"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.rq").write_text(
+        f"# title: t\n# question: q\n# returns: r\n# params: ?s — a subject; unbound: all\n"
+        f"# materialized: {materialized}\nSELECT ?s ?o WHERE {{ {where} }} ORDER BY ?s ?o\n", encoding="utf-8")
+    return tmp_path / "queries"
+
+
+def test_a_query_the_tables_cannot_hold_is_an_error_naming_its_file(tmp_path):
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.BlankNode("b1")))
+    unbound = _query_file(tmp_path / "1", "unbound", "?s", "OPTIONAL { ?s <urn:q> ?o }")
+    with pytest.raises(listings.ListingError, match=r"unbound\.rq: materialized: \?s is unbound in row 1"):
+        listings.database(store, listings.materialized(unbound))
+    blank = _query_file(tmp_path / "2", "blank", "?s", "?s <urn:p> ?o")
+    with pytest.raises(listings.ListingError, match=r"blank\.rq: materialized: row 1 has a blank node"):
+        listings.database(store, listings.materialized(blank))
+    unknown = _query_file(tmp_path / "3", "unknown", "?x", "?s <urn:p> ?o")
+    with pytest.raises(listings.ListingError, match=r"unknown\.rq: materialized: \?x is not a column"):
+        listings.database(store, listings.materialized(unknown))
+
+
+def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    objects = [ox.Literal("tab\there \"quoted\"\nline \\ é \U0001F600"), ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
+               ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")), ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
+               ox.Literal("2e3", datatype=ox.NamedNode(xsd + "double")), ox.Literal("Астана", language="ru"),
+               ox.Literal("2020-07-16", datatype=ox.NamedNode(xsd + "date")), ox.NamedNode("urn:x:o")]
+    for i, o in enumerate(objects):
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), o))
+    queries = listings.materialized(_query_file(tmp_path, "all", "?s", "?s <urn:p> ?o"))
+    data = listings.database_bytes(store, queries)
+    assert data == listings.database_bytes(store, queries)
+    path = tmp_path / "release"
+    path.mkdir()
+    (path / listings.FILENAME).write_bytes(data)
+    tables = listings.open_file(path / listings.FILENAME)
+    ours = stores.OxigraphStore(store, origin="test")
+    found = tables.rows(ours, queries[0], {}, None, None).rows
+    expected = stores.run(ours, queries[0].text).rows
+    assert found == expected and len(found) == len(objects)
+    for row in itertools.islice(expected, 3):  # a parameter is found by its term, as the engine compares them
+        assert tables.rows(ours, queries[0], {"s": row[0]}, None, None).rows == [row]
