@@ -186,7 +186,9 @@ def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
     objects = [ox.Literal("tab\there \"quoted\"\nline \\ é \U0001F600"), ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
                ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")), ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
                ox.Literal("2e3", datatype=ox.NamedNode(xsd + "double")), ox.Literal("Астана", language="ru"),
-               ox.Literal("2020-07-16", datatype=ox.NamedNode(xsd + "date")), ox.NamedNode("urn:x:o")]
+               ox.Literal("2020-07-16", datatype=ox.NamedNode(xsd + "date")), ox.NamedNode("urn:x:o"),
+               ox.Literal("plain words"), ox.Literal("typed words", datatype=ox.NamedNode(xsd + "string")),
+               ox.Literal('ends with "a quote"'), ox.Literal("", language="en")]
     for i, o in enumerate(objects):
         store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), o))
     queries = listings.materialized(_query_file(tmp_path, "all", "?s", "?s <urn:p> ?o"))

@@ -27,8 +27,10 @@ query, total by design; see queries/README.md).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,6 +42,8 @@ FILENAME = "listings.sqlite"
 FORMAT = "cckg-listings 1"
 #: Term numbers asked of SQLite at once (under its limit of host parameters).
 CHUNK = 500
+#: Rows inserted at once while a listing is read.
+BATCH = 5_000
 #: Most converted terms a release's tables keep for the next queries (as engines.TERM_CACHE).
 TERM_CACHE = 200_000
 
@@ -70,42 +74,11 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     ids: dict[str, int] = {}
     for n, query in enumerate(queries):
         text = sparql.prepare(query.text)[0]  # as the library path runs it unbound
-        data = store.query(text).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-        header, _, body = data.partition("\n")
-        variables = [v[1:] for v in header.split("\t")] if header else []
-        filters = list(query.materialized)
-        unknown = [f for f in filters if f not in variables]
-        if unknown:
-            raise ListingError(f"{query.path}: materialized: ?{unknown[0]} is not a column of the query")
-        columns = [variables.index(f) for f in filters]
-        tab = f"rows_{n}"
-        names = [f"c{i}" for i in range(len(variables))]
-        connection.execute(f"CREATE TABLE {tab} (pos INTEGER PRIMARY KEY, {', '.join(f'{c} INTEGER' for c in names)})")
-        rows = []
-        get = ids.get
-        for pos, line in enumerate(body.split("\n")[:-1] if body else []):
-            row = [pos]
-            for cell in line.split("\t"):
-                if not cell:
-                    row.append(None)
-                    continue
-                found = get(cell)
-                if found is None:
-                    if cell.startswith("_:"):
-                        raise ListingError(f"{query.path}: materialized: row {pos + 1} has a blank node ({cell}), "
-                                           "which names nothing outside one answer")
-                    found = ids[cell] = len(ids) + 1
-                row.append(found)
-            for column in columns:
-                if row[column + 1] is None:
-                    raise ListingError(f"{query.path}: materialized: ?{variables[column]} is unbound in row {pos + 1} "
-                                       "of the whole answer (a run binding it is not a filter of those rows)")
-            rows.append(row)
-        connection.executemany(f"INSERT INTO {tab} VALUES ({', '.join('?' * (len(names) + 1))})", rows)
-        for column in columns:
-            connection.execute(f"CREATE INDEX {tab}_c{column} ON {tab} (c{column}, pos)")
-        connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)",
-                           (query.name, digest(query), json.dumps(variables), json.dumps(filters), len(rows), tab))
+        with tempfile.TemporaryFile() as spool:  # written by the engine, read a line at a time: memory stays flat
+            store.query(text).serialize(spool, format=ox.QueryResultsFormat.TSV)
+            spool.seek(0)
+            lines = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
+            _add_listing(connection, ids, n, query, lines)
     connection.executemany("INSERT INTO term VALUES (?, ?)", ((i, cell) for cell, i in ids.items()))
     meta = {"format": FORMAT, "terms": str(len(ids))}
     if dump_size is not None:
@@ -113,6 +86,52 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
     connection.commit()
     return connection
+
+
+def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], n: int, query: library.LibraryQuery,
+                 lines) -> None:
+    """The table of one listing from the lines of its answer in SPARQL TSV (a header line, then a row a line: a
+    string's tab and newline are escaped); its new terms numbered in `ids`."""
+    header = next(lines, "").rstrip("\n")
+    variables = [v[1:] for v in header.split("\t")] if header else []
+    filters = list(query.materialized)
+    unknown = [f for f in filters if f not in variables]
+    if unknown:
+        raise ListingError(f"{query.path}: materialized: ?{unknown[0]} is not a column of the query")
+    columns = [variables.index(f) for f in filters]
+    tab = f"rows_{n}"
+    names = [f"c{i}" for i in range(len(variables))]
+    connection.execute(f"CREATE TABLE {tab} (pos INTEGER PRIMARY KEY, {', '.join(f'{c} INTEGER' for c in names)})")
+    insert, count = f"INSERT INTO {tab} VALUES ({', '.join('?' * (len(names) + 1))})", 0
+    rows = []
+    get = ids.get
+    for pos, line in enumerate(lines):
+        row = [pos]
+        for cell in line.rstrip("\n").split("\t"):
+            if not cell:
+                row.append(None)
+                continue
+            found = get(cell)
+            if found is None:
+                if cell.startswith("_:"):
+                    raise ListingError(f"{query.path}: materialized: row {pos + 1} has a blank node ({cell}), "
+                                       "which names nothing outside one answer")
+                found = ids[cell] = len(ids) + 1
+            row.append(found)
+        for column in columns:
+            if row[column + 1] is None:
+                raise ListingError(f"{query.path}: materialized: ?{variables[column]} is unbound in row {pos + 1} "
+                                   "of the whole answer (a run binding it is not a filter of those rows)")
+        rows.append(row)
+        if len(rows) == BATCH:
+            connection.executemany(insert, rows)
+            rows.clear()
+        count = pos + 1
+    connection.executemany(insert, rows)
+    for column in columns:
+        connection.execute(f"CREATE INDEX {tab}_c{column} ON {tab} (c{column}, pos)")
+    connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)",
+                       (query.name, digest(query), json.dumps(variables), json.dumps(filters), count, tab))
 
 
 def database_bytes(store: ox.Store, queries: list[library.LibraryQuery], *, dump_size: int | None = None) -> bytes:
@@ -136,7 +155,8 @@ def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[st
     return {"listings": path}
 
 
-write_build_outputs.reads_default_graph_only = True  # pipeline.write_outputs need not wait for a clean store
+# Begun once the validation has taken its inferred graph out of the store (not `reads_default_graph_only`): the
+# release's peak of memory is while it is there.
 write_build_outputs.runs_beside = True  # the engine evaluates and SQLite stores: neither holds the GIL throughout
 
 
@@ -197,15 +217,29 @@ class Tables:
         return found[0] if found else None
 
     def _convert(self, store, numbers: list[int]) -> None:
-        """Terms `numbers` read from the table (in chunks), parsed by pyoxigraph as the objects of one Turtle
-        document, and converted by the store (OxigraphStore._term, as the engine's terms are)."""
+        """Terms `numbers` read from the table (in chunks) as rdflib terms, equal to those the store makes of the
+        engine's (OxigraphStore._term): an IRI and a string without escapes directly (an IRI, and a simple literal,
+        the plain literal xsd:string normalizes to), every other term parsed by pyoxigraph as an object of one
+        Turtle document and converted by the store."""
+        from rdflib import Literal, URIRef
+
+        terms = self._terms
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start:start + CHUNK]
-            cells = dict(self.connection.execute(
-                f"SELECT id, cell FROM term WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-            document = "".join(f"<urn:x:{n}> <urn:x:v> {cells[n]} .\n" for n in chunk)
-            for n, triple in zip(chunk, ox.parse(document.encode("utf-8"), format=ox.RdfFormat.TURTLE)):
-                self._terms[n] = store._term(triple.object)
+            cells = self.connection.execute(
+                f"SELECT id, cell FROM term WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            parsed = []
+            for n, cell in cells:
+                if cell[0] == "<":
+                    terms[n] = URIRef(cell[1:-1])
+                elif cell[-1] == '"' and "\\" not in cell:
+                    terms[n] = Literal(cell[1:-1])
+                else:
+                    parsed.append((n, cell))
+            if parsed:
+                document = "".join(f"<urn:x:{n}> <urn:x:v> {cell} .\n" for n, cell in parsed)
+                for (n, _), triple in zip(parsed, ox.parse(document.encode("utf-8"), format=ox.RdfFormat.TURTLE)):
+                    terms[n] = store._term(triple.object)
 
 
 def open_file(path: Path) -> Tables:
