@@ -10,7 +10,8 @@ pandas DataFrame, get the networkx projection, show the interactive view inline 
     kg.show(focus="kg:wang-yi", depth=1)               # the view, inline (an <iframe> of the offline page)
 
 `load` reads dist/ when it holds a current build of the sources (dist/manifest.json, as `export` does), and builds
-them in memory otherwise: it never writes a file. Queries run on the embedded Oxigraph store; parameters are bound
+them in memory otherwise: it never writes a file. A graph read from dist/ answers a `# materialized:` library
+query from the release's listing tables (graph.store.listings), as the `query` command does. Queries run on the embedded Oxigraph store; parameters are bound
 as RDF terms (CURIEs, <IRIs>, dates, numbers, "text"), never pasted into the text, and the prefixes of the project
 and the standard vocabularies may be left undeclared. `to_dataframe` needs pandas (`pip install 'cckg[notebook]'`).
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from graph.store import library, results, sparql, engines as stores
+from graph.store import library, listings, results, sparql, engines as stores
 from graph.build import manifest, pipeline
 from graph.sources import ontology as onto
 from graph import paths
@@ -81,11 +82,11 @@ def load(sources: Path | str | None = None, *, dist: Path | str | None = None, q
     found = manifest.current(dist_dir, sources_dir, ontology)
     if found is not None:
         build = manifest.read_build(dist_dir, sources_dir, ontology, found)
-        origin = f"the build in {dist_dir}"
-    else:
-        build = pipeline.build(sources_dir=sources_dir, quiet=quiet)
-        origin = f"a fresh build of {sources_dir}"
-    return KnowledgeGraph(build, origin)
+        kg = KnowledgeGraph(build, f"the build in {dist_dir}")
+        listings.attach(kg.store, dist_dir / manifest.DUMP)  # its materialized listings (graph.store.listings)
+        return kg
+    build = pipeline.build(sources_dir=sources_dir, quiet=quiet)
+    return KnowledgeGraph(build, f"a fresh build of {sources_dir}")
 
 
 class KnowledgeGraph:
@@ -119,9 +120,13 @@ class KnowledgeGraph:
         if unknown:
             raise UsageError(f"the query has no variable {', '.join('?' + k for k in unknown)} "
                              f"(it has: {', '.join(sorted(info.variables))})")
-        if name is not None:  # the library query's own choice of binding (`# binding: inline`)
-            text, bound = found.bind(text, bound, engine=self.store.engine)
-        return Table(stores.run(self.store, text, params=bound), name)
+        if name is None:
+            return Table(stores.run(self.store, text, params=bound), None)
+        # A library query as the `query` command runs it: from the release's listing table when the graph was read
+        # from a release that has one for it (graph.store.listings), else on the engine with its own binding.
+        text, info = sparql.prepare(text)
+        return Table(listings.fetch(self.store, found, text, info, None, None, params=bound, added=info.added,
+                                    bind=lambda t, p: found.bind(t, p, engine=self.store.engine)), name)
 
     def networkx(self):
         """The networkx MultiDiGraph the view draws: a node per entity and statement, an edge per relation, with

@@ -248,29 +248,39 @@ def open_file(path: Path) -> Tables:
 
 
 def tables_for(store) -> Tables | None:
-    """The listing tables in step with an OxigraphStore read from a release's cckg.nq (listings.sqlite beside it,
-    made from that dump), kept on the store; else None."""
+    """The listing tables in step with an OxigraphStore: those `attach`ed to it, or those beside the release's
+    cckg.nq the store was read from (`in_step`), kept on the store; else None."""
     from graph.store.engines import OxigraphStore
 
     if not isinstance(store, OxigraphStore):
         return None
-    if hasattr(store, "_listing_tables"):
-        return store._listing_tables
-    origin = Path(store.origin)
-    beside = origin.with_name(FILENAME)
-    found = None
-    if origin.name == "cckg.nq" and beside.is_file() and origin.is_file():
-        try:
-            candidate = open_file(beside)
-            meta = candidate.meta()
-            if meta.get("format") == FORMAT and meta.get("cckg.nq bytes") == str(origin.stat().st_size):
-                found = candidate
-            else:
-                candidate.connection.close()
-        except (sqlite3.Error, ValueError):
-            found = None
-    store._listing_tables = found
-    return found
+    if not hasattr(store, "_listing_tables"):
+        origin = Path(store.origin)
+        store._listing_tables = in_step(origin) if origin.name == "cckg.nq" else None
+    return store._listing_tables
+
+
+def attach(store, nquads: Path) -> Tables | None:
+    """Give an OxigraphStore holding the data of the release's `nquads` (graph.api.load: a build read back from
+    it) the listing tables beside that dump, if they are in step with it."""
+    store._listing_tables = in_step(nquads)
+    return store._listing_tables
+
+
+def in_step(nquads: Path) -> Tables | None:
+    """The listings.sqlite beside a release's cckg.nq if it was made from that dump (its recorded size), else None."""
+    beside = nquads.with_name(FILENAME)
+    if not (beside.is_file() and nquads.is_file()):
+        return None
+    try:
+        candidate = open_file(beside)
+        meta = candidate.meta()
+    except (sqlite3.Error, ValueError):
+        return None
+    if meta.get("format") == FORMAT and meta.get("cckg.nq bytes") == str(nquads.stat().st_size):
+        return candidate
+    candidate.connection.close()
+    return None
 
 
 def fetch(store, query: library.LibraryQuery | None, text: str, info, limit: int | None, offset: int | None, *,
