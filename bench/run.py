@@ -260,10 +260,11 @@ def _size(result) -> int:
 
 
 def child_queries(dump: Path, engine: str, runs: int) -> dict:
-    """Every library query on `dump` loaded once. Oxigraph: "ours" (_library_path on an OxigraphStore, as
-    `build.py query` runs it: prepared; from the listing table beside `dump` for a `# materialized:` query; else run
-    with its parameters, rows converted and normalized) beside the engine alone (bare `store.query` on the same pyoxigraph Store, rows counted), interleaved; the
-    figures of the engine alone are `p50_ms`, ours `p50_ms_1`. rdflib: a plain Graph's query."""
+    """Every library query on `dump` loaded once. Oxigraph: "ours" (_library_path on an OxigraphStore, as `build.py
+    query` runs it: prepared; from the listing table beside `dump` for a `# materialized:` query; else run with
+    its parameters, rows converted and normalized) beside the engine alone (bare `store.query` on the same
+    pyoxigraph Store, rows counted), interleaved; the figures of the engine alone are `p50_ms`, ours `p50_ms_1`.
+    rdflib: a plain Graph's query."""
     import signal
 
     import pyoxigraph as ox

@@ -10,10 +10,11 @@ pandas DataFrame, get the networkx projection, show the interactive view inline 
     kg.show(focus="kg:wang-yi", depth=1)               # the view, inline (an <iframe> of the offline page)
 
 `load` reads dist/ when it holds a current build of the sources (dist/manifest.json, as `export` does), and builds
-them in memory otherwise: it never writes a file. A graph read from dist/ answers a `# materialized:` library
-query from the release's listing tables (graph.store.listings), as the `query` command does. Queries run on the embedded Oxigraph store; parameters are bound
-as RDF terms (CURIEs, <IRIs>, dates, numbers, "text"), never pasted into the text, and the prefixes of the project
-and the standard vocabularies may be left undeclared. `to_dataframe` needs pandas (`pip install 'cckg[notebook]'`).
+them in memory otherwise: it never writes a file. A graph read from dist/ answers a `# materialized:` library query
+from the release's listing tables (graph.store.listings), as the `query` command does. Queries run on the embedded
+Oxigraph store; parameters are bound as RDF terms (CURIEs, <IRIs>, dates, numbers, "text"), never pasted into the
+text, and the prefixes of the project and the standard vocabularies may be left undeclared. `to_dataframe` needs
+pandas (`pip install 'cckg[notebook]'`).
 """
 
 from __future__ import annotations

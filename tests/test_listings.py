@@ -144,8 +144,8 @@ def test_other_parameters_an_edited_query_or_another_dump_run_on_the_engine(real
 def test_the_cli_answers_from_the_tables_as_from_the_engine(real, tmp_path):
     alone = tmp_path / "cckg.nq"
     shutil.copy(real / "cckg.nq", alone)  # the same dump without its tables beside it
-    for args in [("country-stances", "--param", "country=kg:china"), ("statement-source", "--page", "2", "--limit", "7"),
-                 ("meeting-participants",)]:
+    for args in [("country-stances", "--param", "country=kg:china"),
+                 ("statement-source", "--page", "2", "--limit", "7"), ("meeting-participants",)]:
         with_tables = run_cli("query", *args, "--format", "csv", "--data", str(real / "cckg.nq"))
         without = run_cli("query", *args, "--format", "csv", "--data", str(alone))
         assert with_tables.returncode == 0 == without.returncode, with_tables.stderr + without.stderr
@@ -183,12 +183,13 @@ def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
 
     store = ox.Store()
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    objects = [ox.Literal("tab\there \"quoted\"\nline \\ é \U0001F600"), ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
-               ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")), ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
-               ox.Literal("2e3", datatype=ox.NamedNode(xsd + "double")), ox.Literal("Астана", language="ru"),
-               ox.Literal("2020-07-16", datatype=ox.NamedNode(xsd + "date")), ox.NamedNode("urn:x:o"),
-               ox.Literal("plain words"), ox.Literal("typed words", datatype=ox.NamedNode(xsd + "string")),
-               ox.Literal('ends with "a quote"'), ox.Literal("", language="en")]
+    def typed(value, name):
+        return ox.Literal(value, datatype=ox.NamedNode(xsd + name))
+
+    objects = [ox.Literal("tab\there \"quoted\"\nline \\ é \U0001F600"), typed("7", "integer"), typed("1.50", "decimal"),
+               typed("true", "boolean"), typed("2e3", "double"), ox.Literal("Астана", language="ru"),
+               typed("2020-07-16", "date"), ox.NamedNode("urn:x:o"), ox.Literal("plain words"),
+               typed("typed words", "string"), ox.Literal('ends with "a quote"'), ox.Literal("", language="en")]
     for i, o in enumerate(objects):
         store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), o))
     queries = listings.materialized(_query_file(tmp_path, "all", "?s", "?s <urn:p> ?o"))
