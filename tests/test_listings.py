@@ -122,6 +122,12 @@ def test_pages_from_the_tables_are_the_engines_pages(real, name):
         page = _tables(store, query, {}, size, offset)
         assert page.rows == whole[offset:offset + size] == _engine(store, query, {}, size, offset).rows
     assert _tables(store, query, {}, None, 10).rows == whole[10:]
+    column = query.materialized[0]  # the pages of a bound run: its rows cut the same way
+    value = _values(_engine(store, query, {}), column)[0]
+    bound = _engine(store, query, {column: value}).rows
+    assert len(bound) > 3
+    for size, offset in [(3, 0), (3, 3), (2, len(bound) - 1)]:
+        assert _tables(store, query, {column: value}, size, offset).rows == bound[offset:offset + size]
 
 
 def test_other_parameters_an_edited_query_or_another_dump_run_on_the_engine(real, tmp_path):

@@ -30,7 +30,9 @@ import hashlib
 import io
 import json
 import sqlite3
+import sys
 import tempfile
+from array import array
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,11 +41,9 @@ from graph.store import library, paging, sparql
 from graph.store.results import Result
 
 FILENAME = "listings.sqlite"
-FORMAT = "cckg-listings 1"
+FORMAT = "cckg-listings 2"
 #: Term numbers asked of SQLite at once (under its limit of host parameters).
 CHUNK = 500
-#: Rows inserted at once while a listing is read.
-BATCH = 5_000
 #: Most converted terms a release's tables keep for the next queries (as engines.TERM_CACHE).
 TERM_CACHE = 200_000
 
@@ -70,15 +70,16 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     connection.execute("CREATE TABLE term (id INTEGER PRIMARY KEY, cell TEXT NOT NULL UNIQUE)")
     connection.execute("CREATE TABLE listing (name TEXT PRIMARY KEY, digest TEXT NOT NULL, variables TEXT NOT NULL, "
-                       "filters TEXT NOT NULL, rows INTEGER NOT NULL, tab TEXT NOT NULL)")
+                       "filters TEXT NOT NULL, rows INTEGER NOT NULL, cells BLOB NOT NULL)")
+    connection.execute("CREATE TABLE posting (name TEXT NOT NULL, variable TEXT NOT NULL, term INTEGER NOT NULL, "
+                       "positions BLOB NOT NULL, PRIMARY KEY (name, variable, term))")
     ids: dict[str, int] = {}
-    for n, query in enumerate(queries):
+    for query in queries:
         text = sparql.prepare(query.text)[0]  # as the library path runs it unbound
         with tempfile.TemporaryFile() as spool:  # written by the engine, read a line at a time: memory stays flat
             store.query(text).serialize(spool, format=ox.QueryResultsFormat.TSV)
             spool.seek(0)
-            lines = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
-            _add_listing(connection, ids, n, query, lines)
+            _add_listing(connection, ids, query, io.TextIOWrapper(spool, encoding="utf-8", newline="\n"))
     connection.executemany("INSERT INTO term VALUES (?, ?)", ((i, cell) for cell, i in ids.items()))
     meta = {"format": FORMAT, "terms": str(len(ids))}
     if dump_size is not None:
@@ -88,10 +89,10 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     return connection
 
 
-def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], n: int, query: library.LibraryQuery,
-                 lines) -> None:
-    """The table of one listing from the lines of its answer in SPARQL TSV (a header line, then a row a line: a
-    string's tab and newline are escaped); its new terms numbered in `ids`."""
+def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], query: library.LibraryQuery, lines) -> None:
+    """One listing from the lines of its answer in SPARQL TSV (a header line, then a row a line: a string's tab and
+    newline are escaped): its cells, row after row, as term numbers (0: unbound; new terms numbered in `ids`), and
+    for each declared parameter the positions of the rows holding each of its terms."""
     header = next(lines, "").rstrip("\n")
     variables = [v[1:] for v in header.split("\t")] if header else []
     filters = list(query.materialized)
@@ -99,17 +100,15 @@ def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], n: int, qu
     if unknown:
         raise ListingError(f"{query.path}: materialized: ?{unknown[0]} is not a column of the query")
     columns = [variables.index(f) for f in filters]
-    tab = f"rows_{n}"
-    names = [f"c{i}" for i in range(len(variables))]
-    connection.execute(f"CREATE TABLE {tab} (pos INTEGER PRIMARY KEY, {', '.join(f'{c} INTEGER' for c in names)})")
-    insert, count = f"INSERT INTO {tab} VALUES ({', '.join('?' * (len(names) + 1))})", 0
-    rows = []
+    postings: list[dict[int, array]] = [{} for _ in columns]
+    cells = array(_CELL)
     get = ids.get
+    count = 0
     for pos, line in enumerate(lines):
-        row = [pos]
+        row = []
         for cell in line.rstrip("\n").split("\t"):
             if not cell:
-                row.append(None)
+                row.append(0)
                 continue
             found = get(cell)
             if found is None:
@@ -118,20 +117,37 @@ def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], n: int, qu
                                        "which names nothing outside one answer")
                 found = ids[cell] = len(ids) + 1
             row.append(found)
-        for column in columns:
-            if row[column + 1] is None:
+        for column, posting in zip(columns, postings):
+            if not row[column]:
                 raise ListingError(f"{query.path}: materialized: ?{variables[column]} is unbound in row {pos + 1} "
                                    "of the whole answer (a run binding it is not a filter of those rows)")
-        rows.append(row)
-        if len(rows) == BATCH:
-            connection.executemany(insert, rows)
-            rows.clear()
+            posting.setdefault(row[column], array(_CELL)).append(pos)
+        cells.extend(row)
         count = pos + 1
-    connection.executemany(insert, rows)
-    for column in columns:
-        connection.execute(f"CREATE INDEX {tab}_c{column} ON {tab} (c{column}, pos)")
-    connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)",
-                       (query.name, digest(query), json.dumps(variables), json.dumps(filters), count, tab))
+    connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)", (
+        query.name, digest(query), json.dumps(variables), json.dumps(filters), count, _packed(cells)))
+    connection.executemany("INSERT INTO posting VALUES (?, ?, ?, ?)", (
+        (query.name, name, term, _packed(positions))
+        for name, posting in zip(filters, postings) for term, positions in sorted(posting.items())))
+
+
+#: The type of a packed cell or position: an unsigned integer of 4 bytes, stored little-endian.
+_CELL = next(code for code in "IL" if array(code).itemsize == 4)
+
+
+def _packed(values: array) -> bytes:
+    if sys.byteorder == "big":
+        values = array(_CELL, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _unpacked(data: bytes) -> array:
+    values = array(_CELL)
+    values.frombytes(data)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
 
 
 def database_bytes(store: ox.Store, queries: list[library.LibraryQuery], *, dump_size: int | None = None) -> bytes:
@@ -167,9 +183,11 @@ class Tables:
     def __init__(self, connection: sqlite3.Connection, origin: str):
         self.connection = connection
         self.origin = origin
-        self.listings = {name: (dig, json.loads(variables), json.loads(filters), tab) for name, dig, variables, filters,
-                         _, tab in connection.execute("SELECT * FROM listing")}
-        self._terms: dict = {None: None}  # term number -> rdflib term
+        self.listings = {name: (dig, json.loads(variables), json.loads(filters), rows) for name, dig, variables, filters,
+                         rows in connection.execute("SELECT name, digest, variables, filters, rows FROM listing")}
+        self._cells: dict[str, array] = {}  # listing -> its cells, read once
+        self._terms: dict = {0: None}  # term number -> rdflib term (0: unbound)
+        self._warm: set[str] = set()  # the listings whose every term is in _terms
 
     def meta(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT key, value FROM meta"))
@@ -181,30 +199,49 @@ class Tables:
         found = self.listings.get(query.name)
         if found is None or found[0] != digest(query) or not set(params) <= set(found[2]):
             return None
-        _, variables, _, tab = found
-        where, values = [], []
-        for name, value in sorted(params.items()):
-            number = self._number(value)
-            if number is None:  # a term no row holds
-                return Result("select", list(variables), [], normal=True)
-            where.append(f"c{variables.index(name)} = ?")
-            values.append(number)
-        select = (f"SELECT {', '.join(f'c{i}' for i in range(len(variables)))} FROM {tab}"
-                  + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY pos")
-        if limit is not None or offset is not None:
-            select += " LIMIT ? OFFSET ?"
-            values += [-1 if limit is None else limit, offset or 0]
-        rows = self.connection.execute(select, values).fetchall()
+        variables, count, width = found[1], found[3], len(found[1])
+        name = query.name
+        cells = self._cells.get(name)
+        if cells is None:
+            data = self.connection.execute("SELECT cells FROM listing WHERE name = ?", (name,)).fetchone()[0]
+            cells = self._cells[name] = _unpacked(data)
+        first = offset or 0
+        last = count if limit is None else min(count, first + limit)
+        if params:
+            positions = self._positions(name, params)[first:last]
+            flat = array(_CELL)
+            for pos in positions:
+                flat.extend(cells[pos * width:(pos + 1) * width])
+        else:
+            flat = cells[first * width:last * width]
         terms = self._terms
-        missing = {n for row in rows for n in row} - terms.keys()
-        if missing:
+        if name not in self._warm:
+            missing = set(flat) - terms.keys()
             if len(terms) + len(missing) > TERM_CACHE:
                 terms.clear()
-                terms[None] = None
-                missing = {n for row in rows for n in row} - terms.keys()
-            self._convert(store, sorted(missing))
-        get = terms.__getitem__
-        return Result("select", list(variables), [tuple(map(get, row)) for row in rows], normal=True)
+                terms[0] = None
+                self._warm.clear()
+                missing = set(flat)
+            if missing:
+                self._convert(store, sorted(missing))
+            if len(flat) == len(cells):
+                self._warm.add(name)
+        values = map(terms.__getitem__, flat)
+        return Result("select", list(variables), list(zip(*[values] * width)), normal=True)
+
+    def _positions(self, name: str, params: dict) -> list[int]:
+        """The positions of the rows holding every parameter's term, in order."""
+        found = None
+        for variable, value in sorted(params.items()):
+            number = self._number(value)
+            data = None if number is None else self.connection.execute(
+                "SELECT positions FROM posting WHERE name = ? AND variable = ? AND term = ?",
+                (name, variable, number)).fetchone()
+            if data is None:  # a term no row holds
+                return []
+            positions = _unpacked(data[0])
+            found = positions.tolist() if found is None else sorted(set(found).intersection(positions))
+        return found or []
 
     def _number(self, term) -> int | None:
         """The number of a parameter's term: the engine writes it in TSV (its own canonical form, as it compares
