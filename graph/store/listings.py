@@ -18,10 +18,12 @@ equal to the engine's answers on the real graph and on a generated one. Anything
 (graph.store.paging.fetch); so does every query on a store built in memory or read from another file.
 
 The database: `term` (every distinct term of the answers as the engine writes it in SPARQL TSV, which is Turtle's
-syntax, numbered in order of first appearance), `listing` (name, file digest, columns, parameters, rows, table) and
-one table a listing, `rows_N` (pos, then one term number a column; NULL where a column is unbound), with an index on
-(column, pos) for each parameter. The same sources give the same bytes (the answers' order is the ORDER BY of each
-query, total by design; see queries/README.md).
+syntax, numbered from 1 in order of first appearance), `listing` (name, file digest, columns, parameters, rows, and
+the cells: the rows one after the other as 4-byte little-endian term numbers, 0 where a column is unbound) and
+`posting` (for each parameter and term, the positions of the rows holding it, packed the same way). A whole listing
+or a page is a slice of the cells, a bound run the cells at its positions; each term is converted once a process.
+The same sources give the same bytes (the answers' order is the ORDER BY of each query, total by design; see
+queries/README.md).
 """
 
 from __future__ import annotations
