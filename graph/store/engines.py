@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from graph.store import sparql
 from graph.errors import UsageError
 from graph.terms import cached_from_oxigraph, from_oxigraph, to_oxigraph
-from graph.store.results import Result, RowLimitExceeded, normalize_term, row_key
+from graph.store.results import Result, RowLimitExceeded, collector_paused, normalize_term, row_key
 
 #: Dump formats `from_file` reads, by suffix.
 FILE_FORMATS = {
@@ -245,12 +245,13 @@ def _file_format(path: Path) -> ox.RdfFormat:
 
 def _collect(items, convert, max_rows: int | None, cancel: threading.Event | None) -> list:
     out = []
-    for item in items:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
-        if max_rows is not None and len(out) >= max_rows:
-            raise RowLimitExceeded(max_rows)
-        out.append(convert(item))
+    with collector_paused():  # rows of terms, without cycles (results.collector_paused)
+        for item in items:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if max_rows is not None and len(out) >= max_rows:
+                raise RowLimitExceeded(max_rows)
+            out.append(convert(item))
     return out
 
 

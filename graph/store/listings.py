@@ -40,7 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.store import library, paging, sparql
-from graph.store.results import Result
+from graph.store.results import Result, collector_paused
 
 FILENAME = "listings.sqlite"
 FORMAT = "cckg-listings 2"
@@ -230,7 +230,9 @@ class Tables:
             if len(flat) == len(cells):
                 self._warm.add(name)
         values = map(terms.__getitem__, flat)
-        return Result("select", list(variables), list(zip(*[values] * width)), normal=True)
+        with collector_paused():
+            rows = list(zip(*[values] * width))
+        return Result("select", list(variables), rows, normal=True)
 
     def _positions(self, name: str, params: dict) -> list[int]:
         """The positions of the rows holding every parameter's term, in order."""
