@@ -174,13 +174,13 @@ def test_a_query_the_tables_cannot_hold_is_an_error_naming_its_file(tmp_path):
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.BlankNode("b1")))
     unbound = _query_file(tmp_path / "1", "unbound", "?s", "OPTIONAL { ?s <urn:q> ?o }")
-    with pytest.raises(listings.ListingError, match=r"unbound\.rq: materialized: \?s is unbound in row 1"):
+    with pytest.raises(listings.ListingError, match=r"unbound\.rq:5: materialized: \?s is unbound in row 1"):
         listings.database(store, listings.materialized(unbound))
     blank = _query_file(tmp_path / "2", "blank", "?s", "?s <urn:p> ?o")
-    with pytest.raises(listings.ListingError, match=r"blank\.rq: materialized: row 1 has a blank node"):
+    with pytest.raises(listings.ListingError, match=r"blank\.rq:5: materialized: row 1 has a blank node"):
         listings.database(store, listings.materialized(blank))
     unknown = _query_file(tmp_path / "3", "unknown", "?x", "?s <urn:p> ?o")
-    with pytest.raises(listings.ListingError, match=r"unknown\.rq: materialized: \?x is not a column"):
+    with pytest.raises(listings.ListingError, match=r"unknown\.rq:5: materialized: \?x is not a column"):
         listings.database(store, listings.materialized(unknown))
 
 

@@ -1,17 +1,17 @@
 """Materialized listings: the whole answer of each library query whose header has a `# materialized:` line, worked
 out by the engine once, when the release is built, and kept beside the dumps (`listings.sqlite`); the `query`
 command reads a listing, a page of it or the rows of one of its declared parameters from there instead of
-evaluating the query again.
+evaluating the query again, and so does the API for a graph read from a release (graph.api.load).
 
 Why: a release never changes once written, and Oxigraph cannot read a whole listing of the 1M-triple graph at the
-issue's 100k rows a second. It evaluates them at 19k–68k: about 1.2 us a row for each triple pattern joined, and
+issue's 100k rows a second. It evaluates them at 17k–68k: about 1.2 us a row for each triple pattern joined, and
 about 5 us a row to sort by an IRI, so a listing of nine columns from nine patterns stays under 100k rows/s however
-the query is written. Read from the table, a row costs an SQLite row of term numbers.
+the query is written. Read from the table, a row is a slice of packed term numbers.
 
 In step with the data and the query: the table records the size of the release's `cckg.nq` (a store read from a
 `cckg.nq` uses the tables beside it only if the size matches, as the full-text index does) and each listing the
 SHA-256 of its query file (an edited query runs on the engine until the next build). Read from the table: the
-whole answer or a page of it (LIMIT and OFFSET over the stored order), with no parameter or with parameters among
+whole answer or a page of it (a slice of the stored order), with no parameter or with parameters among
 those its header names. Each of those is bound in every row of the whole answer (the build checks it), so the
 answer of a run that binds it is the rows that hold that term, in the same order; tests/test_listings.py holds both
 equal to the engine's answers on the real graph and on a generated one. Anything else runs on the engine
@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.errors import UsageError
 from graph.store import library, paging, sparql
 from graph.store.results import Result, collector_paused
 
@@ -50,8 +51,9 @@ CHUNK = 500
 TERM_CACHE = 200_000
 
 
-class ListingError(ValueError):
-    """A materialized query whose answer the table cannot hold (a parameter unbound in a row, a blank node)."""
+class ListingError(UsageError):
+    """A materialized query whose answer the table cannot hold (a parameter unbound in a row, a blank node), named
+    by its file and the line of its `# materialized:` header; exit code 2."""
 
 
 def materialized(queries_dir: Path | None = None) -> list[library.LibraryQuery]:
@@ -98,9 +100,10 @@ def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], query: lib
     header = next(lines, "").rstrip("\n")
     variables = [v[1:] for v in header.split("\t")] if header else []
     filters = list(query.materialized)
+    where = f"{query.path}:{_header_line(query)}: materialized:"
     unknown = [f for f in filters if f not in variables]
     if unknown:
-        raise ListingError(f"{query.path}: materialized: ?{unknown[0]} is not a column of the query")
+        raise ListingError(f"{where} ?{unknown[0]} is not a column of the query")
     columns = [variables.index(f) for f in filters]
     postings: list[dict[int, array]] = [{} for _ in columns]
     cells = array(_CELL)
@@ -115,13 +118,13 @@ def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], query: lib
             found = get(cell)
             if found is None:
                 if cell.startswith("_:"):
-                    raise ListingError(f"{query.path}: materialized: row {pos + 1} has a blank node ({cell}), "
+                    raise ListingError(f"{where} row {pos + 1} has a blank node ({cell}), "
                                        "which names nothing outside one answer")
                 found = ids[cell] = len(ids) + 1
             row.append(found)
         for column, posting in zip(columns, postings):
             if not row[column]:
-                raise ListingError(f"{query.path}: materialized: ?{variables[column]} is unbound in row {pos + 1} "
+                raise ListingError(f"{where} ?{variables[column]} is unbound in row {pos + 1} "
                                    "of the whole answer (a run binding it is not a filter of those rows)")
             posting.setdefault(row[column], array(_CELL)).append(pos)
         cells.extend(row)
@@ -131,6 +134,11 @@ def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], query: lib
     connection.executemany("INSERT INTO posting VALUES (?, ?, ?, ?)", (
         (query.name, name, term, _packed(positions))
         for name, posting in zip(filters, postings) for term, positions in sorted(posting.items())))
+
+
+def _header_line(query: library.LibraryQuery) -> int:
+    """The line of the query file's `# materialized:` header (1-based)."""
+    return next(n for n, line in enumerate(query.text.splitlines(), 1) if line.startswith("# materialized:"))
 
 
 #: The type of a packed cell or position: an unsigned integer of 4 bytes, stored little-endian.
