@@ -38,7 +38,7 @@ from pathlib import Path
 from rdflib import Literal
 
 from graph.build import output
-from graph.store import rewrite
+from graph.store import dbfile, rewrite
 
 FILENAME = "fulltext.sqlite"
 FORMAT = "cckg-fulltext 2"
@@ -93,12 +93,7 @@ def database(quotes: Iterable[str], names: Iterable[tuple[str, str]] = (), *,
 def database_bytes(quotes: Iterable[str], names: Iterable[tuple[str, str]] = (), *,
                    dump_size: int | None = None) -> bytes:
     """The index as the bytes of an SQLite database file (VACUUMed: the same quotes give the same bytes)."""
-    connection = database(quotes, names, dump_size=dump_size)
-    try:
-        connection.execute("VACUUM")
-        return connection.serialize()
-    finally:
-        connection.close()
+    return dbfile.serialized(database(quotes, names, dump_size=dump_size))
 
 
 class Index:
@@ -196,9 +191,7 @@ def attach(store, path: Path) -> bool:
 
 
 def open_file(path: Path) -> Index:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                                 check_same_thread=False)
-    return Index(connection, str(path))
+    return Index(dbfile.open_readonly(path), str(path))
 
 
 def index_for(store) -> Index:

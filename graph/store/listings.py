@@ -40,7 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import UsageError
-from graph.store import library, paging, sparql
+from graph.store import dbfile, library, paging, sparql
 from graph.store.results import Result, collector_paused
 
 FILENAME = "listings.sqlite"
@@ -162,12 +162,7 @@ def _unpacked(data: bytes) -> array:
 
 def database_bytes(store: ox.Store, queries: list[library.LibraryQuery], *, dump_size: int | None = None) -> bytes:
     """The tables as the bytes of an SQLite database file (VACUUMed: the same answers give the same bytes)."""
-    connection = database(store, queries, dump_size=dump_size)
-    try:
-        connection.execute("VACUUM")
-        return connection.serialize()
-    finally:
-        connection.close()
+    return dbfile.serialized(database(store, queries, dump_size=dump_size))
 
 
 def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
@@ -293,8 +288,7 @@ class Tables:
 
 
 def open_file(path: Path) -> Tables:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    return Tables(connection, str(path))
+    return Tables(dbfile.open_readonly(path), str(path))
 
 
 def tables_for(store) -> Tables | None:
