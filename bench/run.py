@@ -226,32 +226,27 @@ def _timed_runs(name: str, runs: int, timeout: int, budget_s: float, *paths) -> 
 
 def _first_page(name: str, runs: int, ours, text: str, params: dict) -> dict:
     """A listing's first page as a user asks for it (`query --page 1`: the query's own ORDER BY, PAGE_ROWS rows;
-    by seek for a query with a `# page-key:`, else LIMIT), on the library path (graph.store.paging.fetch, as the
-    command runs it; `text` and `params` before the query's own binding): {"first_page_ms": p50,
+    from the listing table, by seek for a query with a `# page-key:`, else LIMIT), on the library path as the command
+    runs it (`_library_path`; `text` and `params` before the query's own binding): {"first_page_ms": p50,
     "first_page_rows": rows}."""
-    from graph.store import library, listings, sparql
+    from graph.store import library
 
-    query = library.find(name.removesuffix(" [all]"))
-    text, info = sparql.prepare(text)
-
-    def page():
-        return _size(listings.fetch(ours, query, text, info, PAGE_ROWS, None, params=params,
-                                    bind=lambda t, p: query.bind(t, p, engine="oxigraph"), added=info.added))
-
+    page = functools.partial(_library_path, ours, library.find(name.removesuffix(" [all]")), text, params, PAGE_ROWS)
     found = _timed_runs(name, runs, QUERY_TIMEOUT, 60, page)
     if "timeout_s" in found:
         return {"first_page_timeout_s": found["timeout_s"]}
     return {"first_page_ms": found["p50_ms"], "first_page_rows": found["rows"]}
 
 
-def _library_path(ours, query, text: str, params: dict) -> int:
+def _library_path(ours, query, text: str, params: dict, limit: int | None = None) -> int:
     """The rows of one run on the library path, as `build.py query` runs it: the text prepared, then its whole
-    answer from the release's listing table if it has one for these parameters (graph.store.listings), else from the
-    engine with the query's own binding (graph.store.paging.fetch: run, rows converted and normalized)."""
+    answer (or its first `limit` rows) from the release's listing table if it has one for these parameters
+    (graph.store.listings), else from the engine with the query's own binding (graph.store.paging.fetch: by seek
+    for a page of a query with a page key; run, rows converted and normalized)."""
     from graph.store import listings, sparql
 
     text, info = sparql.prepare(text)
-    return _size(listings.fetch(ours, query, text, info, None, None, params=params,
+    return _size(listings.fetch(ours, query, text, info, limit, None, params=params,
                                 bind=lambda t, p: query.bind(t, p, engine="oxigraph"), added=info.added))
 
 

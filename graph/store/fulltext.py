@@ -83,7 +83,7 @@ def database(quotes: Iterable[str], names: Iterable[tuple[str, str]] = (), *,
     connection.execute("INSERT INTO name (name) VALUES ('optimize')")
     meta = {"format": FORMAT, "quotes": str(len(distinct)), "names": str(len(spellings))}
     if dump_size is not None:
-        meta["cckg.nq bytes"] = str(dump_size)
+        meta[dbfile.DUMP_BYTES] = str(dump_size)
     connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
     connection.execute("INSERT INTO quote (quote) VALUES ('optimize')")  # one b-tree segment: compact and fast
     connection.commit()
@@ -201,18 +201,8 @@ def index_for(store) -> Index:
     if found is not None:
         return found
     origin = Path(store.origin)
-    beside = origin.with_name(FILENAME)
-    found = None
-    if origin.name == "cckg.nq" and beside.is_file() and origin.is_file():
-        try:
-            candidate = open_file(beside)
-            meta = candidate.meta()
-            if meta.get("format") == FORMAT and meta.get("cckg.nq bytes") == str(origin.stat().st_size):
-                found = candidate
-            else:
-                candidate.connection.close()
-        except sqlite3.Error:
-            found = None
+    connection = dbfile.open_beside(origin, FILENAME, FORMAT)
+    found = None if connection is None else Index(connection, str(origin.with_name(FILENAME)))
     if found is None:
         connection = database(store_quotes(store.store), store_names(store.store))
         found = Index(connection, f"in memory, from {store.origin}")

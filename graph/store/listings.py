@@ -87,7 +87,7 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     connection.executemany("INSERT INTO term VALUES (?, ?)", ((i, cell) for cell, i in ids.items()))
     meta = {"format": FORMAT, "terms": str(len(ids))}
     if dump_size is not None:
-        meta["cckg.nq bytes"] = str(dump_size)
+        meta[dbfile.DUMP_BYTES] = str(dump_size)
     connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
     connection.commit()
     return connection
@@ -299,8 +299,7 @@ def tables_for(store) -> Tables | None:
     if not isinstance(store, OxigraphStore):
         return None
     if not hasattr(store, "_listing_tables"):
-        origin = Path(store.origin)
-        store._listing_tables = in_step(origin) if origin.name == "cckg.nq" else None
+        store._listing_tables = in_step(Path(store.origin))
     return store._listing_tables
 
 
@@ -313,18 +312,14 @@ def attach(store, nquads: Path) -> Tables | None:
 
 def in_step(nquads: Path) -> Tables | None:
     """The listings.sqlite beside a release's cckg.nq if it was made from that dump (its recorded size), else None."""
-    beside = nquads.with_name(FILENAME)
-    if not (beside.is_file() and nquads.is_file()):
+    connection = dbfile.open_beside(nquads, FILENAME, FORMAT)
+    if connection is None:
         return None
     try:
-        candidate = open_file(beside)
-        meta = candidate.meta()
+        return Tables(connection, str(nquads.with_name(FILENAME)))
     except (sqlite3.Error, ValueError):
+        connection.close()
         return None
-    if meta.get("format") == FORMAT and meta.get("cckg.nq bytes") == str(nquads.stat().st_size):
-        return candidate
-    candidate.connection.close()
-    return None
 
 
 def fetch(store, query: library.LibraryQuery | None, text: str, info, limit: int | None, offset: int | None, *,
