@@ -35,17 +35,17 @@ __all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "main_writ
 
 #: The writers of the main job beside the core files (graph.build.pipeline.write_outputs), as "module:function", in
 #: order: the exports made in Python and VoID, the engine's export (TriG: in a thread beside the writers after it),
-#: the full-text index of the quotes (dist/fulltext.sqlite, it records the dump's size), the graph view and report,
-#: the timeline and country pages, the materialized listings (dist/listings.sqlite: the whole answers of the
-#: `# materialized:` queries, on this thread while the core files' child process has the other core), and last the
-#: manifest (it records the digest of the dump `export` reads back).
-#: All but the last two start while the validation still holds its inferred graph in the store (they read only the
-#: store's default graph; pipeline.write_outputs); the listings wait for it to go, as the release's peak of memory is
-#: while it is there.
+#: the materialized listings (dist/listings.sqlite: the whole answers of the `# materialized:` queries, also in a
+#: thread beside: the engine evaluates them without the GIL while the view's Python runs), the full-text index of
+#: the quotes (dist/fulltext.sqlite; it and the listings record the dump's size), the graph view and report, the
+#: timeline and country pages, and last the manifest (it records the digest of the dump `export` reads back).
+#: The exports, the view and the pages start while the validation still holds its inferred graph in the store (they
+#: read only the store's default graph); the others wait for it to go, as the release's peak of memory is while it
+#: is there.
 MAIN_WRITERS = ("graph.export.exporter:write_text_outputs", "graph.export.exporter:write_engine_outputs",
-                "graph.store.fulltext:write_build_outputs",
+                "graph.store.listings:write_build_outputs", "graph.store.fulltext:write_build_outputs",
                 "viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
-                "graph.store.listings:write_build_outputs", "graph.build.manifest:write_build_outputs")
+                "graph.build.manifest:write_build_outputs")
 
 
 def main_writers() -> list:
