@@ -211,3 +211,32 @@ def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
     assert found == expected and len(found) == len(objects)
     for row in itertools.islice(expected, 3):  # a parameter is found by its term, as the engine compares them
         assert tables.rows(ours, queries[0], {"s": row[0]}, None, None).rows == [row]
+
+
+def test_terms_on_many_pages_are_found_by_their_sorted_order(tmp_path):
+    """The terms are kept sorted, PAGE a row, and a parameter's term is found by a binary search: with terms on
+    several pages, in scripts whose UTF-8 bytes and code points must sort alike (SQLite compares the bytes, Python
+    the code points), each value of ?o gives exactly the engine's rows, and a term no row holds gives none."""
+    import pyoxigraph as ox
+    from rdflib import Literal
+
+    store = ox.Store()
+    words = ["Astana", "Астана", "阿斯塔纳", "\U0001F600 smile", "é", "z", "\uFFFD", "Ω tab\tin"]
+    count = 3 * listings.PAGE + 5
+    for i in range(count):
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{i % 7}"), ox.NamedNode("urn:p"),
+                          ox.Literal(f"{words[i % len(words)]} {i}", language="en" if i % 3 else None)))
+    queries = listings.materialized(_query_file(tmp_path, "pages", "?s ?o", "?s <urn:p> ?o"))
+    path = tmp_path / "release"
+    path.mkdir()
+    (path / listings.FILENAME).write_bytes(listings.database_bytes(store, queries))
+    tables = listings.open_file(path / listings.FILENAME)
+    assert int(tables.meta()["terms"]) > 3 * listings.PAGE  # on four pages
+    ours = stores.OxigraphStore(store, origin="test")
+    expected = stores.run(ours, queries[0].text).rows
+    assert tables.rows(ours, queries[0], {}, None, None).rows == expected and len(expected) == count
+    for row in expected:
+        assert tables.rows(ours, queries[0], {"o": row[1]}, None, None).rows == [row]
+    assert tables.rows(ours, queries[0], {"o": Literal("Астана 0")}, None, None).rows == []  # not a term held
+    by_subject = tables.rows(ours, queries[0], {"s": expected[0][0], "o": expected[1][1]}, None, None).rows
+    assert by_subject == [row for row in expected if row[0] == expected[0][0] and row[1] == expected[1][1]]

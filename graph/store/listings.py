@@ -17,17 +17,20 @@ answer of a run that binds it is the rows that hold that term, in the same order
 equal to the engine's answers on the real graph and on a generated one. Anything else runs on the engine
 (graph.store.paging.fetch); so does every query on a store built in memory or read from another file.
 
-The database: `term` (every distinct term of the answers as the engine writes it in SPARQL TSV, which is Turtle's
-syntax, numbered from 1 in order of first appearance), `listing` (name, file digest, columns, parameters, rows, and
-the cells: the rows one after the other as 4-byte little-endian term numbers, 0 where a column is unbound) and
-`posting` (for each parameter and term, the positions of the rows holding it, packed the same way). A whole listing
-or a page is a slice of the cells, a bound run the cells at its positions; each term is converted once a process.
+The database: `term_page` (every distinct term of the answers as the engine writes it in SPARQL TSV, which is
+Turtle's syntax, numbered from 1 in sorted order, PAGE terms a row: a parameter's term is found by a binary search of
+its page), `listing` (name, file digest, columns, parameters, rows, and the cells: the rows one after the other as
+4-byte little-endian term numbers, 0 where a column is unbound) and `posting` (for each declared parameter, its
+distinct terms and the positions of the rows holding each, packed the same way). A whole listing or a page is a
+slice of the cells, a bound run the cells at its positions; each term is converted once a process. A few hundred
+rows in all, so that the writer, beside the view's Python, seldom hands the GIL to and fro.
 The same sources give the same bytes (the answers' order is the ORDER BY of each query, total by design; see
 queries/README.md).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import sqlite3
@@ -43,8 +46,8 @@ from graph.store import dbfile, library, paging, sparql
 from graph.store.results import Result, collector_paused
 
 FILENAME = "listings.sqlite"
-FORMAT = "cckg-listings 2"
-#: Term numbers asked of SQLite at once (under its limit of host parameters).
+FORMAT = "cckg-listings 3"
+#: Pages of terms asked of SQLite at once (under its limit of host parameters).
 CHUNK = 500
 #: Most converted terms a release's tables keep for the next queries (as engines.TERM_CACHE).
 TERM_CACHE = 200_000
@@ -69,26 +72,38 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
              dump_size: int | None = None) -> sqlite3.Connection:
     """An in-memory database of the whole answer of each of `queries` on `store` (a pyoxigraph store whose default
     graph is the union of the data, as the library's queries read it)."""
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    connection.execute("CREATE TABLE term (id INTEGER PRIMARY KEY, cell TEXT NOT NULL UNIQUE)")
-    connection.execute("CREATE TABLE listing (name TEXT PRIMARY KEY, digest TEXT NOT NULL, variables TEXT NOT NULL, "
-                       "filters TEXT NOT NULL, rows INTEGER NOT NULL, cells BLOB NOT NULL)")
-    connection.execute("CREATE TABLE posting (name TEXT NOT NULL, variable TEXT NOT NULL, term INTEGER NOT NULL, "
-                       "positions BLOB NOT NULL, PRIMARY KEY (name, variable, term))")
-    ids: dict[str, int] = {}
+    ids: dict[str, int] = {"": 0}  # a cell as the engine writes it -> its number while the answers are read
+    answers = []
     with tempfile.TemporaryDirectory(prefix="cckg-listing-") as folder:
         for query in queries:
             text = sparql.prepare(query.text)[0]  # as the library path runs it unbound
-            # written by the engine to a file named by its path, read back a line at a time: memory stays flat, and
-            # the engine writes without the GIL (into a Python file object it takes the GIL back for every write:
-            # beside a busy Python thread, the statement-source answer took 14.7 s instead of 1.0 s)
+            # written by the engine to a file named by its path: the engine writes without the GIL (into a Python
+            # file object it takes the GIL back for every write: beside a busy Python thread, the statement-source
+            # answer took 14.7 s instead of 1.0 s)
             spool = Path(folder) / "answer.tsv"
             store.query(text).serialize(str(spool), format=ox.QueryResultsFormat.TSV)
             with open(spool, encoding="utf-8", newline="\n") as lines:
-                _add_listing(connection, ids, query, lines)
-    connection.executemany("INSERT INTO term VALUES (?, ?)", ((i, cell) for cell, i in ids.items()))
-    meta = {"format": FORMAT, "terms": str(len(ids))}
+                answers.append(_answer(ids, query, lines))
+    # the terms numbered in their sorted order (so a parameter's number is found by a binary search of the pages)
+    cells = sorted(ids)[1:]
+    final = array(_CELL, [0]) * len(ids)
+    for number, cell in enumerate(cells, 1):
+        final[ids[cell]] = number
+    connection = sqlite3.connect(":memory:")
+    for statement in _SCHEMA:
+        connection.execute(statement)
+    for query, variables, count, found in answers:
+        numbers = array(_CELL, map(final.__getitem__, found))
+        connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)", (
+            query.name, digest(query), json.dumps(variables), json.dumps(list(query.materialized)), count,
+            _packed(numbers)))
+        connection.executemany("INSERT INTO posting VALUES (?, ?, ?, ?, ?)", (
+            (query.name, name, *_posting(numbers[variables.index(name)::len(variables)]))
+            for name in query.materialized))
+    connection.executemany("INSERT INTO term_page VALUES (?, ?, ?)", (
+        (page, cells[start], "\n".join(cells[start:start + PAGE]))
+        for page, start in enumerate(range(0, len(cells), PAGE))))
+    meta = {"format": FORMAT, "terms": str(len(cells))}
     if dump_size is not None:
         meta[dbfile.DUMP_BYTES] = str(dump_size)
     connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
@@ -96,47 +111,70 @@ def database(store: ox.Store, queries: list[library.LibraryQuery], *,
     return connection
 
 
-def _add_listing(connection: sqlite3.Connection, ids: dict[str, int], query: library.LibraryQuery, lines) -> None:
-    """One listing from the lines of its answer in SPARQL TSV (a header line, then a row a line: a string's tab and
-    newline are escaped): its cells, row after row, as term numbers (0: unbound; new terms numbered in `ids`), and
-    for each declared parameter the positions of the rows holding each of its terms."""
-    header = next(lines, "").rstrip("\n")
+#: The tables. A term's cell (SPARQL TSV: Turtle's syntax, with no line break) is on the page (number - 1) // PAGE,
+#: line (number - 1) % PAGE. A listing's cells are its rows one after the other as term numbers (0: unbound); a
+#: posting's `terms` the distinct terms of one declared parameter, ascending, `starts` where each term's run of
+#: `positions` (the rows holding it, ascending) begins, with the end last. All packed as 4-byte little-endian numbers:
+#: a few hundred rows in all (a row per term and posting, 114k at 1M, had SQLite take the GIL back as often).
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE term_page (page INTEGER PRIMARY KEY, first TEXT NOT NULL UNIQUE, cells TEXT NOT NULL)",
+    "CREATE TABLE listing (name TEXT PRIMARY KEY, digest TEXT NOT NULL, variables TEXT NOT NULL, "
+    "filters TEXT NOT NULL, rows INTEGER NOT NULL, cells BLOB NOT NULL)",
+    "CREATE TABLE posting (name TEXT NOT NULL, variable TEXT NOT NULL, terms BLOB NOT NULL, starts BLOB NOT NULL, "
+    "positions BLOB NOT NULL, PRIMARY KEY (name, variable))",
+)
+#: Terms a page of the term table holds.
+PAGE = 256
+#: About this many characters of an answer are split into cells at once.
+BLOCK = 1 << 20
+
+
+def _answer(ids: dict[str, int], query: library.LibraryQuery, lines) -> tuple:
+    """(query, its columns, its rows, its cells) of an answer in SPARQL TSV, from its `lines` (a header line, then a
+    row a line, each ended by a line break: a string's tab and line break are escaped): the cells, row after row,
+    as numbers of `ids` (where a new term is given the next), checked: no blank node, no declared parameter unbound,
+    no unknown one. Read a block of lines at a time (memory stays flat), each block split into its cells at once."""
+    header = lines.readline().rstrip("\n")
     variables = [v[1:] for v in header.split("\t")] if header else []
-    filters = list(query.materialized)
     where = f"{query.path}:{_header_line(query)}: materialized:"
-    unknown = [f for f in filters if f not in variables]
+    unknown = [f for f in query.materialized if f not in variables]
     if unknown:
         raise ListingError(f"{where} ?{unknown[0]} is not a column of the query")
-    columns = [variables.index(f) for f in filters]
-    postings: list[dict[int, array]] = [{} for _ in columns]
-    cells = array(_CELL)
-    get = ids.get
-    count = 0
-    for pos, line in enumerate(lines):
-        row = []
-        for cell in line.rstrip("\n").split("\t"):
-            if not cell:
-                row.append(0)
-                continue
-            found = get(cell)
-            if found is None:
+    width, columns = len(variables), [variables.index(f) for f in query.materialized]
+    found, count = array(_CELL), 0
+    while block := lines.readlines(BLOCK):
+        text = "".join(block)
+        flat = text[:-1].replace("\n", "\t").split("\t") if width else []
+        if len(flat) != len(block) * width:
+            raise ValueError(f"{where} the engine's answer has {len(flat)} cells, not {len(block)} rows of {width}")
+        for cell in dict.fromkeys(flat):  # the new terms, in order of first appearance
+            if cell not in ids:
                 if cell.startswith("_:"):
-                    raise ListingError(f"{where} row {pos + 1} has a blank node ({cell}), "
-                                       "which names nothing outside one answer")
-                found = ids[cell] = len(ids) + 1
-            row.append(found)
-        for column, posting in zip(columns, postings):
-            if not row[column]:
-                raise ListingError(f"{where} ?{variables[column]} is unbound in row {pos + 1} "
-                                   "of the whole answer (a run binding it is not a filter of those rows)")
-            posting.setdefault(row[column], array(_CELL)).append(pos)
-        cells.extend(row)
-        count = pos + 1
-    connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)", (
-        query.name, digest(query), json.dumps(variables), json.dumps(filters), count, _packed(cells)))
-    connection.executemany("INSERT INTO posting VALUES (?, ?, ?, ?)", (
-        (query.name, name, term, _packed(positions))
-        for name, posting in zip(filters, postings) for term, positions in sorted(posting.items())))
+                    raise ListingError(f"{where} row {count + flat.index(cell) // width + 1} has a blank node "
+                                       f"({cell}), which names nothing outside one answer")
+                ids[cell] = len(ids)
+        numbers = array(_CELL, map(ids.__getitem__, flat))
+        for column in columns:
+            if 0 in numbers[column::width]:
+                raise ListingError(f"{where} ?{variables[column]} is unbound in row "
+                                   f"{count + numbers[column::width].index(0) + 1} of the whole answer (a run "
+                                   "binding it is not a filter of those rows)")
+        found.extend(numbers)
+        count += len(block)
+    return query, variables, count, found
+
+
+def _posting(column: array) -> tuple[bytes, bytes, bytes]:
+    """(terms, starts, positions) packed, of one parameter's column of a listing."""
+    order = sorted(range(len(column)), key=column.__getitem__)  # stable: each term's rows stay in their order
+    terms, starts = array(_CELL), array(_CELL)
+    for at, pos in enumerate(order):
+        if not terms or column[pos] != terms[-1]:
+            terms.append(column[pos])
+            starts.append(at)
+    starts.append(len(order))
+    return _packed(terms), _packed(starts), _packed(array(_CELL, order))
 
 
 def _header_line(query: library.LibraryQuery) -> int:
@@ -196,6 +234,7 @@ class Tables:
         self.listings = {name: (dig, json.loads(variables), json.loads(filters), rows) for name, dig, variables, filters,
                          rows in connection.execute("SELECT name, digest, variables, filters, rows FROM listing")}
         self._cells: dict[str, array] = {}  # listing -> its cells, read once
+        self._postings: dict[tuple[str, str], tuple] = {}  # (listing, parameter) -> its posting, read once
         self._terms: dict = {0: None}  # term number -> rdflib term (0: unbound)
         self._warm: set[str] = set()  # the listings whose every term is in _terms
 
@@ -246,24 +285,37 @@ class Tables:
         found = None
         for variable, value in sorted(params.items()):
             number = self._number(value)
-            data = None if number is None else self.connection.execute(
-                "SELECT positions FROM posting WHERE name = ? AND variable = ? AND term = ?",
-                (name, variable, number)).fetchone()
-            if data is None:  # a term no row holds
+            posting = self._posting(name, variable)
+            at = bisect.bisect_left(posting[0], number) if number is not None else len(posting[0])
+            if at == len(posting[0]) or posting[0][at] != number:  # a term no row holds
                 return []
-            positions = _unpacked(data[0])
+            positions = posting[2][posting[1][at]:posting[1][at + 1]]
             found = positions.tolist() if found is None else sorted(set(found).intersection(positions))
         return found or []
 
+    def _posting(self, name: str, variable: str) -> tuple[array, array, array]:
+        """(terms, starts, positions) of a declared parameter of a listing, read once."""
+        found = self._postings.get((name, variable))
+        if found is None:
+            row = self.connection.execute("SELECT terms, starts, positions FROM posting WHERE name = ? AND "
+                                          "variable = ?", (name, variable)).fetchone()
+            found = self._postings[name, variable] = tuple(map(_unpacked, row))
+        return found
+
     def _number(self, term) -> int | None:
         """The number of a parameter's term: the engine writes it in TSV (its own canonical form, as it compares
-        terms), and the table is asked for that cell."""
+        terms), and the page of the table where it would be is searched for that cell."""
         from graph.terms import to_oxigraph
 
         written = ox.Store().query("SELECT ?x WHERE {}", substitutions={ox.Variable("x"): to_oxigraph(term)})
         cell = written.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")[1]
-        found = self.connection.execute("SELECT id FROM term WHERE cell = ?", (cell,)).fetchone()
-        return found[0] if found else None
+        found = self.connection.execute("SELECT page, cells FROM term_page WHERE first <= ? ORDER BY first DESC "
+                                        "LIMIT 1", (cell,)).fetchone()
+        if found is None:
+            return None
+        cells = found[1].split("\n")
+        at = bisect.bisect_left(cells, cell)
+        return found[0] * PAGE + at + 1 if at < len(cells) and cells[at] == cell else None
 
     def _convert(self, store, numbers: list[int]) -> None:
         """Terms `numbers` read from the table (in chunks) as rdflib terms, equal to those the store makes of the
@@ -273,10 +325,13 @@ class Tables:
         from rdflib import Literal, URIRef
 
         terms = self._terms
-        for start in range(0, len(numbers), CHUNK):
-            chunk = numbers[start:start + CHUNK]
-            cells = self.connection.execute(
-                f"SELECT id, cell FROM term WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        pages = sorted({(n - 1) // PAGE for n in numbers})
+        for start in range(0, len(pages), CHUNK):
+            chunk = pages[start:start + CHUNK]
+            read = dict(self.connection.execute(
+                f"SELECT page, cells FROM term_page WHERE page IN ({', '.join('?' * len(chunk))})", chunk))
+            lines = {page: text.split("\n") for page, text in read.items()}
+            cells = [(n, lines[(n - 1) // PAGE][(n - 1) % PAGE]) for n in numbers if (n - 1) // PAGE in lines]
             parsed = []
             for n, cell in cells:
                 if cell[0] == "<":
