@@ -43,7 +43,7 @@ __all__ = ["KnowledgeGraph", "MAIN_WRITERS", "Table", "View", "load", "main_writ
 #: read only the store's default graph); the others wait for it to go, as the release's peak of memory is while it
 #: is there.
 MAIN_WRITERS = ("graph.export.exporter:write_text_outputs", "graph.export.exporter:write_engine_outputs",
-                "graph.store.listings:write_build_outputs", "graph.store.fulltext:write_build_outputs",
+                "graph.store.materialize:write_build_outputs", "graph.store.fulltext:write_build_outputs",
                 "viz.writers:write_build_outputs", "viz.pages:write_build_outputs",
                 "graph.build.manifest:write_build_outputs")
 

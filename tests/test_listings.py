@@ -15,9 +15,9 @@ import pytest
 
 from conftest import run_cli
 from graph import api
-from graph.store import library, listings, sparql, engines as stores
+from graph.store import library, listings, materialize, sparql, engines as stores
 
-MATERIALIZED = listings.materialized()
+MATERIALIZED = materialize.materialized()
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,9 @@ def _values(answer, name, most=None):
 def _same_everywhere(store, most=None):
     checked = 0
     for query in MATERIALIZED:
+        if listings.phrase_key(query) is not None:  # kept per quote: test_a_phrase_search_reads_the_quotes_rows
+            assert _tables(store, query, {}) is None
+            continue
         whole = _tables(store, query, {})
         plain = _engine(store, query, {})
         assert whole is not None, query.name
@@ -174,14 +177,14 @@ def test_a_query_the_tables_cannot_hold_is_an_error_naming_its_file(tmp_path):
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.BlankNode("b1")))
     unbound = _query_file(tmp_path / "1", "unbound", "?s", "OPTIONAL { ?s <urn:q> ?o }")
-    with pytest.raises(listings.ListingError, match=r"unbound\.rq:5: materialized: \?s is unbound in row 1"):
-        listings.database(store, listings.materialized(unbound))
+    with pytest.raises(materialize.ListingError, match=r"unbound\.rq:5: materialized: \?s is unbound in row 1"):
+        materialize.database(store, materialize.materialized(unbound))
     blank = _query_file(tmp_path / "2", "blank", "?s", "?s <urn:p> ?o")
-    with pytest.raises(listings.ListingError, match=r"blank\.rq:5: materialized: row 1 has a blank node"):
-        listings.database(store, listings.materialized(blank))
+    with pytest.raises(materialize.ListingError, match=r"blank\.rq:5: materialized: row 1 has a blank node"):
+        materialize.database(store, materialize.materialized(blank))
     unknown = _query_file(tmp_path / "3", "unknown", "?x", "?s <urn:p> ?o")
-    with pytest.raises(listings.ListingError, match=r"unknown\.rq:5: materialized: \?x is not a column"):
-        listings.database(store, listings.materialized(unknown))
+    with pytest.raises(materialize.ListingError, match=r"unknown\.rq:5: materialized: \?x is not a column"):
+        materialize.database(store, materialize.materialized(unknown))
 
 
 def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
@@ -198,9 +201,9 @@ def test_the_same_answers_give_the_same_bytes_and_terms_round_trip(tmp_path):
                typed("typed words", "string"), ox.Literal('ends with "a quote"'), ox.Literal("", language="en")]
     for i, o in enumerate(objects):
         store.add(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), o))
-    queries = listings.materialized(_query_file(tmp_path, "all", "?s", "?s <urn:p> ?o"))
-    data = listings.database_bytes(store, queries)
-    assert data == listings.database_bytes(store, queries)
+    queries = materialize.materialized(_query_file(tmp_path, "all", "?s", "?s <urn:p> ?o"))
+    data = materialize.database_bytes(store, queries)
+    assert data == materialize.database_bytes(store, queries)
     path = tmp_path / "release"
     path.mkdir()
     (path / listings.FILENAME).write_bytes(data)
@@ -226,10 +229,10 @@ def test_terms_on_many_pages_are_found_by_their_sorted_order(tmp_path):
     for i in range(count):
         store.add(ox.Quad(ox.NamedNode(f"urn:s{i % 7}"), ox.NamedNode("urn:p"),
                           ox.Literal(f"{words[i % len(words)]} {i}", language="en" if i % 3 else None)))
-    queries = listings.materialized(_query_file(tmp_path, "pages", "?s ?o", "?s <urn:p> ?o"))
+    queries = materialize.materialized(_query_file(tmp_path, "pages", "?s ?o", "?s <urn:p> ?o"))
     path = tmp_path / "release"
     path.mkdir()
-    (path / listings.FILENAME).write_bytes(listings.database_bytes(store, queries))
+    (path / listings.FILENAME).write_bytes(materialize.database_bytes(store, queries))
     tables = listings.open_file(path / listings.FILENAME)
     assert int(tables.meta()["terms"]) > 3 * listings.PAGE  # on four pages
     ours = stores.OxigraphStore(store, origin="test")
@@ -240,3 +243,44 @@ def test_terms_on_many_pages_are_found_by_their_sorted_order(tmp_path):
     assert tables.rows(ours, queries[0], {"o": Literal("Астана 0")}, None, None).rows == []  # not a term held
     by_subject = tables.rows(ours, queries[0], {"s": expected[0][0], "o": expected[1][1]}, None, None).rows
     assert by_subject == [row for row in expected if row[0] == expected[0][0] and row[1] == expected[1][1]]
+
+
+@pytest.mark.parametrize("where", ["real", "generated"])
+def test_a_phrase_search_reads_the_quotes_rows(where, request):
+    """statements-by-phrase is kept per quote, its phrase test taken out: a phrase's answer is the rows of the quotes
+    the full-text index finds, with the phrase in its column; equal to the engine's, row for row, whole and in
+    pages. No phrase, another parameter or a phrase too short for the index run on the engine."""
+    from rdflib import Literal, URIRef
+
+    store = stores.OxigraphStore.from_file(request.getfixturevalue(where) / "cckg.nq")
+    query = library.find("statements-by-phrase")
+    assert listings.phrase_key(query) == ("exact", "phrase")
+    checked = 0
+    for phrase in ["health", "Health Community", "proposed", "the", "will", "Астана", "no such words here", "called for", "working groups",
+                   Literal("cooperation", lang="en")]:
+        params = {"phrase": phrase if isinstance(phrase, Literal) else Literal(phrase)}
+        found, expected = _tables(store, query, params), _engine(store, query, params)
+        assert found is not None and found.variables == expected.variables and found.rows == expected.rows, phrase
+        checked += len(found.rows)
+        for size, offset in [(5, 0), (5, 5), (1, max(len(expected.rows) - 1, 0))]:
+            page = _tables(store, query, params, size, offset)
+            assert page.rows == expected.rows[offset:offset + size] == _engine(store, query, params, size, offset).rows
+    assert checked > 100
+    tables = listings.tables_for(store)
+    assert tables.rows(store, query, {}, None, None) is None  # no phrase: the engine's (empty) answer
+    assert tables.rows(store, query, {"phrase": Literal("co")}, None, None) is None  # too short for the index
+    assert tables.rows(store, query, {"phrase": Literal("health"), "statement": URIRef("urn:x")}, None, None) is None
+    assert tables.rows(store, query, {"exact": Literal("x")}, None, None) is None
+
+
+def test_a_phrase_query_is_kept_per_its_quote_alone(tmp_path):
+    import pyoxigraph as ox
+
+    folder = tmp_path / "queries" / "cq"
+    folder.mkdir(parents=True)
+    (folder / "phrases.rq").write_text(
+        "# title: t\n# question: q\n# returns: r\n# params: ?phrase — words\n# materialized: ?s\n"
+        "PREFIX oa: <http://www.w3.org/ns/oa#>\nSELECT ?s ?exact WHERE { ?s oa:exact ?exact . "
+        "FILTER (CONTAINS(LCASE(STR(?exact)), LCASE(STR(?phrase)))) } ORDER BY ?s\n", encoding="utf-8")
+    with pytest.raises(materialize.ListingError, match=r"phrases\.rq:5: materialized: a phrase query is kept per quote"):
+        materialize.database(ox.Store(), materialize.materialized(tmp_path / "queries"))

@@ -210,6 +210,11 @@ def index_for(store) -> Index:
     return found
 
 
+def phrase_test(text: str) -> re.Match | None:
+    """Where a query tests its phrase (the FILTER `phrase_variables` reads), or None."""
+    return _PHRASE_FILTER.search(text)
+
+
 def phrase_variables(text: str) -> tuple[str, str, str] | None:
     """(table, ?matched, ?phrase) of a query the index can serve: it tests
     CONTAINS(LCASE(STR(?matched)), LCASE(STR(?phrase))) and ?matched is a quote (a pattern `?selector oa:exact

@@ -14,10 +14,12 @@ SHA-256 of its query file (an edited query runs on the engine until the next bui
 whole answer or a page of it (a slice of the stored order), with no parameter or with parameters among
 those its header names. Each of those is bound in every row of the whole answer (the build checks it), so the
 answer of a run that binds it is the rows that hold that term, in the same order; tests/test_listings.py holds both
-equal to the engine's answers on the real graph and on a generated one. Anything else runs on the engine
-(graph.store.paging.fetch); so does every query on a store built in memory or read from another file.
+equal to the engine's answers on the real graph and on a generated one. A phrase query (`phrase_key`) is kept per
+quote, its phrase test taken out: a bound phrase reads the rows of the quotes the full-text index finds
+(graph.store.fulltext), the phrase put in its column. Anything else runs on the engine (graph.store.paging.fetch);
+so does every query on a store built in memory or read from another file.
 
-The database: `term_page` (every distinct term of the answers as the engine writes it in SPARQL TSV, which is
+Made at build time by graph/store/materialize.py (the writer of graph.api.MAIN_WRITERS). The database: `term_page` (every distinct term of the answers as the engine writes it in SPARQL TSV, which is
 Turtle's syntax, numbered from 1 in sorted order, PAGE terms a row: a parameter's term is found by a binary search of
 its page), `listing` (name, file digest, columns, parameters, rows, and the cells: the rows one after the other as
 4-byte little-endian term numbers, 0 where a column is unbound) and `posting` (for each declared parameter, its
@@ -35,14 +37,12 @@ import hashlib
 import json
 import sqlite3
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import UsageError
-from graph.store import dbfile, library, paging, sparql
+from graph.store import dbfile, library, paging
 from graph.store.results import Result, collector_paused
 
 FILENAME = "listings.sqlite"
@@ -53,144 +53,26 @@ CHUNK = 500
 TERM_CACHE = 200_000
 
 
-class ListingError(UsageError):
-    """A materialized query whose answer the table cannot hold (a parameter unbound in a row, a blank node), named
-    by its file and the line of its `# materialized:` header; exit code 2."""
-
-
-def materialized(queries_dir: Path | None = None) -> list[library.LibraryQuery]:
-    """The library's queries with a `# materialized:` header line, by name."""
-    found = library.load("cq") if queries_dir is None else library.load("cq", queries_dir)
-    return [q for q in found if q.materialized is not None]
-
-
 def digest(query: library.LibraryQuery) -> str:
     return hashlib.sha256(query.text.encode("utf-8")).hexdigest()
 
 
-def database(store: ox.Store, queries: list[library.LibraryQuery], *,
-             dump_size: int | None = None) -> sqlite3.Connection:
-    """An in-memory database of the whole answer of each of `queries` on `store` (a pyoxigraph store whose default
-    graph is the union of the data, as the library's queries read it)."""
-    ids: dict[str, int] = {"": 0}  # a cell as the engine writes it -> its number while the answers are read
-    answers = []
-    with tempfile.TemporaryDirectory(prefix="cckg-listing-") as folder:
-        for query in queries:
-            text = sparql.prepare(query.text)[0]  # as the library path runs it unbound
-            # written by the engine to a file named by its path: the engine writes without the GIL (into a Python
-            # file object it takes the GIL back for every write: beside a busy Python thread, the statement-source
-            # answer took 14.7 s instead of 1.0 s)
-            spool = Path(folder) / "answer.tsv"
-            store.query(text).serialize(str(spool), format=ox.QueryResultsFormat.TSV)
-            with open(spool, encoding="utf-8", newline="\n") as lines:
-                answers.append(_answer(ids, query, lines))
-    # the terms numbered in their sorted order (so a parameter's number is found by a binary search of the pages)
-    cells = sorted(ids)[1:]
-    final = array(_CELL, [0]) * len(ids)
-    for number, cell in enumerate(cells, 1):
-        final[ids[cell]] = number
-    connection = sqlite3.connect(":memory:")
-    for statement in _SCHEMA:
-        connection.execute(statement)
-    for query, variables, count, found in answers:
-        numbers = array(_CELL, map(final.__getitem__, found))
-        connection.execute("INSERT INTO listing VALUES (?, ?, ?, ?, ?, ?)", (
-            query.name, digest(query), json.dumps(variables), json.dumps(list(query.materialized)), count,
-            _packed(numbers)))
-        connection.executemany("INSERT INTO posting VALUES (?, ?, ?, ?, ?)", (
-            (query.name, name, *_posting(numbers[variables.index(name)::len(variables)]))
-            for name in query.materialized))
-    connection.executemany("INSERT INTO term_page VALUES (?, ?, ?)", (
-        (page, cells[start], "\n".join(cells[start:start + PAGE]))
-        for page, start in enumerate(range(0, len(cells), PAGE))))
-    meta = {"format": FORMAT, "terms": str(len(cells))}
-    if dump_size is not None:
-        meta[dbfile.DUMP_BYTES] = str(dump_size)
-    connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
-    connection.commit()
-    return connection
-
-
-#: The tables. A term's cell (SPARQL TSV: Turtle's syntax, with no line break) is on the page (number - 1) // PAGE,
-#: line (number - 1) % PAGE. A listing's cells are its rows one after the other as term numbers (0: unbound); a
-#: posting's `terms` the distinct terms of one declared parameter, ascending, `starts` where each term's run of
-#: `positions` (the rows holding it, ascending) begins, with the end last. All packed as 4-byte little-endian numbers:
-#: a few hundred rows in all (a row per term and posting, 114k at 1M, had SQLite take the GIL back as often).
-_SCHEMA = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE term_page (page INTEGER PRIMARY KEY, first TEXT NOT NULL UNIQUE, cells TEXT NOT NULL)",
-    "CREATE TABLE listing (name TEXT PRIMARY KEY, digest TEXT NOT NULL, variables TEXT NOT NULL, "
-    "filters TEXT NOT NULL, rows INTEGER NOT NULL, cells BLOB NOT NULL)",
-    "CREATE TABLE posting (name TEXT NOT NULL, variable TEXT NOT NULL, terms BLOB NOT NULL, starts BLOB NOT NULL, "
-    "positions BLOB NOT NULL, PRIMARY KEY (name, variable))",
-)
-#: Terms a page of the term table holds.
+#: Terms a page of the term table holds (the tables: graph/store/materialize.py, _SCHEMA).
 PAGE = 256
-#: About this many characters of an answer are split into cells at once.
-BLOCK = 1 << 20
 
 
-def _answer(ids: dict[str, int], query: library.LibraryQuery, lines) -> tuple:
-    """(query, its columns, its rows, its cells) of an answer in SPARQL TSV, from its `lines` (a header line, then a
-    row a line, each ended by a line break: a string's tab and line break are escaped): the cells, row after row,
-    as numbers of `ids` (where a new term is given the next), checked: no blank node, no declared parameter unbound,
-    no unknown one. Read a block of lines at a time (memory stays flat), each block split into its cells at once."""
-    header = lines.readline().rstrip("\n")
-    variables = [v[1:] for v in header.split("\t")] if header else []
-    where = f"{query.path}:{_header_line(query)}: materialized:"
-    unknown = [f for f in query.materialized if f not in variables]
-    if unknown:
-        raise ListingError(f"{where} ?{unknown[0]} is not a column of the query")
-    width, columns = len(variables), [variables.index(f) for f in query.materialized]
-    found, count = array(_CELL), 0
-    while block := lines.readlines(BLOCK):
-        text = "".join(block)
-        flat = text[:-1].replace("\n", "\t").split("\t") if width else []
-        if len(flat) != len(block) * width:
-            raise ValueError(f"{where} the engine's answer has {len(flat)} cells, not {len(block)} rows of {width}")
-        for cell in dict.fromkeys(flat):  # the new terms, in order of first appearance
-            if cell not in ids:
-                if cell.startswith("_:"):
-                    raise ListingError(f"{where} row {count + flat.index(cell) // width + 1} has a blank node "
-                                       f"({cell}), which names nothing outside one answer")
-                ids[cell] = len(ids)
-        numbers = array(_CELL, map(ids.__getitem__, flat))
-        for column in columns:
-            if 0 in numbers[column::width]:
-                raise ListingError(f"{where} ?{variables[column]} is unbound in row "
-                                   f"{count + numbers[column::width].index(0) + 1} of the whole answer (a run "
-                                   "binding it is not a filter of those rows)")
-        found.extend(numbers)
-        count += len(block)
-    return query, variables, count, found
+def phrase_key(query: library.LibraryQuery) -> tuple[str, str] | None:
+    """(?matched, ?phrase) of a materialized phrase query (its phrase test is one the full-text index answers, on
+    quotes: graph.store.fulltext.phrase_variables): its listing is its answer without the phrase test, kept per
+    quote (the one variable its header names), and a phrase's answer is the rows of the quotes the index finds."""
+    from graph.store import fulltext
 
-
-def _posting(column: array) -> tuple[bytes, bytes, bytes]:
-    """(terms, starts, positions) packed, of one parameter's column of a listing."""
-    order = sorted(range(len(column)), key=column.__getitem__)  # stable: each term's rows stay in their order
-    terms, starts = array(_CELL), array(_CELL)
-    for at, pos in enumerate(order):
-        if not terms or column[pos] != terms[-1]:
-            terms.append(column[pos])
-            starts.append(at)
-    starts.append(len(order))
-    return _packed(terms), _packed(starts), _packed(array(_CELL, order))
-
-
-def _header_line(query: library.LibraryQuery) -> int:
-    """The line of the query file's `# materialized:` header (1-based)."""
-    return next(n for n, line in enumerate(query.text.splitlines(), 1) if line.startswith("# materialized:"))
+    found = fulltext.phrase_variables(query.text) if query.materialized is not None else None
+    return None if found is None or found[0] != "quote" else (found[1], found[2])
 
 
 #: The type of a packed cell or position: an unsigned integer of 4 bytes, stored little-endian.
 _CELL = next(code for code in "IL" if array(code).itemsize == 4)
-
-
-def _packed(values: array) -> bytes:
-    if sys.byteorder == "big":
-        values = array(_CELL, values)
-        values.byteswap()
-    return values.tobytes()
 
 
 def _unpacked(data: bytes) -> array:
@@ -201,27 +83,15 @@ def _unpacked(data: bytes) -> array:
     return values
 
 
-def database_bytes(store: ox.Store, queries: list[library.LibraryQuery], *, dump_size: int | None = None) -> bytes:
-    """The tables as the bytes of an SQLite database file (VACUUMed: the same answers give the same bytes)."""
-    return dbfile.serialized(database(store, queries, dump_size=dump_size))
-
-
-def write_build_outputs(result, out_dir: Path, *, quiet: bool = True) -> dict[str, Path]:
-    """graph.api.MAIN_WRITERS: listings.sqlite in the release, after the dumps (it records cckg.nq's size)."""
-    from graph.build import output
-
-    dump = out_dir / "cckg.nq"
-    path = out_dir / FILENAME
-    content = database_bytes(result.store, materialized(), dump_size=dump.stat().st_size if dump.is_file() else None)
-    output.write_atomically({path: content})
-    return {"listings": path}
-
-
-# Begun once the validation has taken its inferred graph out of the store (not `reads_default_graph_only`: the
-# release's peak of memory is while it is there), in a thread beside the writers after it (`runs_beside`): the
-# engine's evaluation, most of its time, holds no GIL (the answers are written to a file named by its path), so it
-# runs on the core the view's Python leaves idle. Only the packing of the rows takes the GIL.
-write_build_outputs.runs_beside = True
+def _tsv_cells(terms) -> list[str]:
+    """Terms (pyoxigraph's) as the engine writes them in SPARQL TSV, in their order: one small query binding them
+    (a term by substitution; several in a VALUES block of their N-Triples forms, as SPARQL reads them)."""
+    terms = list(terms)
+    if len(terms) == 1:
+        answer = ox.Store().query("SELECT ?x WHERE {}", substitutions={ox.Variable("x"): terms[0]})
+    else:
+        answer = ox.Store().query("SELECT ?x WHERE { VALUES ?x { " + " ".join(map(str, terms)) + " } }")
+    return answer.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")[1:len(terms) + 1]
 
 
 class Tables:
@@ -235,6 +105,7 @@ class Tables:
                          rows in connection.execute("SELECT name, digest, variables, filters, rows FROM listing")}
         self._cells: dict[str, array] = {}  # listing -> its cells, read once
         self._postings: dict[tuple[str, str], tuple] = {}  # (listing, parameter) -> its posting, read once
+        self._firsts: list[str] | None = None  # the first cell of each page of terms
         self._terms: dict = {0: None}  # term number -> rdflib term (0: unbound)
         self._warm: set[str] = set()  # the listings whose every term is in _terms
 
@@ -246,18 +117,58 @@ class Tables:
         """The rows `offset`… (at most `limit`) of `query`'s answer with `params` bound, or None if the tables
         cannot give it (no listing of that query, an older version of the query, a parameter it does not declare)."""
         found = self.listings.get(query.name)
-        if found is None or found[0] != digest(query) or not set(params) <= set(found[2]):
+        if found is None or found[0] != digest(query):
             return None
+        key = phrase_key(query)
+        if key is not None:  # a phrase query: the rows of the quotes that contain the phrase
+            return self._phrase_rows(store, query, key, params, limit, offset)
+        if not set(params) <= set(found[2]):
+            return None
+        return self._rows(store, query.name, self._positions(query.name, params) if params else None, limit, offset)
+
+    def _phrase_rows(self, store, query: library.LibraryQuery, key: tuple[str, str], params: dict,
+                     limit: int | None, offset: int | None) -> Result | None:
+        """A phrase query's answer for its bound phrase: the quotes that contain it from the full-text index (the
+        phrase query's own test: graph.store.fulltext), their rows read by the posting of the quote, in the stored
+        order, and the phrase in its column. None where the engine answers instead (no phrase bound, other
+        parameters, a phrase too short for the index)."""
+        from rdflib import Literal
+
+        from graph.store import fulltext
+        from graph.terms import to_oxigraph
+
+        matched, variable = key
+        phrase = params.get(variable)
+        if set(params) != {variable} or not isinstance(phrase, Literal):
+            return None
+        quotes = fulltext.index_for(store).candidates(str(phrase))
+        if quotes is None:
+            return None
+        terms, starts, positions = self._posting(query.name, matched)
+        at = []
+        for number in self._numbers(_tsv_cells(ox.Literal(quote) for quote in quotes)).values():
+            i = bisect.bisect_left(terms, number)
+            if i < len(terms) and terms[i] == number:
+                at.extend(positions[starts[i]:starts[i + 1]])
+        at.sort()
+        found = self._rows(store, query.name, at, limit, offset)
+        column, term = found.variables.index(variable), store._term(to_oxigraph(phrase))
+        found.rows = [row[:column] + (term,) + row[column + 1:] for row in found.rows]
+        return found
+
+    def _rows(self, store, name: str, positions: list[int] | None, limit: int | None,
+              offset: int | None) -> Result:
+        """The rows of a listing at `positions` (None: every row), cut to `offset`… (at most `limit`)."""
+        found = self.listings[name]
         variables, count, width = found[1], found[3], len(found[1])
-        name = query.name
         cells = self._cells.get(name)
         if cells is None:
             data = self.connection.execute("SELECT cells FROM listing WHERE name = ?", (name,)).fetchone()[0]
             cells = self._cells[name] = _unpacked(data)
         first = offset or 0
         last = count if limit is None else min(count, first + limit)
-        if params:
-            positions = self._positions(name, params)[first:last]
+        if positions is not None:
+            positions = positions[first:last]
             flat = array(_CELL)
             for pos in positions:
                 flat.extend(cells[pos * width:(pos + 1) * width])
@@ -304,18 +215,34 @@ class Tables:
 
     def _number(self, term) -> int | None:
         """The number of a parameter's term: the engine writes it in TSV (its own canonical form, as it compares
-        terms), and the page of the table where it would be is searched for that cell."""
+        terms), and that cell is looked for in the table."""
         from graph.terms import to_oxigraph
 
-        written = ox.Store().query("SELECT ?x WHERE {}", substitutions={ox.Variable("x"): to_oxigraph(term)})
-        cell = written.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")[1]
-        found = self.connection.execute("SELECT page, cells FROM term_page WHERE first <= ? ORDER BY first DESC "
-                                        "LIMIT 1", (cell,)).fetchone()
-        if found is None:
-            return None
-        cells = found[1].split("\n")
-        at = bisect.bisect_left(cells, cell)
-        return found[0] * PAGE + at + 1 if at < len(cells) and cells[at] == cell else None
+        cell = _tsv_cells([to_oxigraph(term)])[0]
+        return self._numbers([cell]).get(cell)
+
+    def _numbers(self, cells) -> dict[str, int]:
+        """The numbers of those of `cells` the table holds: each looked for by a binary search of its page (the
+        pages' first cells read once)."""
+        if self._firsts is None:
+            self._firsts = [first for first, in self.connection.execute("SELECT first FROM term_page ORDER BY page")]
+        wanted: dict[int, list[str]] = {}
+        for cell in cells:
+            page = bisect.bisect_right(self._firsts, cell) - 1
+            if page >= 0:
+                wanted.setdefault(page, []).append(cell)
+        found = {}
+        pages = sorted(wanted)
+        for start in range(0, len(pages), CHUNK):
+            chunk = pages[start:start + CHUNK]
+            for page, text in self.connection.execute(
+                    f"SELECT page, cells FROM term_page WHERE page IN ({', '.join('?' * len(chunk))})", chunk):
+                lines = text.split("\n")
+                for cell in wanted[page]:
+                    at = bisect.bisect_left(lines, cell)
+                    if at < len(lines) and lines[at] == cell:
+                        found[cell] = page * PAGE + at + 1
+        return found
 
     def _convert(self, store, numbers: list[int]) -> None:
         """Terms `numbers` read from the table (in chunks) as rdflib terms, equal to those the store makes of the
