@@ -133,6 +133,50 @@ def test_pages_from_the_tables_are_the_engines_pages(real, name):
         assert _tables(store, query, {column: value}, size, offset).rows == bound[offset:offset + size]
 
 
+def test_kept_rows_and_terms_are_dropped_at_their_bounds_and_the_answers_stay_the_engines(real, monkeypatch):
+    """Rows made are kept for the next queries, and dropped (with the terms they hold) at ROW_CACHE rows or
+    TERM_CACHE terms: with both bounds far below one listing, pages, bound runs and whole reads in turn are still
+    the engine's."""
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    query = library.find("statement-source")
+    whole = _engine(store, query, {}).rows
+    column = query.materialized[0]
+    value = _values(_engine(store, query, {}), column)[1]
+    bound = _engine(store, query, {column: value}).rows
+    monkeypatch.setattr(listings, "ROW_CACHE", 40)
+    monkeypatch.setattr(listings, "TERM_CACHE", 90)
+    assert len(whole) > 2 * 40 and bound
+    for _ in range(2):
+        assert _tables(store, query, {}, 17, 30).rows == whole[30:47]
+        assert _tables(store, query, {column: value}).rows == bound
+        assert _tables(store, query, {}).rows == whole  # beyond both bounds: made, then dropped by the next
+        assert _tables(store, query, {}, 5, 3).rows == whole[3:8]
+        assert _tables(store, query, {}, 30, 0).rows == whole[:30]
+    tables = listings.tables_for(store)
+
+    def kept():
+        return sum(row is not None for rows in tables._made.values() for row in rows)
+
+    assert tables._kept == kept() == len(whole)  # a read beyond the bound stays until rows are made again
+    other = library.find("meeting-delegations")
+    assert _tables(store, other, {}, 10, 0).rows == _engine(store, other, {}, 10, 0).rows
+    assert tables._kept == kept() == 10
+
+
+def test_a_listing_read_again_is_made_of_its_kept_rows(real, monkeypatch):
+    store = stores.OxigraphStore.from_file(real / "cckg.nq")
+    query = library.find("meeting-delegations")
+    whole = _tables(store, query, {}).rows
+    tables = listings.tables_for(store)
+    monkeypatch.setattr(tables, "_convert", lambda *args: pytest.fail("terms converted again"))
+    monkeypatch.setattr(listings, "_flat", lambda *args: pytest.fail("a row made again"))
+    assert _tables(store, query, {}).rows == whole == _engine(store, query, {}).rows
+    value = _values(_engine(store, query, {}), query.materialized[0])[0]
+    assert _tables(store, query, {query.materialized[0]: value}).rows == \
+        _engine(store, query, {query.materialized[0]: value}).rows
+    assert tables._kept == len(whole)
+
+
 def test_other_parameters_an_edited_query_or_another_dump_run_on_the_engine(real, tmp_path):
     from rdflib import Literal
 
