@@ -240,7 +240,8 @@ def main() -> int:
     parser.add_argument("--mix", choices=("both", "whole", "lookups"), default="both",
                         help="which mix to time (default: both)")
     args = parser.parse_args()
-    oxigraph = shutil.which("oxigraph")
+    # on PATH, or beside this interpreter (a venv's console scripts, the venv not activated)
+    oxigraph = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
     if oxigraph is None:
         sys.exit("oxigraph is not installed (pip install oxigraph: the test extra has it)")
     work = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))

@@ -110,8 +110,10 @@ def minimal_sources(tmp_path: Path) -> Path:
 
 
 def require_tool(path_or_name: str) -> str:
-    """The tool's path; in CI a missing tool fails the test, elsewhere it skips it."""
-    found = shutil.which(path_or_name) or (path_or_name if Path(path_or_name).exists() else None)
+    """The tool's path (on PATH, or beside this interpreter: the console scripts of a venv that is not activated, as
+    `.ci/run` runs `.venv/bin/python -m pytest`); in CI a missing tool fails the test, elsewhere it skips it."""
+    found = (shutil.which(path_or_name) or shutil.which(path_or_name, path=str(Path(sys.executable).parent))
+             or (path_or_name if Path(path_or_name).exists() else None))
     if found:
         return found
     if IN_CI:
