@@ -38,6 +38,7 @@ import json
 import sqlite3
 import sys
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -106,6 +107,15 @@ def _flat(cells: array, positions: list[int], width: int) -> array:
     return flat
 
 
+def _holding(posting: tuple[array, array, array], number: int | None) -> array:
+    """The positions of the rows holding term `number` in a posting (terms, starts, positions); none if no row does."""
+    terms, starts, positions = posting
+    at = bisect.bisect_left(terms, number) if number is not None else len(terms)
+    if at == len(terms) or terms[at] != number:
+        return positions[:0]
+    return positions[starts[at]:starts[at + 1]]
+
+
 class Tables:
     """A release's listings.sqlite, open: the rows of a listing, converted to rdflib terms as the store converts
     the engine's (each distinct term once)."""
@@ -157,12 +167,10 @@ class Tables:
         quotes = fulltext.index_for(store).candidates(str(phrase))
         if quotes is None:
             return None
-        terms, starts, positions = self._posting(query.name, matched)
+        posting = self._posting(query.name, matched)
         at = []
         for number in self._numbers(_tsv_cells(ox.Literal(quote) for quote in quotes)).values():
-            i = bisect.bisect_left(terms, number)
-            if i < len(terms) and terms[i] == number:
-                at.extend(positions[starts[i]:starts[i + 1]])
+            at.extend(_holding(posting, number))
         at.sort()
         found = self._rows(store, query.name, at, limit, offset)
         column, term = found.variables.index(variable), store._term(to_oxigraph(phrase))
@@ -229,12 +237,9 @@ class Tables:
         """The positions of the rows holding every parameter's term, in order."""
         found = None
         for variable, value in sorted(params.items()):
-            number = self._number(value)
-            posting = self._posting(name, variable)
-            at = bisect.bisect_left(posting[0], number) if number is not None else len(posting[0])
-            if at == len(posting[0]) or posting[0][at] != number:  # a term no row holds
+            positions = _holding(self._posting(name, variable), self._number(value))
+            if not positions:  # a term no row holds
                 return []
-            positions = posting[2][posting[1][at]:posting[1][at + 1]]
             found = positions.tolist() if found is None else sorted(set(found).intersection(positions))
         return found or []
 
@@ -266,17 +271,21 @@ class Tables:
             if page >= 0:
                 wanted.setdefault(page, []).append(cell)
         found = {}
-        pages = sorted(wanted)
+        for page, lines in self._pages(wanted):
+            for cell in wanted[page]:
+                at = bisect.bisect_left(lines, cell)
+                if at < len(lines) and lines[at] == cell:
+                    found[cell] = page * PAGE + at + 1
+        return found
+
+    def _pages(self, pages) -> Iterator[tuple[int, list[str]]]:
+        """(page, its cells) of each of `pages` of the term table, read in chunks."""
+        pages = sorted(pages)
         for start in range(0, len(pages), CHUNK):
             chunk = pages[start:start + CHUNK]
             for page, text in self.connection.execute(
                     f"SELECT page, cells FROM term_page WHERE page IN ({', '.join('?' * len(chunk))})", chunk):
-                lines = text.split("\n")
-                for cell in wanted[page]:
-                    at = bisect.bisect_left(lines, cell)
-                    if at < len(lines) and lines[at] == cell:
-                        found[cell] = page * PAGE + at + 1
-        return found
+                yield page, text.split("\n")
 
     def _convert(self, store, numbers: list[int]) -> None:
         """Terms `numbers` read from the table (in chunks) as rdflib terms, equal to those the store makes of the
@@ -286,25 +295,23 @@ class Tables:
         from rdflib import Literal, URIRef
 
         terms = self._terms
-        pages = sorted({(n - 1) // PAGE for n in numbers})
-        for start in range(0, len(pages), CHUNK):
-            chunk = pages[start:start + CHUNK]
-            read = dict(self.connection.execute(
-                f"SELECT page, cells FROM term_page WHERE page IN ({', '.join('?' * len(chunk))})", chunk))
-            lines = {page: text.split("\n") for page, text in read.items()}
-            cells = [(n, lines[(n - 1) // PAGE][(n - 1) % PAGE]) for n in numbers if (n - 1) // PAGE in lines]
-            parsed = []
-            for n, cell in cells:
+        by_page: dict[int, list[int]] = {}
+        for n in numbers:
+            by_page.setdefault((n - 1) // PAGE, []).append(n)
+        parsed = []
+        for page, lines in self._pages(by_page):
+            for n in by_page[page]:
+                cell = lines[(n - 1) % PAGE]
                 if cell[0] == "<":
                     terms[n] = URIRef(cell[1:-1])
                 elif cell[-1] == '"' and "\\" not in cell:
                     terms[n] = Literal(cell[1:-1])
                 else:
                     parsed.append((n, cell))
-            if parsed:
-                document = "".join(f"<urn:x:{n}> <urn:x:v> {cell} .\n" for n, cell in parsed)
-                for (n, _), triple in zip(parsed, ox.parse(document.encode("utf-8"), format=ox.RdfFormat.TURTLE)):
-                    terms[n] = store._term(triple.object)
+        if parsed:
+            document = "".join(f"<urn:x:{n}> <urn:x:v> {cell} .\n" for n, cell in parsed)
+            for (n, _), triple in zip(parsed, ox.parse(document.encode("utf-8"), format=ox.RdfFormat.TURTLE)):
+                terms[n] = store._term(triple.object)
 
 
 def open_file(path: Path) -> Tables:

@@ -94,6 +94,8 @@ _SCHEMA = (
     "CREATE TABLE posting (name TEXT NOT NULL, variable TEXT NOT NULL, terms BLOB NOT NULL, starts BLOB NOT NULL, "
     "positions BLOB NOT NULL, PRIMARY KEY (name, variable))",
 )
+
+
 def _listed_text(query: library.LibraryQuery) -> str:
     """The text whose whole answer is the listing: the query as the library path runs it unbound, less its phrase
     test for a phrase query (so every quote's rows are kept; the phrase variable is then unbound in every row)."""
