@@ -34,6 +34,16 @@ def test_version():
         assert run.returncode == 0 and run.stdout.strip() == f"cckg {paths.version()}", run.stderr
 
 
+def test_a_python_without_the_packages_is_told_how_to_install_them():
+    """`python3 build.py` on a stock machine (no venv yet): exit 2, the missing package and the quick start's
+    command named, no traceback (-S: this interpreter without its site-packages)."""
+    run = subprocess.run([sys.executable, "-S", str(ROOT / "build.py"), "check"], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 2, run.stderr
+    assert "is not installed for" in run.stderr and ".venv/bin/pip install -e ." in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_the_build_records_its_inputs_in_a_manifest(project):
     manifest = json.loads((project / "dist" / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) == {"sources", "ontology", "code"}

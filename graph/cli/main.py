@@ -64,6 +64,18 @@ def make_parser(prog: str | None = None, command: str | None = None) -> argparse
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except ModuleNotFoundError as missing:  # run by a Python without the project's packages (python3, no venv)
+        if missing.name is None or missing.name.partition(".")[0] == "graph":
+            raise
+        print(f"error: the package {missing.name!r} is not installed for {sys.executable}; install the project first, "
+              "as the README's quick start does:\n  python3 -m venv .venv && .venv/bin/pip install -e . && "
+              ".venv/bin/python build.py", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # No command means build; alone, --version prints the version (with a value it is build's release stamp).
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V") and argv != ["--version"]:
